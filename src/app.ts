@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import { authenticationPlugin } from './platform/auth/authenticate.ts';
+import { createPolicy } from './platform/auth/policy.ts';
+import type { DatabaseHandle } from './platform/db/client.ts';
+import { notModified } from './platform/http/etag.ts';
+import { errorHandler } from './platform/http/error-handler.ts';
+import { commonErrors } from './platform/http/errors.ts';
+import { healthRoutes } from './platform/http/health.ts';
+import { idempotencyPlugin } from './platform/http/idempotency.ts';
+import { openApiRoutes, openApiOptions } from './platform/http/openapi.ts';
+import { V1_PREFIXES, V2_PREFIX } from './platform/http/versioning.ts';
+import { metricsPlugin } from './platform/observability/metrics.ts';
+import { createServices, moduleRoutes, permissionGrants, type Services } from './modules/index.ts';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+export interface AppDeps {
+  config: Config;
+  database: DatabaseHandle;
+  redis?: Redis;
+  logger?: FastifyServerOptions['logger'];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    services: Services;
+  }
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Builds the whole API (platform plugins in a fixed order, then modules) without
+ * listening, so tests drive it with `inject()` and `main.ts` decides how to serve it.
+ */
+export async function buildApp({ config, database, redis, logger }: AppDeps): Promise<FastifyInstance> {
+  let closing = false;
+  const app = Fastify({
+    logger: logger ?? { level: config.logLevel },
+    trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
+    return503OnClosing: true,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 200 },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, useDefaults: true },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const services = createServices(database.db, { sessionTtlHours: config.sessionTtlHours });
+  app.decorate('config', config);
+  app.decorate('services', services);
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => errorHandler(commonErrors.NOT_FOUND(), request, reply));
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (notModified(request, reply)) {
+      reply.code(304);
+      done(null, '');
+      return;
+    }
+    done(null, payload);
+  });
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  await app.register(cors, {
+    origin: [...config.corsOrigins],
+    credentials: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: [
+      'content-type',
+      'authorization',
+      'x-csrftoken',
+      'if-match',
+      'if-none-match',
+      'idempotency-key',
+      'x-request-id',
+      'accept',
+    ],
+    exposedHeaders: [
+      'etag',
+      'location',
+      'link',
+      'x-request-id',
+      'idempotent-replayed',
+      'content-disposition',
+    ],
+    maxAge: 600,
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: config.rateLimitPerMinute > 0,
+    max: config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    ...(redis && { redis, nameSpace: 'opsdesk:rate:' }),
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(
+        new Error(`Request was throttled. Expected available in ${Math.ceil(context.ttl / 1000)} seconds.`),
+        {
+          statusCode: 429,
+          code: 'RATE_LIMITED',
+        },
+      ),
+  });
+  await app.register(metricsPlugin);
+  await app.register(swagger, openApiOptions(version));
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    uiConfig: {
+      urls: [
+        { url: '/api/v2/openapi.json', name: 'v2' },
+        { url: '/api/v1/openapi.json', name: 'v1 (DRF-compatible)' },
+      ],
+    },
+  });
+  await app.register(authenticationPlugin, {
+    authenticator: services.identity.authenticator,
+    policy: createPolicy(permissionGrants),
+    allowedOrigins: config.corsOrigins,
+  });
+  await app.register(idempotencyPlugin, { db: database.db });
+
+  healthRoutes(app, { pool: database.pool, redis, version, isClosing: () => closing });
+  openApiRoutes(app);
+
+  const routes = moduleRoutes(services, {
+    sessionTtlHours: config.sessionTtlHours,
+    secureCookies: config.secureCookies,
+    loginRateLimitPerMinute: config.loginRateLimitPerMinute,
+  });
+  const mount =
+    (plugins: FastifyPluginAsync[], hidden: boolean): FastifyPluginAsync =>
+    async (scope) => {
+      if (hidden) {
+        scope.addHook('onRoute', (route) => {
+          route.schema = { ...route.schema, hide: true };
+        });
+      }
+      apiRoot(scope);
+      for (const plugin of plugins) await scope.register(plugin);
+    };
+  for (const prefix of V1_PREFIXES) await app.register(mount(routes.v1, prefix === '/api'), { prefix });
+  await app.register(mount(routes.v2, false), { prefix: V2_PREFIX });
+
+  return app;
+}
+
+/** `GET /api/`: the list of endpoint URLs, as DRF's router answers. */
+function apiRoot(scope: FastifyInstance): void {
+  const resources = new Set<string>();
+  scope.addHook('onRoute', (route) => {
+    const match = /^\/api(?:\/v[12])?\/([a-z-]+)\/?$/.exec(route.url);
+    if (route.method === 'GET' && match?.[1] && route.config?.permission) resources.add(match[1]);
+  });
+  scope.get(
+    '/',
+    { config: { public: true }, schema: { tags: ['meta'], summary: 'The endpoints of this API version.' } },
+    (request) => {
+      const base = `${request.protocol}://${request.host}${request.url.split('?')[0]?.replace(/\/?$/, '/') ?? '/'}`;
+      const slash = request.url.startsWith('/api/v2') ? '' : '/';
+      return Object.fromEntries([...resources].sort().map((name) => [name, `${base}${name}${slash}`]));
+    },
+  );
+}

@@ -1,0 +1,269 @@
+import path from 'node:path';
+
+/**
+ * Every setting Opsdesk reads from its environment, in one table: the parser, the
+ * default and the sentence that the README's configuration table and the boot error
+ * both show. `process.env` is read here and nowhere else (lint rule).
+ */
+type Parser<T> = (raw: string) => T;
+
+interface Setting<T> {
+  env: string;
+  description: string;
+  parse: Parser<T>;
+  /** Shown in docs; `undefined` means the setting is optional and has no default. */
+  default?: string;
+  /** Default that depends on NODE_ENV, computed at boot. */
+  defaultFor?: (mode: NodeEnv) => string | undefined;
+  secret?: boolean;
+}
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+class ConfigError extends Error {}
+
+const expect = (what: string): never => {
+  throw new ConfigError(what);
+};
+
+const str: Parser<string> = (raw) => raw;
+const oneOf =
+  <T extends string>(...values: T[]): Parser<T> =>
+  (raw) =>
+    (values as string[]).includes(raw) ? (raw as T) : expect(`one of ${values.join(', ')}`);
+const int =
+  (min: number, max: number): Parser<number> =>
+  (raw) => {
+    const value = Number(raw);
+    return Number.isInteger(value) && value >= min && value <= max
+      ? value
+      : expect(`a whole number from ${min} to ${max}`);
+  };
+const bool: Parser<boolean> = (raw) => {
+  const lowered = raw.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(lowered)) return true;
+  if (['0', 'false', 'no', 'off'].includes(lowered)) return false;
+  return expect('true or false');
+};
+const url =
+  (...protocols: string[]): Parser<string> =>
+  (raw) => {
+    try {
+      const parsed = new URL(raw);
+      if (protocols.includes(parsed.protocol)) return raw;
+    } catch {
+      /* reported below */
+    }
+    return expect(`a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  };
+const list: Parser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+const origins: Parser<string[]> = (raw) =>
+  list(raw).map((origin) => {
+    if (origin === '*') return expect('explicit origins (a wildcard cannot carry credentials)');
+    try {
+      const parsed = new URL(origin);
+      if (parsed.origin === origin) return origin;
+    } catch {
+      /* reported below */
+    }
+    return expect(`comma-separated origins like http://localhost:8080 (got "${origin}")`);
+  });
+const logLevel = oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent');
+
+const settings = {
+  nodeEnv: {
+    env: 'NODE_ENV',
+    description: 'development, production or test. Production refuses insecure settings.',
+    parse: oneOf<NodeEnv>('development', 'production', 'test'),
+    default: 'development',
+  },
+  host: {
+    env: 'HOST',
+    description: 'Interface the HTTP server binds to.',
+    parse: str,
+    default: '127.0.0.1',
+  },
+  port: {
+    env: 'PORT',
+    description: 'HTTP port (0 picks a free one).',
+    parse: int(0, 65535),
+    default: '8000',
+  },
+  publicUrl: {
+    env: 'PUBLIC_URL',
+    description: 'Base URL clients use, for links in pagination and mail. Defaults to http://HOST:PORT.',
+    parse: url('http:', 'https:'),
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    description:
+      'PostgreSQL connection string. Unset: Opsdesk runs its own embedded PostgreSQL in DATA_DIR/postgres.',
+    parse: url('postgres:', 'postgresql:'),
+    secret: true,
+  },
+  databasePoolMax: {
+    env: 'DATABASE_POOL_MAX',
+    description: 'Connections in the pool of each process.',
+    parse: int(1, 500),
+    default: '10',
+  },
+  statementTimeoutMs: {
+    env: 'DATABASE_STATEMENT_TIMEOUT_MS',
+    description: 'Longest a single SQL statement may run before PostgreSQL cancels it.',
+    parse: int(100, 3_600_000),
+    default: '15000',
+  },
+  autoMigrate: {
+    env: 'AUTO_MIGRATE',
+    description: 'Apply pending migrations at server start (under an advisory lock).',
+    parse: bool,
+    default: 'true',
+  },
+  seedDemo: {
+    env: 'SEED_DEMO',
+    description: 'Seed the demo organisation at start when the database has no users.',
+    parse: bool,
+    defaultFor: (mode) => (mode === 'development' ? 'true' : 'false'),
+  },
+  dataDir: {
+    env: 'DATA_DIR',
+    description: 'Where the embedded PostgreSQL and local files live.',
+    parse: (raw) => path.resolve(raw),
+    default: './.data',
+  },
+  redisUrl: {
+    env: 'REDIS_URL',
+    description: 'Redis for shared rate limits and cache across processes. Unset: in-process.',
+    parse: url('redis:', 'rediss:'),
+    secret: true,
+  },
+  secretKey: {
+    env: 'SECRET_KEY',
+    description:
+      'Key for signed links and encryption at rest; at least 32 characters. Required in production.',
+    parse: (raw) => (raw.length >= 32 ? raw : expect('at least 32 characters')),
+    secret: true,
+  },
+  corsOrigins: {
+    env: 'CORS_ORIGINS',
+    description: 'Comma-separated origins allowed to call the API with credentials (the BMS frontend).',
+    parse: origins,
+    defaultFor: (mode) =>
+      mode === 'production' ? '' : 'http://localhost:8080,http://127.0.0.1:8080,http://localhost:5173',
+  },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    description: 'fatal, error, warn, info, debug, trace or silent.',
+    parse: logLevel,
+    defaultFor: (mode) => (mode === 'test' ? 'silent' : 'info'),
+  },
+  trustProxy: {
+    env: 'TRUST_PROXY',
+    description: 'Trust X-Forwarded-* from this many proxy hops (client IPs for audit and rate limits).',
+    parse: int(0, 10),
+    default: '0',
+  },
+  secureCookies: {
+    env: 'SECURE_COOKIES',
+    description: 'Mark cookies Secure (HTTPS only).',
+    parse: bool,
+    defaultFor: (mode) => (mode === 'production' ? 'true' : 'false'),
+  },
+  sessionTtlHours: {
+    env: 'SESSION_TTL_HOURS',
+    description: 'Idle lifetime of a login session.',
+    parse: int(1, 24 * 90),
+    default: '336',
+  },
+  bodyLimitBytes: {
+    env: 'BODY_LIMIT_BYTES',
+    description: 'Largest request body accepted (413 above).',
+    parse: int(1024, 1024 * 1024 * 1024),
+    default: '1048576',
+  },
+  requestTimeoutMs: {
+    env: 'REQUEST_TIMEOUT_MS',
+    description: 'Time a client has to send a whole request.',
+    parse: int(1000, 600_000),
+    default: '30000',
+  },
+  rateLimitPerMinute: {
+    env: 'RATE_LIMIT_PER_MINUTE',
+    description: 'Requests per minute per client IP (0 turns the limit off).',
+    parse: int(0, 10_000_000),
+    default: '1200',
+  },
+  loginRateLimitPerMinute: {
+    env: 'LOGIN_RATE_LIMIT_PER_MINUTE',
+    description: 'Login attempts per minute per client IP and username (0 turns the limit off).',
+    parse: int(0, 10_000_000),
+    default: '10',
+  },
+} satisfies Record<string, Setting<unknown>>;
+
+type Settings = typeof settings;
+type Parsed = { [K in keyof Settings]: ReturnType<Settings[K]['parse']> };
+type OptionalKeys = {
+  [K in keyof Settings]: Settings[K] extends { default: string } | { defaultFor: unknown } ? never : K;
+}[keyof Settings];
+
+export type Config = Readonly<
+  Omit<Parsed, OptionalKeys> & { [K in OptionalKeys]: Parsed[K] | undefined } & {
+    isProduction: boolean;
+  }
+>;
+
+/** The settings table, for the README and `opsdesk config`. */
+export function describeSettings(): { env: string; default: string; description: string }[] {
+  return Object.values(settings).map((setting: Setting<unknown>) => ({
+    env: setting.env,
+    default:
+      setting.default ??
+      (setting.defaultFor
+        ? `${setting.defaultFor('development') ?? '(unset)'} (production: ${setting.defaultFor('production') || '(none)'})`
+        : '(unset)'),
+    description: setting.description,
+  }));
+}
+
+/**
+ * Parses the environment into a frozen Config. Throws one Error whose message lists
+ * every bad variable, one per line, naming the variable and what it expects.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  const rawMode = env.NODE_ENV?.trim() || 'development';
+  const mode = (['development', 'production', 'test'].includes(rawMode) ? rawMode : 'development') as NodeEnv;
+
+  for (const [key, setting] of Object.entries(settings) as [string, Setting<unknown>][]) {
+    const given = env[setting.env]?.trim();
+    const raw = given ? given : (setting.default ?? setting.defaultFor?.(mode));
+    if (raw === undefined) continue;
+    if (raw === '' && !given) {
+      values[key] = setting.parse === origins ? [] : undefined;
+      continue;
+    }
+    try {
+      values[key] = setting.parse(raw);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(`${setting.env} must be ${error.message}${setting.secret ? '' : ` (got "${raw}")`}`);
+    }
+  }
+
+  if (mode === 'production') {
+    if (!values.secretKey) problems.push('SECRET_KEY must be set in production (at least 32 characters)');
+    if (values.seedDemo === true)
+      problems.push('SEED_DEMO must be false in production (demo passwords are public)');
+    if (values.secureCookies === false)
+      problems.push('SECURE_COOKIES must be true in production (serve over HTTPS)');
+  }
+  if (problems.length > 0) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+
+  return Object.freeze({ ...values, isProduction: mode === 'production' }) as unknown as Config;
+}

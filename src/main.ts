@@ -1,0 +1,216 @@
+import fs from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { buildApp } from './app.ts';
+import { describeSettings, loadConfig, type Config } from './config.ts';
+import { systemContext } from './platform/auth/actor.ts';
+import { connectDatabase } from './platform/db/client.ts';
+import { openDatabase } from './platform/db/open.ts';
+import { documentFor } from './platform/http/openapi.ts';
+import { DEMO_LOGINS, seedDemo } from './modules/seed.ts';
+
+const USAGE = `Usage: opsdesk <command> [options]
+
+Commands:
+  serve                      Run the HTTP API (migrates and, in development, seeds first)
+  migrate                    Apply pending database migrations
+  seed                       Create the demo organisation (skips what exists)
+  createsuperuser            Create or promote an administrator
+      --username NAME --email ADDRESS --password SECRET [--no-input]
+  openapi [--api v1|v2] [--out FILE]   Print the OpenAPI document
+  config [--env]             Print the configuration table (or a .env template)
+
+Settings come from the environment; see README.md or \`opsdesk config\`.`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+}
+
+const prettyLogs = () =>
+  process.stdout.isTTY
+    ? { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } }
+    : undefined;
+
+async function serve(config: Config): Promise<void> {
+  const started = Date.now();
+  const database = await openDatabase(config, { migrate: config.autoMigrate });
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
+    : undefined;
+  redis?.on('error', () => undefined);
+  if (config.seedDemo && (await seedDemo(database.db))) {
+    process.stdout.write('Seeded the demo organisation.\n');
+  }
+  const transport = prettyLogs();
+  const app = await buildApp({
+    config,
+    database,
+    redis,
+    logger: { level: config.logLevel, ...(transport && { transport }) },
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => process.exit(1), 20_000).unref();
+    await app.close();
+    await redis?.quit().catch(() => undefined);
+    await database.close();
+    clearTimeout(force);
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void shutdown(signal));
+
+  const address = await app.listen({ host: config.host, port: config.port });
+  const url = config.publicUrl ?? address;
+  const demo = config.seedDemo
+    ? `\n  Demo login: ${DEMO_LOGINS[0].username} / ${DEMO_LOGINS[0].password} (also manager, agent, viewer: same password)`
+    : '';
+  process.stdout.write(
+    `\nOpsdesk is serving at ${url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)\n` +
+      `  API docs:   ${url}/docs\n  Health:     ${url}/api/health/\n` +
+      `  Database:   ${database.embedded ? `embedded PostgreSQL in ${config.dataDir}/postgres` : 'DATABASE_URL'}${demo}\n\n`,
+  );
+}
+
+async function prompt(question: string, hidden = false): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  if (hidden) {
+    const write = (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput.bind(rl);
+    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+      write(s.startsWith(question) ? s : '');
+    };
+  }
+  try {
+    return (await rl.question(question)).trim();
+  } finally {
+    rl.close();
+    if (hidden) process.stdout.write('\n');
+  }
+}
+
+async function createSuperuser(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      username: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      'no-input': { type: 'boolean' },
+    },
+  });
+  const noInput = values['no-input'] ?? !process.stdin.isTTY;
+  const ask = async (value: string | undefined, question: string, hidden = false) => {
+    if (value) return value;
+    if (noInput) fail(`createsuperuser: ${question.replace(/: $/, '')} is required with --no-input`);
+    return prompt(question, hidden);
+  };
+  const username = await ask(values.username, 'Username: ');
+  const email = await ask(values.email, 'Email: ');
+  const password = await ask(values.password, 'Password: ', true);
+  const database = await openDatabase(config, { migrate: true, poolMax: 2 });
+  try {
+    const { createServices } = await import('./modules/index.ts');
+    const { identity } = createServices(database.db, { sessionTtlHours: config.sessionTtlHours });
+    const person = await identity.createSuperuser(systemContext('createsuperuser'), {
+      username,
+      email,
+      password,
+    });
+    process.stdout.write(`Superuser "${person.user.username}" is ready.\n`);
+  } finally {
+    await database.close();
+  }
+}
+
+async function openapi(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { api: { type: 'string', default: 'v2' }, out: { type: 'string' } },
+  });
+  if (values.api !== 'v1' && values.api !== 'v2') fail('openapi: --api must be v1 or v2');
+  // The document needs the routes, not a connection: the pool never connects here.
+  const database = connectDatabase({
+    url: 'postgres://127.0.0.1:1/none',
+    poolMax: 1,
+    statementTimeoutMs: 1000,
+  });
+  const app = await buildApp({ config, database, logger: false });
+  await app.ready();
+  const document = `${JSON.stringify(documentFor(app, `/api/${values.api}`), null, 2)}\n`;
+  await app.close();
+  await database.close();
+  if (values.out) await fs.writeFile(values.out, document);
+  else process.stdout.write(document);
+}
+
+function printConfig(args: string[]): void {
+  const rows = describeSettings();
+  if (args.includes('--env')) {
+    for (const row of rows)
+      process.stdout.write(
+        `# ${row.description}\n# ${row.env}=${row.default === '(unset)' ? '' : row.default}\n\n`,
+      );
+    return;
+  }
+  process.stdout.write('| Variable | Default | Meaning |\n| --- | --- | --- |\n');
+  for (const row of rows) process.stdout.write(`| \`${row.env}\` | ${row.default} | ${row.description} |\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(configOrExit());
+    case 'migrate': {
+      const database = await openDatabase(configOrExit(), { migrate: true, poolMax: 1 });
+      await database.close();
+      process.stdout.write('Migrations applied.\n');
+      return;
+    }
+    case 'seed': {
+      const database = await openDatabase(configOrExit(), { migrate: true, poolMax: 2 });
+      try {
+        const seeded = await seedDemo(database.db);
+        process.stdout.write(
+          seeded ? 'Seeded the demo organisation.\n' : 'The database already has users; nothing seeded.\n',
+        );
+      } finally {
+        await database.close();
+      }
+      return;
+    }
+    case 'createsuperuser':
+      return createSuperuser(configOrExit(), args);
+    case 'openapi':
+      return openapi(configOrExit(), args);
+    case 'config': {
+      printConfig(args);
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      fail(`Unknown command "${command}".\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  fail(`opsdesk: ${error instanceof Error ? error.message : String(error)}`);
+});

@@ -1,0 +1,10 @@
+import { defineErrors } from '../../platform/http/errors.ts';
+
+export const identityErrors = defineErrors({
+  IDENTITY_INVALID_CREDENTIALS: ['unauthenticated', 'Unable to log in with provided credentials.'],
+  IDENTITY_USER_NOT_FOUND: ['not_found', 'Not found.'],
+  IDENTITY_TOKEN_NOT_FOUND: ['not_found', 'Not found.'],
+  IDENTITY_DEPARTMENT_NOT_FOUND: ['not_found', 'Not found.'],
+  IDENTITY_EDIT_FORBIDDEN: ['forbidden', 'You may not change this person.'],
+  IDENTITY_ROLE_FORBIDDEN: ['forbidden', 'You may not grant this role.'],
+});

@@ -1,0 +1,51 @@
+import { eq, or, type SQL } from 'drizzle-orm';
+import type { Actor, Role } from '../../platform/auth/actor.ts';
+import type { PermissionGrants } from '../../platform/auth/policy.ts';
+import type { Person } from './identity.repository.ts';
+import { users } from './identity.tables.ts';
+
+export const identityPermissions = {
+  'users:read': ['manager', 'agent', 'viewer'],
+  'users:write': ['manager'],
+  'departments:read': ['manager', 'agent', 'viewer'],
+  'departments:write': [],
+  'tokens:manage': ['manager', 'agent', 'viewer'],
+} as const satisfies PermissionGrants;
+
+/**
+ * Which people an actor can see: admins everyone; managers every active person and
+ * anyone in their own department; others active people and themselves.
+ */
+export function peopleScope(actor: Actor): SQL | undefined {
+  if (actor.role === 'admin' || actor.isSuperuser) return undefined;
+  const own = eq(users.id, actor.userId);
+  if (actor.role === 'manager' && actor.departmentId !== null) {
+    return or(eq(users.isActive, true), eq(users.departmentId, actor.departmentId), own);
+  }
+  return or(eq(users.isActive, true), own);
+}
+
+/**
+ * How far an actor may edit a person: fully (admins; managers for non-admins of their
+ * department), only their own contact fields, or not at all.
+ */
+export function editRights(actor: Actor, person: Person): 'full' | 'self' | 'none' {
+  if (actor.role === 'admin' || actor.isSuperuser) return 'full';
+  if (
+    actor.role === 'manager' &&
+    actor.departmentId !== null &&
+    person.user.departmentId === actor.departmentId &&
+    person.user.role !== 'admin' &&
+    !person.user.isSuperuser
+  ) {
+    return 'full';
+  }
+  return person.user.id === actor.userId ? 'self' : 'none';
+}
+
+/** Roles an actor may hand out: admins any; managers only those below them. */
+export function grantableRoles(actor: Actor): readonly Role[] {
+  if (actor.role === 'admin' || actor.isSuperuser) return ['admin', 'manager', 'agent', 'viewer'];
+  if (actor.role === 'manager') return ['agent', 'viewer'];
+  return [];
+}

@@ -1,0 +1,16 @@
+/**
+ * Identity: users (roles admin | manager | agent | viewer, departments), profiles,
+ * sessions, personal API tokens. Other modules embed people through
+ * `peopleByUserIds()` and present them with `presentProfileV1` / `presentUserV2`.
+ */
+export {
+  createIdentityService,
+  type IdentityService,
+  type PersonInput,
+  type PersonRef,
+} from './identity.service.ts';
+export { identityPermissions } from './identity.policy.ts';
+export { identityRoutesV1, identityRoutesV2, type IdentityRouteOptions } from './identity.routes.ts';
+export { presentProfileV1, presentUserV1, presentUserV2 } from './identity.presenters.ts';
+export { ProfileV1, UserV1, UserV2 } from './identity.schemas.ts';
+export type { Person } from './identity.repository.ts';

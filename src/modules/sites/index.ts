@@ -1,0 +1,26 @@
+/**
+ * Sites: locations (with their time zone), facilities at a location (active or
+ * inactive) and shift templates. Other modules embed them through
+ * `locationsByIds()` / `facilitiesByIds()` / `shiftsByIds()` and present them with
+ * the v1 presenters below.
+ */
+export {
+  createSitesService,
+  type FacilityInput,
+  type LocationInput,
+  type ShiftInput,
+  type SitesService,
+} from './sites.service.ts';
+export { sitesPermissions } from './sites.policy.ts';
+export { sitesRoutesV1, sitesRoutesV2, type SitesRouteOptions } from './sites.routes.ts';
+export {
+  presentFacilityV1,
+  presentFacilityV2,
+  presentLocationV1,
+  presentLocationV2,
+  presentShiftV1,
+  presentShiftV2,
+} from './sites.presenters.ts';
+export { FacilityV1, FacilityV2, LocationV1, LocationV2, ShiftV1, ShiftV2 } from './sites.schemas.ts';
+export type { Facility } from './sites.repository.ts';
+export type { FacilityStatus, Location, Shift } from './sites.tables.ts';

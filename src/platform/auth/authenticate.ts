@@ -1,0 +1,94 @@
+import type {} from '@fastify/cookie';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError, commonErrors } from '../http/errors.ts';
+import type { Actor } from './actor.ts';
+import { verifyCsrf } from './csrf.ts';
+import type { Policy } from './policy.ts';
+
+export const SESSION_COOKIE = 'sessionid';
+
+/** How credentials become an Actor; the identity module provides it. */
+export interface Authenticator {
+  fromSession(sessionToken: string): Promise<Actor | undefined>;
+  fromToken(apiToken: string): Promise<Actor | undefined>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | undefined;
+  }
+  interface FastifyContextConfig {
+    /** Anyone may call it. Every other route needs an authenticated actor. */
+    public?: boolean;
+    /** The permission the actor needs (see `<module>.policy.ts`). */
+    permission?: string;
+    /** Check CSRF even without a session (login: prevents login CSRF). */
+    csrf?: boolean;
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^(Token|Bearer)\s+(\S+)$/i.exec(header.trim());
+  if (!match?.[2])
+    throw new AppError(
+      'INVALID_AUTH_HEADER',
+      'unauthenticated',
+      'Invalid token header. Use "Token <key>" or "Bearer <key>".',
+    );
+  return match[2];
+}
+
+/**
+ * Authenticates every request (API token or session cookie), enforces CSRF on
+ * session writes, and checks the route's declared permission. Routes declare
+ * `config.public` or `config.permission`; boot fails for an /api route that
+ * declares neither, so no endpoint is open by omission.
+ */
+export const authenticationPlugin = fp(
+  (
+    app: FastifyInstance,
+    options: { authenticator: Authenticator; policy: Policy; allowedOrigins: readonly string[] },
+  ) => {
+    const { authenticator, policy, allowedOrigins } = options;
+    app.decorateRequest('actor', undefined);
+
+    app.addHook('onRoute', (route) => {
+      if (!route.url.startsWith('/api') || route.method === 'HEAD') return;
+      const config = route.config;
+      if (!config?.public && !config?.permission) {
+        throw new Error(
+          `Route ${String(route.method)} ${route.url} declares neither config.public nor config.permission`,
+        );
+      }
+      if (config.permission && !policy.has(config.permission)) {
+        throw new Error(
+          `Route ${String(route.method)} ${route.url} needs unknown permission ${config.permission}`,
+        );
+      }
+    });
+
+    app.addHook('onRequest', async (request) => {
+      if (request.is404) return;
+      const config = request.routeOptions.config;
+      const token = bearerToken(request);
+      if (token) {
+        request.actor = await authenticator.fromToken(token);
+        if (!request.actor) throw new AppError('INVALID_TOKEN', 'unauthenticated', 'Invalid token.');
+      } else {
+        const session = request.cookies[SESSION_COOKIE];
+        if (session) request.actor = await authenticator.fromSession(session);
+        if (UNSAFE.has(request.method) && (request.actor || config.csrf)) verifyCsrf(request, allowedOrigins);
+      }
+      if (config.public) return;
+      if (!request.actor) throw commonErrors.NOT_AUTHENTICATED();
+      if (config.permission && !policy.can(request.actor, config.permission))
+        throw commonErrors.PERMISSION_DENIED();
+    });
+  },
+  { name: 'opsdesk-authentication', dependencies: ['@fastify/cookie'] },
+);

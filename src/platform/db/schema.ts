@@ -1,0 +1,8 @@
+/**
+ * Every table of every module, for drizzle-kit and typed relational queries. Modules
+ * own their tables (`<module>.tables.ts`); this file only gathers them.
+ */
+export * from '../../modules/audit/audit.tables.ts';
+export * from '../../modules/identity/identity.tables.ts';
+export * from '../../modules/sites/sites.tables.ts';
+export * from '../http/idempotency.tables.ts';

@@ -1,0 +1,294 @@
+import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { Type, type TObject, type TSchema } from '@sinclair/typebox';
+import { AppError, fieldError } from './errors.ts';
+import type { ApiVersion } from './versioning.ts';
+
+/**
+ * Declarative list queries: a route names its filters, searchable columns and sort
+ * keys once; from that come the querystring schema (validation + OpenAPI), the SQL
+ * WHERE/ORDER BY, and keyset cursors for v2.
+ */
+export type FilterType = 'integer' | 'string' | 'boolean';
+
+export interface FilterDef {
+  column: AnyPgColumn;
+  type: FilterType;
+  /** For string filters: the allowed values (shown in OpenAPI, checked at validation). */
+  values?: readonly string[];
+  /** Maps a wire value to the stored value (v1 says "Active", the column says "active"). */
+  toColumn?: (value: string) => unknown;
+  description?: string;
+}
+
+export interface SortDef {
+  column: AnyPgColumn;
+  /** Only non-null columns can drive v2 keyset cursors. */
+  nullable?: boolean;
+  /** Reads the key from a result row, for cursors; default: the row's camelCase field of the key's name. */
+  value?: (row: never) => unknown;
+}
+
+export interface ListSpec {
+  filters: Record<string, FilterDef>;
+  search: AnyPgColumn[];
+  sort: Record<string, SortDef>;
+  /** e.g. `name` or `-created_at`; the id is always the final tie-breaker. */
+  defaultSort: string;
+  id: AnyPgColumn;
+  /** Reads the id from a result row; default `row.id`. */
+  idOf?: (row: never) => unknown;
+}
+
+export interface SortKey {
+  name: string;
+  descending: boolean;
+}
+
+export type Pagination =
+  | { kind: 'offset'; page: number; pageSize: number }
+  | { kind: 'cursor'; limit: number; after: unknown[] | undefined };
+
+export interface ListParams {
+  filters: Record<string, unknown[]>;
+  search: string | undefined;
+  sort: SortKey[];
+  pagination: Pagination;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export const defineList = (spec: ListSpec): ListSpec => spec;
+
+const formatParam = Type.Optional(
+  Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xml')], {
+    description: 'Response format; CSV and XML stream every matching row. Same as the Accept header.',
+  }),
+);
+
+/** The querystring schema of a list route, for the given API version. */
+export function listQuerySchema(spec: ListSpec, version: ApiVersion): TObject {
+  const properties: Record<string, TSchema> = {
+    search: Type.Optional(
+      Type.String({ maxLength: 200, description: 'Case-insensitive match on the text fields.' }),
+    ),
+    format: formatParam,
+  };
+  for (const [name, filter] of Object.entries(spec.filters)) {
+    const description = filter.description ?? `Exact match; several values separated by commas.`;
+    properties[name] = Type.Optional(Type.String({ maxLength: 500, description }));
+  }
+  const sortNames = Object.keys(spec.sort).join(', ');
+  if (version === 'v1') {
+    properties.page = Type.Optional(Type.String({ description: '1-based page number.' }));
+    properties.page_size = Type.Optional(
+      Type.String({ description: `Rows per page (default ${DEFAULT_PAGE_SIZE}, max ${MAX_PAGE_SIZE}).` }),
+    );
+    properties.ordering = Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description: `Comma-separated fields, '-' for descending: ${sortNames}.`,
+      }),
+    );
+  } else {
+    properties.cursor = Type.Optional(
+      Type.String({ maxLength: 2000, description: 'Opaque cursor from next_cursor.' }),
+    );
+    properties.limit = Type.Optional(
+      Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }),
+    );
+    properties.sort = Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description: `Comma-separated fields, '-' for descending: ${sortNames}.`,
+      }),
+    );
+  }
+  return Type.Object(properties, { additionalProperties: version === 'v1' });
+}
+
+function parseSort(spec: ListSpec, raw: string | undefined, param: string): SortKey[] {
+  const keys: SortKey[] = [];
+  for (const part of (raw ?? spec.defaultSort)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const descending = part.startsWith('-');
+    const name = descending ? part.slice(1) : part;
+    if (!(name in spec.sort)) {
+      throw fieldError(param, `Cannot sort by "${name}"; choose from: ${Object.keys(spec.sort).join(', ')}.`);
+    }
+    keys.push({ name, descending });
+  }
+  return keys;
+}
+
+function parseFilterValue(name: string, filter: FilterDef, raw: string): unknown {
+  switch (filter.type) {
+    case 'integer': {
+      const value = Number(raw);
+      if (!Number.isSafeInteger(value)) throw fieldError(name, `"${raw}" is not a valid integer.`);
+      return value;
+    }
+    case 'boolean': {
+      if (['true', '1', 'True'].includes(raw)) return true;
+      if (['false', '0', 'False'].includes(raw)) return false;
+      throw fieldError(name, `"${raw}" is not a valid boolean; use true or false.`);
+    }
+    case 'string':
+      if (filter.values && !filter.values.includes(raw)) {
+        throw fieldError(
+          name,
+          `"${raw}" is not a valid choice; expected one of: ${filter.values.join(', ')}.`,
+        );
+      }
+      return filter.toColumn ? filter.toColumn(raw) : raw;
+  }
+}
+
+function decodeCursor(raw: string, sort: SortKey[]): unknown[] {
+  try {
+    const decoded = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
+    if (
+      Array.isArray(decoded) &&
+      decoded.length === 2 &&
+      decoded[0] === sort.map((k) => (k.descending ? '-' : '') + k.name).join(',') &&
+      Array.isArray(decoded[1]) &&
+      decoded[1].length === sort.length + 1
+    ) {
+      return decoded[1] as unknown[];
+    }
+  } catch {
+    /* reported below */
+  }
+  throw fieldError(
+    'cursor',
+    'Invalid cursor, or a cursor from a different sort order; start again without it.',
+  );
+}
+
+export function encodeCursor(sort: SortKey[], values: unknown[]): string {
+  const signature = sort.map((k) => (k.descending ? '-' : '') + k.name).join(',');
+  return Buffer.from(JSON.stringify([signature, values])).toString('base64url');
+}
+
+function parsePositive(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+/** Validated querystring -> ListParams. Bad filter values and sort keys are 400s naming the parameter. */
+export function parseListQuery(
+  spec: ListSpec,
+  query: Record<string, unknown>,
+  version: ApiVersion,
+): ListParams {
+  const filters: Record<string, unknown[]> = {};
+  for (const [name, filter] of Object.entries(spec.filters)) {
+    const raw = query[name];
+    if (typeof raw !== 'string' || raw === '') continue;
+    filters[name] = raw.split(',').map((part) => parseFilterValue(name, filter, part.trim()));
+  }
+  const search = typeof query.search === 'string' && query.search.trim() ? query.search.trim() : undefined;
+  if (version === 'v1') {
+    const sort = parseSort(spec, query.ordering as string | undefined, 'ordering');
+    const rawPage = query.page as string | undefined;
+    const page = rawPage === undefined || rawPage === 'last' ? 1 : parsePositive(rawPage);
+    if (page === undefined) throw invalidPage();
+    const pageSize = Math.min(
+      parsePositive(query.page_size as string | undefined) ?? DEFAULT_PAGE_SIZE,
+      MAX_PAGE_SIZE,
+    );
+    return { filters, search, sort, pagination: { kind: 'offset', page, pageSize } };
+  }
+  const sort = parseSort(spec, query.sort as string | undefined, 'sort');
+  for (const key of sort) {
+    if (spec.sort[key.name]?.nullable)
+      throw fieldError(
+        'sort',
+        `"${key.name}" can be empty and cannot drive a cursor; sort by another field.`,
+      );
+  }
+  const cursor = query.cursor as string | undefined;
+  return {
+    filters,
+    search,
+    sort,
+    pagination: {
+      kind: 'cursor',
+      limit: (query.limit as number | undefined) ?? DEFAULT_PAGE_SIZE,
+      after: cursor ? decodeCursor(cursor, sort) : undefined,
+    },
+  };
+}
+
+const escapeLike = (term: string) => term.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** WHERE for the filters and search of `params`, AND-ed with the caller's scope (object-level rules). */
+export function whereOf(spec: ListSpec, params: ListParams, scope?: SQL): SQL | undefined {
+  const conditions: (SQL | undefined)[] = [scope];
+  for (const [name, values] of Object.entries(params.filters)) {
+    const filter = spec.filters[name];
+    if (!filter) continue;
+    conditions.push(values.length === 1 ? eq(filter.column, values[0]) : inArray(filter.column, values));
+  }
+  if (params.search && spec.search.length > 0) {
+    const pattern = `%${escapeLike(params.search)}%`;
+    conditions.push(or(...spec.search.map((column) => ilike(column, pattern))));
+  }
+  return and(...conditions);
+}
+
+/** ORDER BY for the sort keys, with the id as the final tie-breaker so pages never overlap. */
+export function orderOf(spec: ListSpec, sort: SortKey[]): SQL[] {
+  const order = sort.map((key) => {
+    const column = (spec.sort[key.name] as SortDef).column;
+    return key.descending ? sql`${desc(column)} NULLS LAST` : sql`${asc(column)} NULLS FIRST`;
+  });
+  const lastDescending = sort.at(-1)?.descending ?? false;
+  order.push(lastDescending ? desc(spec.id) : asc(spec.id));
+  return order;
+}
+
+/**
+ * The keyset condition "after this row" for a v2 cursor: for sort columns c1..cn
+ * followed by the id, rows where (c1 > v1) OR (c1 = v1 AND c2 > v2) ... with each
+ * comparison flipped for descending keys. Expanded rather than a row comparison
+ * because directions may differ per column.
+ */
+export function keysetAfter(spec: ListSpec, sort: SortKey[], after: unknown[]): SQL | undefined {
+  const lastDescending = sort.at(-1)?.descending ?? false;
+  const keys = [
+    ...sort.map((key) => ({ column: (spec.sort[key.name] as SortDef).column, descending: key.descending })),
+    { column: spec.id, descending: lastDescending },
+  ];
+  const branches = keys.map((key, index) => {
+    const equalities = keys.slice(0, index).map((prior, i) => sql`${prior.column} = ${after[i]}`);
+    const value = after[index];
+    const comparison = key.descending ? sql`${key.column} < ${value}` : sql`${key.column} > ${value}`;
+    return and(...equalities, comparison);
+  });
+  return or(...branches);
+}
+
+/** DRF answers a page number out of range with 404 "Invalid page.". */
+export const invalidPage = () => new AppError('INVALID_PAGE', 'not_found', 'Invalid page.');
+
+const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** The cursor values of a row: its sort keys (by default the camelCase field of each key), then the id. */
+export function cursorValuesOf(spec: ListSpec, row: object, sort: SortKey[]): unknown[] {
+  const record = row as Record<string, unknown>;
+  const read = (key: SortKey) => {
+    const value = spec.sort[key.name]?.value;
+    return value ? value(row as never) : record[camel(key.name)];
+  };
+  return [
+    ...sort.map((key) => serialiseCursorValue(read(key))),
+    spec.idOf ? spec.idOf(row as never) : record.id,
+  ];
+}
+
+const serialiseCursorValue = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
