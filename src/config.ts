@@ -135,6 +135,18 @@ const settings = {
     parse: (raw) => path.resolve(raw),
     default: './.data',
   },
+  workerInProcess: {
+    env: 'WORKER_IN_PROCESS',
+    description: '`serve` also runs the job worker. Set false when `opsdesk worker` runs separately.',
+    parse: bool,
+    default: 'true',
+  },
+  workerConcurrency: {
+    env: 'WORKER_CONCURRENCY',
+    description: 'Jobs one worker process runs at once.',
+    parse: int(1, 100),
+    default: '4',
+  },
   redisUrl: {
     env: 'REDIS_URL',
     description: 'Redis for shared rate limits and cache across processes. Unset: in-process.',

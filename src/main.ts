@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { describeSettings, loadConfig, type Config } from './config.ts';
 import { systemContext } from './platform/auth/actor.ts';
@@ -9,11 +10,14 @@ import { connectDatabase } from './platform/db/client.ts';
 import { openDatabase } from './platform/db/open.ts';
 import { documentFor } from './platform/http/openapi.ts';
 import { DEMO_LOGINS, seedDemo } from './modules/seed.ts';
+import { allJobs } from './modules/index.ts';
+import { startWorker } from './platform/jobs/worker.ts';
 
 const USAGE = `Usage: opsdesk <command> [options]
 
 Commands:
   serve                      Run the HTTP API (migrates and, in development, seeds first)
+  worker                     Run background and scheduled jobs (graphile-worker)
   migrate                    Apply pending database migrations
   seed                       Create the demo organisation (skips what exists)
   createsuperuser            Create or promote an administrator
@@ -59,13 +63,23 @@ async function serve(config: Config): Promise<void> {
     logger: { level: config.logLevel, ...(transport && { transport }) },
   });
 
+  const worker = config.workerInProcess
+    ? await startWorker({
+        pool: database.pool,
+        jobs: allJobs(database.db),
+        concurrency: config.workerConcurrency,
+        log: app.log,
+      })
+    : undefined;
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests and jobs');
     const force = setTimeout(() => process.exit(1), 20_000).unref();
     await app.close();
+    await worker?.stop();
     await redis?.quit().catch(() => undefined);
     await database.close();
     clearTimeout(force);
@@ -83,6 +97,29 @@ async function serve(config: Config): Promise<void> {
       `  API docs:   ${url}/docs\n  Health:     ${url}/api/health/\n` +
       `  Database:   ${database.embedded ? `embedded PostgreSQL in ${config.dataDir}/postgres` : 'DATABASE_URL'}${demo}\n\n`,
   );
+}
+
+async function runWorkerProcess(config: Config): Promise<void> {
+  const database = await openDatabase(config, { migrate: config.autoMigrate });
+  const transport = prettyLogs();
+  const log = pino({ level: config.logLevel, ...(transport && { transport }) });
+  const worker = await startWorker({
+    pool: database.pool,
+    jobs: allJobs(database.db),
+    concurrency: config.workerConcurrency,
+    log,
+  });
+  log.info({ concurrency: config.workerConcurrency }, 'worker started');
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    await worker.stop();
+    await database.close();
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void shutdown());
+  await worker.promise;
 }
 
 async function prompt(question: string, hidden = false): Promise<string> {
@@ -174,6 +211,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return serve(configOrExit());
+    case 'worker':
+      return runWorkerProcess(configOrExit());
     case 'migrate': {
       const database = await openDatabase(configOrExit(), { migrate: true, poolMax: 1 });
       await database.close();

@@ -42,6 +42,8 @@ async function migrationsDigest(): Promise<string> {
     }
   };
   await walk(migrationsFolder);
+  // The job queue's schema comes from graphile-worker itself: its version is part of the template too.
+  hash.update(await fs.readFile(path.resolve('node_modules/graphile-worker/package.json')));
   return hash.digest('hex').slice(0, 12);
 }
 

@@ -2,7 +2,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { PermissionGrants } from '../platform/auth/policy.ts';
 import type { Database } from '../platform/db/client.ts';
 import { auditPermissions, auditRoutesV2, createAuditService } from './audit/index.ts';
+import type { JobDefinition } from '../platform/jobs/define-job.ts';
+import { purgeIdempotencyKeysJob } from '../platform/http/idempotency.ts';
 import {
+  createIdentityJobs,
   createIdentityService,
   identityPermissions,
   identityRoutesV1,
@@ -52,4 +55,9 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(auditRoutesV2, { audit: services.audit }),
     ],
   };
+}
+
+/** Every background and scheduled job, for `opsdesk worker` (and `serve` with WORKER_IN_PROCESS). */
+export function allJobs(db: Database): JobDefinition[] {
+  return [purgeIdempotencyKeysJob(db), ...createIdentityJobs({ db })] as JobDefinition[];
 }

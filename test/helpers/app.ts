@@ -1,4 +1,5 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { Redis } from 'ioredis';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { systemContext, type Role } from '../../src/platform/auth/actor.ts';
@@ -26,8 +27,14 @@ export interface TestApp {
 
 export const PASSWORD = 'correct-horse-battery';
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const testDatabase = await createTestDatabase();
+/** Builds the app on a fresh database; with REDIS_URL in `env` it also gets a real Redis client. */
+export async function createTestApp(
+  env: Record<string, string> = {},
+  shared?: { databaseUrl: string },
+): Promise<TestApp> {
+  const testDatabase = shared
+    ? { url: shared.databaseUrl, drop: () => Promise.resolve() }
+    : await createTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: testDatabase.url,
@@ -42,7 +49,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     poolMax: config.databasePoolMax,
     statementTimeoutMs: 10_000,
   });
-  const app = await buildApp({ config, database, logger: false });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  const app = await buildApp({ config, database, redis, logger: false });
   await app.ready();
   const { services } = app;
   let counter = 0;
@@ -79,6 +87,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     },
     async close() {
       await app.close();
+      await redis?.quit();
       await database.close();
       await testDatabase.drop();
     },

@@ -257,8 +257,12 @@ export function deleteSessionsOf(executor: Executor, userId: number): Promise<un
   return executor.delete(sessions).where(eq(sessions.userId, userId));
 }
 
-export function deleteExpiredSessions(executor: Executor): Promise<unknown> {
-  return executor.delete(sessions).where(lt(sessions.expiresAt, sql`now()`));
+export async function deleteExpiredSessions(executor: Executor): Promise<number> {
+  const purged = await executor
+    .delete(sessions)
+    .where(lt(sessions.expiresAt, sql`now()`))
+    .returning({ key: sessions.key });
+  return purged.length;
 }
 
 // API tokens

@@ -9,6 +9,7 @@ export {
   type PersonInput,
   type PersonRef,
 } from './identity.service.ts';
+export { createIdentityJobs } from './identity.jobs.ts';
 export { identityPermissions } from './identity.policy.ts';
 export { identityRoutesV1, identityRoutesV2, type IdentityRouteOptions } from './identity.routes.ts';
 export { presentProfileV1, presentUserV1, presentUserV2 } from './identity.presenters.ts';

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import type pg from 'pg';
+import pg from 'pg';
+import { migrateJobQueue } from '../jobs/worker.ts';
 
 export const migrationsFolder = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -13,7 +14,7 @@ export const migrationsFolder = path.resolve(
 const MIGRATION_LOCK = 7_201_911_442;
 
 /**
- * Applies pending migrations. Processes starting together queue on one advisory lock;
+ * Applies pending migrations (ours, then graphile-worker's job queue schema). Processes starting together queue on one advisory lock;
  * each then sees what the first applied, so every migration runs exactly once.
  */
 export async function runMigrations(pool: pg.Pool): Promise<void> {
@@ -23,6 +24,13 @@ export async function runMigrations(pool: pg.Pool): Promise<void> {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       await migrate(drizzle({ client }), { migrationsFolder });
+      // A pool of its own: the caller's pool may have no connection to spare while we hold the lock.
+      const jobQueuePool = new pg.Pool({ ...pool.options, max: 1 });
+      try {
+        await migrateJobQueue(jobQueuePool);
+      } finally {
+        await jobQueuePool.end();
+      }
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { Type } from '@sinclair/typebox';
 import { and, eq, lt, sql } from 'drizzle-orm';
+import { defineJob } from '../jobs/define-job.ts';
 import type { Database } from '../db/client.ts';
 import { idempotencyKeys } from './idempotency.tables.ts';
 import { AppError } from './errors.ts';
@@ -113,9 +115,6 @@ export const idempotencyPlugin = fp(
           .returning({ key: idempotencyKeys.key });
         if (claimed.length > 0) {
           request.idempotencyClaim = { owner, key };
-          if (Math.random() < 0.01) {
-            await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, sql`now() - ${RETENTION}`));
-          }
           return;
         }
         if (await replayOrWait(db, request, reply, owner, key, hash)) return reply;
@@ -151,3 +150,18 @@ export const idempotencyPlugin = fp(
   },
   { name: 'opsdesk-idempotency' },
 );
+
+/** Hourly: forgets stored responses past the 24-hour replay window. */
+export const purgeIdempotencyKeysJob = (db: Database) =>
+  defineJob({
+    name: 'platform.purge-idempotency-keys',
+    payload: Type.Object({}),
+    cron: '7 * * * *',
+    async handler(_payload, { log }) {
+      const purged = await db
+        .delete(idempotencyKeys)
+        .where(lt(idempotencyKeys.createdAt, sql`now() - ${RETENTION}`))
+        .returning({ key: idempotencyKeys.key });
+      log('purged idempotency keys', { count: purged.length });
+    },
+  });

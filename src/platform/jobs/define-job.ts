@@ -1,0 +1,39 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../db/client.ts';
+
+export interface JobContext {
+  jobId: string;
+  attempt: number;
+  log: (message: string, extra?: Record<string, unknown>) => void;
+}
+
+/** A background task: its name (`<module>.<verb-noun>`), payload schema, handler and optional schedule. */
+export interface JobDefinition<T extends TSchema = TSchema> {
+  name: string;
+  payload: T;
+  /** A crontab time spec (`0 * * * *`); the job then also runs on that schedule with an empty payload. */
+  cron?: string;
+  maxAttempts?: number;
+  handler(payload: Static<T>, context: JobContext): Promise<void>;
+}
+
+export const defineJob = <T extends TSchema>(definition: JobDefinition<T>): JobDefinition<T> => definition;
+
+/**
+ * Enqueues a job in the caller's transaction (graphile-worker's `add_job`), so it
+ * exists exactly when the write that caused it commits. `jobKey` replaces a pending
+ * job with the same key instead of adding a second one.
+ */
+export async function enqueue<T extends TSchema>(
+  tx: Executor,
+  job: JobDefinition<T>,
+  payload: Static<T>,
+  options: { jobKey?: string; runAt?: Date } = {},
+): Promise<void> {
+  if (!Value.Check(job.payload, payload)) throw new Error(`Invalid payload for job ${job.name}`);
+  await tx.execute(
+    sql`select graphile_worker.add_job(${job.name}, ${JSON.stringify(payload)}::json, job_key => ${options.jobKey ?? null}, run_at => ${options.runAt ?? null}, max_attempts => ${job.maxAttempts ?? 25})`,
+  );
+}

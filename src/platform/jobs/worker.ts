@@ -1,0 +1,89 @@
+import { Value } from '@sinclair/typebox/value';
+import {
+  run,
+  runMigrations as runWorkerMigrations,
+  runOnce,
+  type Runner,
+  type TaskList,
+} from 'graphile-worker';
+import { Logger } from 'graphile-worker';
+import type pg from 'pg';
+import type { FastifyBaseLogger } from 'fastify';
+import type { JobDefinition } from './define-job.ts';
+
+/** graphile-worker's task list from our job definitions; fails on a duplicate name. */
+export function taskListOf(jobs: readonly JobDefinition[], log: FastifyBaseLogger): TaskList {
+  const tasks: TaskList = {};
+  for (const job of jobs) {
+    if (job.name in tasks) throw new Error(`Job ${job.name} is defined twice`);
+    tasks[job.name] = async (payload, helpers) => {
+      // Payloads are checked when the job runs, not only when queued: old jobs may outlive a schema change.
+      const input = payload ?? {};
+      if (!Value.Check(job.payload, input)) {
+        throw new Error(
+          `Job ${job.name} got an invalid payload: ${[...Value.Errors(job.payload, input)].map((e) => `${e.path} ${e.message}`).join('; ')}`,
+        );
+      }
+      const jobLog = log.child({ job: job.name, job_id: helpers.job.id });
+      await job.handler(input as never, {
+        jobId: helpers.job.id,
+        attempt: helpers.job.attempts,
+        log: (message, extra) => {
+          jobLog.info(extra ?? {}, message);
+        },
+      });
+    };
+  }
+  return tasks;
+}
+
+function crontabOf(jobs: readonly JobDefinition[]): string {
+  return jobs
+    .filter((job) => job.cron)
+    .map((job) => `${job.cron ?? ''} ${job.name}`)
+    .join('\n');
+}
+
+function loggerFor(log: FastifyBaseLogger): Logger {
+  return new Logger(() => (level, message, meta) => {
+    const method =
+      level === 'error' ? 'error' : level === 'warning' ? 'warn' : level === 'info' ? 'info' : 'debug';
+    log[method](meta ?? {}, message);
+  });
+}
+
+/** Installs or upgrades graphile-worker's own schema (called with the app's migrations). */
+export async function migrateJobQueue(pool: pg.Pool): Promise<void> {
+  await runWorkerMigrations({ pgPool: pool });
+}
+
+/** Runs the worker until `stop()`; jobs are picked up within milliseconds through LISTEN/NOTIFY. */
+export function startWorker(options: {
+  pool: pg.Pool;
+  jobs: readonly JobDefinition[];
+  concurrency: number;
+  log: FastifyBaseLogger;
+}): Promise<Runner> {
+  return run({
+    pgPool: options.pool,
+    taskList: taskListOf(options.jobs, options.log),
+    crontab: crontabOf(options.jobs),
+    concurrency: options.concurrency,
+    noHandleSignals: true,
+    logger: loggerFor(options.log),
+  });
+}
+
+/** Runs every job that is due now, then returns (tests, one-shot maintenance). */
+export function runDueJobs(options: {
+  pool: pg.Pool;
+  jobs: readonly JobDefinition[];
+  log: FastifyBaseLogger;
+}): Promise<void> {
+  return runOnce({
+    pgPool: options.pool,
+    taskList: taskListOf(options.jobs, options.log),
+    noHandleSignals: true,
+    logger: loggerFor(options.log),
+  });
+}
