@@ -25,7 +25,7 @@ export function taskListOf(jobs: readonly JobDefinition[], log: FastifyBaseLogge
         );
       }
       const jobLog = log.child({ job: job.name, job_id: helpers.job.id });
-      await job.handler(input as never, {
+      await job.handler(input, {
         jobId: helpers.job.id,
         attempt: helpers.job.attempts,
         log: (message, extra) => {
@@ -45,10 +45,14 @@ function crontabOf(jobs: readonly JobDefinition[]): string {
 }
 
 function loggerFor(log: FastifyBaseLogger): Logger {
+  // LogLevel is a const enum (not importable with isolated modules); its values are these strings.
+  const methods: Record<string, 'error' | 'warn' | 'info' | 'debug'> = {
+    error: 'error',
+    warning: 'warn',
+    info: 'info',
+  };
   return new Logger(() => (level, message, meta) => {
-    const method =
-      level === 'error' ? 'error' : level === 'warning' ? 'warn' : level === 'info' ? 'info' : 'debug';
-    log[method](meta ?? {}, message);
+    log[methods[level as string] ?? 'debug'](meta ?? {}, message);
   });
 }
 
