@@ -19,6 +19,7 @@ import { commonErrors } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { idempotencyPlugin } from './platform/http/idempotency.ts';
 import { openApiRoutes, openApiOptions } from './platform/http/openapi.ts';
+import { createValidatorCompiler } from './platform/http/validation.ts';
 import { V1_PREFIXES, V2_PREFIX } from './platform/http/versioning.ts';
 import { metricsPlugin } from './platform/observability/metrics.ts';
 import { createServices, moduleRoutes, permissionGrants, type Services } from './modules/index.ts';
@@ -60,15 +61,13 @@ export async function buildApp({ config, database, redis, logger }: AppDeps): Pr
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 200 },
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, useDefaults: true },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const services = createServices(database.db, { sessionTtlHours: config.sessionTtlHours });
   app.decorate('config', config);
   app.decorate('services', services);
 
+  app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => errorHandler(commonErrors.NOT_FOUND(), request, reply));
   app.addHook('onRequest', (request, reply, done) => {
@@ -133,15 +132,21 @@ export async function buildApp({ config, database, redis, logger }: AppDeps): Pr
   });
   await app.register(metricsPlugin);
   await app.register(swagger, openApiOptions(version));
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    staticCSP: true,
-    uiConfig: {
-      urls: [
-        { url: '/api/v2/openapi.json', name: 'v2' },
-        { url: '/api/v1/openapi.json', name: 'v1 (DRF-compatible)' },
-      ],
-    },
+  await app.register(async (docs) => {
+    // The API reference is public, like the OpenAPI documents it renders.
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, public: true };
+    });
+    await docs.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: true,
+      uiConfig: {
+        urls: [
+          { url: '/api/v2/openapi.json', name: 'v2' },
+          { url: '/api/v1/openapi.json', name: 'v1 (DRF-compatible)' },
+        ],
+      },
+    });
   });
   await app.register(authenticationPlugin, {
     authenticator: services.identity.authenticator,
