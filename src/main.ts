@@ -7,7 +7,7 @@ import { buildApp } from './app.ts';
 import { describeSettings, loadConfig, type Config } from './config.ts';
 import { systemContext } from './platform/auth/actor.ts';
 import { connectDatabase } from './platform/db/client.ts';
-import { openDatabase } from './platform/db/open.ts';
+import { openDatabase, type OpenDatabase } from './platform/db/open.ts';
 import { documentFor } from './platform/http/openapi.ts';
 import { DEMO_LOGINS, seedDemo } from './modules/seed.ts';
 import { allJobs } from './modules/index.ts';
@@ -48,6 +48,16 @@ const prettyLogs = () =>
 async function serve(config: Config): Promise<void> {
   const started = Date.now();
   const database = await openDatabase(config, { migrate: config.autoMigrate });
+  try {
+    await startServing(config, database, started);
+  } catch (error) {
+    // Stop an embedded PostgreSQL this process started instead of leaving it behind.
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startServing(config: Config, database: OpenDatabase, started: number): Promise<void> {
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
     : undefined;
@@ -151,7 +161,8 @@ async function createSuperuser(config: Config, args: string[]): Promise<void> {
   const noInput = values['no-input'] ?? !process.stdin.isTTY;
   const ask = async (value: string | undefined, question: string, hidden = false) => {
     if (value) return value;
-    if (noInput) fail(`createsuperuser: ${question.replace(/: $/, '')} is required with --no-input`);
+    if (noInput)
+      fail(`createsuperuser: --${question.replace(/: $/, '').toLowerCase()} is required with --no-input`);
     return prompt(question, hidden);
   };
   const username = await ask(values.username, 'Username: ');

@@ -27,10 +27,13 @@ export function peopleScope(actor: Actor): SQL | undefined {
 
 /**
  * How far an actor may edit a person: fully (admins; managers for non-admins of their
- * department), only their own contact fields, or not at all.
+ * department other than themselves), only their own contact fields, or not at all. A
+ * manager editing their own record gets contact rights only: otherwise they could move
+ * themselves into any department (and manage its people) or grant themselves staff.
  */
 export function editRights(actor: Actor, person: Person): 'full' | 'self' | 'none' {
   if (actor.role === 'admin' || actor.isSuperuser) return 'full';
+  if (person.user.id === actor.userId) return 'self';
   if (
     actor.role === 'manager' &&
     actor.departmentId !== null &&
@@ -40,7 +43,7 @@ export function editRights(actor: Actor, person: Person): 'full' | 'self' | 'non
   ) {
     return 'full';
   }
-  return person.user.id === actor.userId ? 'self' : 'none';
+  return 'none';
 }
 
 /** Roles an actor may hand out: admins any; managers only those below them. */

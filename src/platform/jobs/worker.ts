@@ -1,12 +1,14 @@
 import { Value } from '@sinclair/typebox/value';
 import {
+  Logger,
+  parseCronItems,
   run,
   runMigrations as runWorkerMigrations,
   runOnce,
+  type ParsedCronItem,
   type Runner,
   type TaskList,
 } from 'graphile-worker';
-import { Logger } from 'graphile-worker';
 import type pg from 'pg';
 import type { FastifyBaseLogger } from 'fastify';
 import type { JobDefinition } from './define-job.ts';
@@ -37,11 +39,11 @@ export function taskListOf(jobs: readonly JobDefinition[], log: FastifyBaseLogge
   return tasks;
 }
 
-function crontabOf(jobs: readonly JobDefinition[]): string {
-  return jobs
-    .filter((job) => job.cron)
-    .map((job) => `${job.cron ?? ''} ${job.name}`)
-    .join('\n');
+/** Schedules as cron items: the crontab text format would refuse our dotted job names. */
+function cronItemsOf(jobs: readonly JobDefinition[]): ParsedCronItem[] {
+  return parseCronItems(
+    jobs.flatMap((job) => (job.cron ? [{ task: job.name, match: job.cron, identifier: job.name }] : [])),
+  );
 }
 
 function loggerFor(log: FastifyBaseLogger): Logger {
@@ -71,7 +73,7 @@ export function startWorker(options: {
   return run({
     pgPool: options.pool,
     taskList: taskListOf(options.jobs, options.log),
-    crontab: crontabOf(options.jobs),
+    parsedCronItems: cronItemsOf(options.jobs),
     concurrency: options.concurrency,
     noHandleSignals: true,
     logger: loggerFor(options.log),
