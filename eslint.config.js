@@ -33,7 +33,15 @@ export default defineConfig(
     },
   },
   {
-    files: ['src/config.ts', '**/*.test.ts', 'test/**', 'bench/**', 'scripts/**', 'vitest.config.ts', 'drizzle.config.ts'],
+    files: [
+      'src/config.ts',
+      '**/*.test.ts',
+      'test/**',
+      'bench/**',
+      'scripts/**',
+      'vitest.config.ts',
+      'drizzle.config.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
@@ -7,58 +5,7 @@ import { loadConfig } from '../../src/config.ts';
 import { connectDatabase, type DatabaseHandle } from '../../src/platform/db/client.ts';
 import { Browser } from '../helpers/app.ts';
 import { createTestDatabase } from '../helpers/database.ts';
-
-const root = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(root, 'bin/opsdesk.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const OPSDESK_SETTINGS = new Set([
-  'DATABASE_URL',
-  'PORT',
-  'HOST',
-  'NODE_ENV',
-  'REDIS_URL',
-  'SEED_DEMO',
-  'CORS_ORIGINS',
-  'SECRET_KEY',
-  'LOG_LEVEL',
-  'DATA_DIR',
-  'AUTO_MIGRATE',
-]);
-
-/** The environment of the test process minus every Opsdesk setting, plus `env`. */
-function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !OPSDESK_SETTINGS.has(key)));
-  return { ...base, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env };
-}
-
-function opsdesk(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: cleanEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { opsdesk } from '../helpers/cli.ts';
 
 describe('opsdesk CLI', () => {
   let database: { url: string; drop(): Promise<void> };
