@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
+import multipart from '@fastify/multipart';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -63,7 +64,7 @@ export async function buildApp({ config, database, redis, logger }: AppDeps): Pr
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const services = createServices(database.db, { sessionTtlHours: config.sessionTtlHours });
+  const services = createServices(database, config);
   app.decorate('config', config);
   app.decorate('services', services);
 
@@ -116,6 +117,10 @@ export async function buildApp({ config, database, redis, logger }: AppDeps): Pr
     maxAge: 600,
   });
   await app.register(cookie);
+  await app.register(multipart, {
+    limits: { fileSize: config.attachmentMaxBytes, files: 1, fields: 10, parts: 12 },
+    throwFileSizeLimit: true,
+  });
   await app.register(rateLimit, {
     global: config.rateLimitPerMinute > 0,
     max: config.rateLimitPerMinute,

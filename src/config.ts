@@ -191,6 +191,18 @@ const settings = {
     parse: int(1, 24 * 90),
     default: '336',
   },
+  attachmentMaxBytes: {
+    env: 'ATTACHMENT_MAX_BYTES',
+    description: 'Largest file accepted as an attachment (413 above).',
+    parse: int(1024, 5 * 1024 * 1024 * 1024),
+    default: '26214400',
+  },
+  downloadLinkSeconds: {
+    env: 'DOWNLOAD_LINK_SECONDS',
+    description: 'How long a signed download link stays valid.',
+    parse: int(10, 7 * 24 * 3600),
+    default: '300',
+  },
   bodyLimitBytes: {
     env: 'BODY_LIMIT_BYTES',
     description: 'Largest request body accepted (413 above).',

@@ -10,8 +10,9 @@ import { connectDatabase } from './platform/db/client.ts';
 import { openDatabase, type OpenDatabase } from './platform/db/open.ts';
 import { documentFor } from './platform/http/openapi.ts';
 import { DEMO_LOGINS, seedDemo } from './modules/seed.ts';
-import { allJobs } from './modules/index.ts';
+import { allJobs, createServices } from './modules/index.ts';
 import { startWorker } from './platform/jobs/worker.ts';
+import type { Runner } from 'graphile-worker';
 
 const USAGE = `Usage: opsdesk <command> [options]
 
@@ -62,7 +63,7 @@ async function startServing(config: Config, database: OpenDatabase, started: num
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
     : undefined;
   redis?.on('error', () => undefined);
-  if (config.seedDemo && (await seedDemo(database.db))) {
+  if (config.seedDemo && (await seedDemo(createServices(database, config)))) {
     process.stdout.write('Seeded the demo organisation.\n');
   }
   const transport = prettyLogs();
@@ -73,15 +74,8 @@ async function startServing(config: Config, database: OpenDatabase, started: num
     logger: { level: config.logLevel, ...(transport && { transport }) },
   });
 
-  const worker = config.workerInProcess
-    ? await startWorker({
-        pool: database.pool,
-        jobs: allJobs(database.db),
-        concurrency: config.workerConcurrency,
-        log: app.log,
-      })
-    : undefined;
-
+  // Filled in once the server listens; shutdown may come before that.
+  const running: { worker?: Runner } = {};
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -89,7 +83,7 @@ async function startServing(config: Config, database: OpenDatabase, started: num
     app.log.info({ signal }, 'shutting down: finishing in-flight requests and jobs');
     const force = setTimeout(() => process.exit(1), 20_000).unref();
     await app.close();
-    await worker?.stop();
+    await running.worker?.stop();
     await redis?.quit().catch(() => undefined);
     await database.close();
     clearTimeout(force);
@@ -98,6 +92,16 @@ async function startServing(config: Config, database: OpenDatabase, started: num
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void shutdown(signal));
 
   const address = await app.listen({ host: config.host, port: config.port });
+  // Started once the server listens, so a failed start never leaves a worker behind.
+  running.worker = config.workerInProcess
+    ? await startWorker({
+        pool: database.pool,
+        jobs: allJobs(database.db),
+        concurrency: config.workerConcurrency,
+        log: app.log,
+      })
+    : undefined;
+
   const url = config.publicUrl ?? address;
   const demo = config.seedDemo
     ? `\n  Demo login: ${DEMO_LOGINS[0].username} / ${DEMO_LOGINS[0].password} (also manager, agent, viewer: same password)`
@@ -170,8 +174,7 @@ async function createSuperuser(config: Config, args: string[]): Promise<void> {
   const password = await ask(values.password, 'Password: ', true);
   const database = await openDatabase(config, { migrate: true, poolMax: 2 });
   try {
-    const { createServices } = await import('./modules/index.ts');
-    const { identity } = createServices(database.db, { sessionTtlHours: config.sessionTtlHours });
+    const { identity } = createServices(database, config);
     const person = await identity.createSuperuser(systemContext('createsuperuser'), {
       username,
       email,
@@ -231,9 +234,10 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'seed': {
-      const database = await openDatabase(configOrExit(), { migrate: true, poolMax: 2 });
+      const config = configOrExit();
+      const database = await openDatabase(config, { migrate: true, poolMax: 2 });
       try {
-        const seeded = await seedDemo(database.db);
+        const seeded = await seedDemo(createServices(database, config));
         process.stdout.write(
           seeded ? 'Seeded the demo organisation.\n' : 'The database already has users; nothing seeded.\n',
         );

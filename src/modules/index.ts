@@ -1,6 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { PermissionGrants } from '../platform/auth/policy.ts';
-import type { Database } from '../platform/db/client.ts';
+import type { Config } from '../config.ts';
+import { randomToken } from '../platform/auth/secrets.ts';
+import type { Database, DatabaseHandle } from '../platform/db/client.ts';
+import { createFileStorage } from '../platform/files/index.ts';
 import { auditPermissions, auditRoutesV2, createAuditService } from './audit/index.ts';
 import type { JobDefinition } from '../platform/jobs/define-job.ts';
 import { purgeIdempotencyKeysJob } from '../platform/http/idempotency.ts';
@@ -12,6 +15,14 @@ import {
   identityRoutesV2,
 } from './identity/index.ts';
 import { createSitesService, sitesPermissions, sitesRoutesV1, sitesRoutesV2 } from './sites/index.ts';
+import {
+  createTicketAttachmentsService,
+  createTicketReferenceService,
+  createTicketsService,
+  ticketsPermissions,
+  ticketsRoutesV1,
+  ticketsRoutesV2,
+} from './tickets/index.ts';
 
 /**
  * The one place modules are wired: services in dependency order, then each module's
@@ -23,16 +34,40 @@ export interface ModuleSettings {
   loginRateLimitPerMinute: number;
 }
 
-export function createServices(db: Database, settings: Pick<ModuleSettings, 'sessionTtlHours'>) {
+export type ServiceSettings = Pick<
+  Config,
+  'sessionTtlHours' | 'dataDir' | 'secretKey' | 'attachmentMaxBytes' | 'downloadLinkSeconds'
+>;
+
+export function createServices({ db, pool }: Pick<DatabaseHandle, 'db' | 'pool'>, settings: ServiceSettings) {
   const audit = createAuditService({ db });
   const identity = createIdentityService({ db, audit, sessionTtlHours: settings.sessionTtlHours });
   const sites = createSitesService({ db, audit });
-  return { audit, identity, sites };
+  const tickets = createTicketsService({ db, pool, audit, identity, sites });
+  const ticketReference = createTicketReferenceService({ db, audit });
+  const ticketAttachments = createTicketAttachmentsService({
+    db,
+    audit,
+    tickets,
+    settings: {
+      storage: createFileStorage(settings),
+      // Without SECRET_KEY (development), links are signed with a key of this process's own.
+      secret: settings.secretKey ?? randomToken(),
+      maxBytes: settings.attachmentMaxBytes,
+      linkSeconds: settings.downloadLinkSeconds,
+    },
+  });
+  return { audit, identity, sites, tickets, ticketReference, ticketAttachments };
 }
 
 export type Services = ReturnType<typeof createServices>;
 
-export const permissionGrants: PermissionGrants[] = [auditPermissions, identityPermissions, sitesPermissions];
+export const permissionGrants: PermissionGrants[] = [
+  auditPermissions,
+  identityPermissions,
+  sitesPermissions,
+  ticketsPermissions,
+];
 
 export interface ModuleRoutes {
   v1: FastifyPluginAsync[];
@@ -47,11 +82,21 @@ const mounted =
 
 export function moduleRoutes(services: Services, settings: ModuleSettings): ModuleRoutes {
   const identityOptions = { identity: services.identity, ...settings };
+  const ticketsOptions = {
+    tickets: services.tickets,
+    reference: services.ticketReference,
+    attachments: services.ticketAttachments,
+  };
   return {
-    v1: [mounted(identityRoutesV1, identityOptions), mounted(sitesRoutesV1, { sites: services.sites })],
+    v1: [
+      mounted(identityRoutesV1, identityOptions),
+      mounted(sitesRoutesV1, { sites: services.sites }),
+      mounted(ticketsRoutesV1, ticketsOptions),
+    ],
     v2: [
       mounted(identityRoutesV2, identityOptions),
       mounted(sitesRoutesV2, { sites: services.sites }),
+      mounted(ticketsRoutesV2, ticketsOptions),
       mounted(auditRoutesV2, { audit: services.audit }),
     ],
   };

@@ -1,6 +1,6 @@
 import { systemContext, type Role } from '../platform/auth/actor.ts';
-import type { Database } from '../platform/db/client.ts';
-import { createServices } from './index.ts';
+import type { Services } from './index.ts';
+import type { Priority, TicketKind, TicketStatus } from './tickets/index.ts';
 
 /** Every demo account shares this password; SEED_DEMO is refused in production. */
 export const DEMO_PASSWORD = 'opsdesk-demo';
@@ -161,17 +161,123 @@ const SHIFTS = [
   },
 ];
 
+const INCIDENT_TYPES = [
+  { name: 'Signal loss', description: 'Loss of video or audio on a feed', severityLevel: 1 },
+  { name: 'Equipment failure', description: 'A device stopped working', severityLevel: 2 },
+  { name: 'Network outage', description: 'Connectivity lost between sites', severityLevel: 1 },
+  { name: 'Software fault', description: 'An application misbehaves', severityLevel: 3 },
+  { name: 'Facilities', description: 'Power, HVAC, access', severityLevel: 3 },
+];
+
+const CATEGORIES = [
+  { name: 'Transmission', subcategories: ['Playout', 'Uplink', 'Terrestrial'] },
+  { name: 'IT', subcategories: ['Network', 'Accounts', 'Workstations'] },
+  { name: 'Studio', subcategories: ['Cameras', 'Audio', 'Lighting'] },
+];
+
+const DEMO_TICKETS: {
+  kind: TicketKind;
+  title: string;
+  description: string;
+  priority: Priority;
+  reporter: string;
+  assignee?: string;
+  path?: TicketStatus[];
+}[] = [
+  {
+    kind: 'incident',
+    title: 'Black frames on channel 2 playout',
+    description: 'Playout Suite 1 shows black for 3 s at every ad break.',
+    priority: 'critical',
+    reporter: 'kwame.mensah',
+    assignee: 'agent',
+    path: ['in_progress'],
+  },
+  {
+    kind: 'incident',
+    title: 'Studio A intercom crackles',
+    description: 'Talkback on ring 2 has static since the morning.',
+    priority: 'medium',
+    reporter: 'jonas.keller',
+    assignee: 'li.wei',
+  },
+  {
+    kind: 'incident',
+    title: 'Network switch down in Master Control',
+    description: 'Core switch MCR-SW2 unreachable; failover active.',
+    priority: 'high',
+    reporter: 'agent',
+    assignee: 'agent',
+    path: ['in_progress', 'resolved'],
+  },
+  {
+    kind: 'incident',
+    title: 'Air conditioning failure in edit bay',
+    description: 'Edit Bay 3 is at 31 °C.',
+    priority: 'high',
+    reporter: 'priya.nair',
+    assignee: 'hannah.berg',
+  },
+  {
+    kind: 'incident',
+    title: 'Transmitter power drop at Müggelberge',
+    description: 'Output down 2 dB since 04:10.',
+    priority: 'critical',
+    reporter: 'sofia.rossi',
+    path: ['in_progress', 'resolved', 'closed'],
+  },
+  {
+    kind: 'incident',
+    title: 'Camera 3 tally light stuck',
+    description: 'Tally stays red when camera is off air.',
+    priority: 'low',
+    reporter: 'jonas.keller',
+  },
+  {
+    kind: 'service',
+    title: 'New laptop for incoming producer',
+    description: 'Start date next Monday.',
+    priority: 'medium',
+    reporter: 'viewer',
+    assignee: 'agent',
+  },
+  {
+    kind: 'service',
+    title: 'Access badge for London Playout Hub',
+    description: 'For Vera Lindqvist, weekdays.',
+    priority: 'low',
+    reporter: 'viewer',
+    path: ['in_progress', 'completed'],
+  },
+  {
+    kind: 'service',
+    title: 'Book Studio B lighting rig',
+    description: 'Talk show rehearsal Thursday.',
+    priority: 'medium',
+    reporter: 'priya.nair',
+    assignee: 'hannah.berg',
+  },
+  {
+    kind: 'service',
+    title: 'VPN account for remote editor',
+    description: 'Freelancer, 3 months.',
+    priority: 'low',
+    reporter: 'manager',
+    path: ['cancelled'],
+  },
+];
+
 /**
  * Creates the demo organisation through the services (so it is audited and valid like
  * any other data). Returns false, changing nothing, when the database has users.
  */
-export async function seedDemo(db: Database): Promise<boolean> {
-  const { identity, sites } = createServices(db, { sessionTtlHours: 1 });
+export async function seedDemo({ identity, sites, tickets, ticketReference }: Services): Promise<boolean> {
   if ((await identity.countUsers()) > 0) return false;
   const ctx = systemContext('seed');
+  const people = new Map<string, { id: number; departmentId: number | null }>();
   for (const person of PEOPLE) {
     const department = await identity.ensureDepartment(ctx, person.department);
-    await identity.createPerson(ctx, {
+    const created = await identity.createPerson(ctx, {
       username: person.username,
       email: `${person.username}@opsdesk.example`,
       password: DEMO_PASSWORD,
@@ -182,6 +288,7 @@ export async function seedDemo(db: Database): Promise<boolean> {
       position: person.position,
       isStaff: person.role === 'admin',
     });
+    people.set(person.username, { id: created.user.id, departmentId: created.user.departmentId });
   }
   const locations = [];
   for (const location of LOCATIONS) locations.push(await sites.createLocation(ctx, location));
@@ -194,5 +301,30 @@ export async function seedDemo(db: Database): Promise<boolean> {
     });
   }
   for (const shift of SHIFTS) await sites.createShift(ctx, shift);
+
+  const types = [];
+  for (const type of INCIDENT_TYPES) types.push(await ticketReference.createIncidentType(ctx, type));
+  for (const category of CATEGORIES) {
+    const parent = await ticketReference.createCategory(ctx, { name: category.name });
+    for (const sub of category.subcategories)
+      await ticketReference.createCategory(ctx, { name: sub, parentId: parent.id });
+  }
+  for (const [index, ticket] of DEMO_TICKETS.entries()) {
+    const reporter = people.get(ticket.reporter);
+    const assignee = ticket.assignee ? people.get(ticket.assignee) : undefined;
+    const created = await tickets.create(ctx, ticket.kind, {
+      title: ticket.title,
+      description: ticket.description,
+      priority: ticket.priority,
+      incidentTypeId: ticket.kind === 'incident' ? (types[index % types.length]?.id ?? null) : undefined,
+      facilityId: (index % FACILITIES.length) + 1,
+      reporterId: reporter?.id ?? null,
+      assigneeId: assignee?.id ?? null,
+      departmentId: (assignee ?? reporter)?.departmentId ?? null,
+    });
+    for (const status of ticket.path ?? []) {
+      await tickets.update(ctx, created.id, { status });
+    }
+  }
   return true;
 }

@@ -14,5 +14,5 @@ export const AuditEntrySchema = Type.Object(
     request_id: Type.Union([Type.String(), Type.Null()]),
     ip: Type.Union([Type.String(), Type.Null()]),
   },
-  { $id: 'AuditEntry' },
+  { title: 'AuditEntry' },
 );

@@ -208,6 +208,11 @@ export async function departmentById(executor: Executor, id: number): Promise<De
   return row;
 }
 
+export function departmentsByIds(executor: Executor, ids: number[]): Promise<Department[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return executor.select().from(departments).where(inArray(departments.id, ids));
+}
+
 export async function departmentByName(executor: Executor, name: string): Promise<Department | undefined> {
   const [row] = await executor
     .select()

@@ -26,7 +26,7 @@ export const UserV1 = Type.Object(
     date_joined: DateTime,
     last_login: Nullable(DateTime),
   },
-  { $id: 'UserV1' },
+  { title: 'UserV1' },
 );
 
 export const ProfileV1 = Type.Object(
@@ -44,7 +44,7 @@ export const ProfileV1 = Type.Object(
     created_at: DateTime,
     updated_at: DateTime,
   },
-  { $id: 'ProfileV1' },
+  { title: 'ProfileV1' },
 );
 
 export const LoginBody = Type.Object(
@@ -88,7 +88,7 @@ export const Department = Type.Object(
     created_at: DateTime,
     version: Type.Integer(),
   },
-  { $id: 'Department' },
+  { title: 'Department' },
 );
 
 export const DepartmentBody = Type.Object(
@@ -116,7 +116,7 @@ export const UserV2 = Type.Object(
     last_login: Nullable(DateTime),
     version: Type.Integer(),
   },
-  { $id: 'UserV2' },
+  { title: 'UserV2' },
 );
 
 const userFields = {
@@ -154,7 +154,7 @@ export const TokenV2 = Type.Object(
     last_used_at: Nullable(DateTime),
     expires_at: Nullable(DateTime),
   },
-  { $id: 'Token' },
+  { title: 'Token' },
 );
 
 export const TokenCreated = Type.Object({

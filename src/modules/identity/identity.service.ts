@@ -351,6 +351,11 @@ export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDe
       return this.updatePerson(ctx, by, { isActive: false }, expectedVersion);
     },
 
+    /** Departments by id, for modules that embed one: one query for any number. */
+    departmentsByIds(ids: number[]): Promise<Department[]> {
+      return repository.departmentsByIds(db, [...new Set(ids)]);
+    },
+
     // Departments
 
     listDepartments(params: ListParams): Promise<Page<Department>> {

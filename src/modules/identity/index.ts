@@ -15,3 +15,4 @@ export { identityRoutesV1, identityRoutesV2, type IdentityRouteOptions } from '.
 export { presentProfileV1, presentUserV1, presentUserV2 } from './identity.presenters.ts';
 export { ProfileV1, UserV1, UserV2 } from './identity.schemas.ts';
 export type { Person } from './identity.repository.ts';
+export type { Department, User } from './identity.tables.ts';

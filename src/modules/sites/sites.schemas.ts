@@ -24,7 +24,7 @@ export const LocationV1 = Type.Object(
     version: Type.Integer(),
     created_at: DateTime,
   },
-  { $id: 'LocationV1' },
+  { title: 'LocationV1' },
 );
 
 export const FacilityV1 = Type.Object(
@@ -38,7 +38,7 @@ export const FacilityV1 = Type.Object(
     created_at: DateTime,
     updated_at: DateTime,
   },
-  { $id: 'FacilityV1' },
+  { title: 'FacilityV1' },
 );
 
 export const ShiftV1 = Type.Object(
@@ -52,7 +52,7 @@ export const ShiftV1 = Type.Object(
     created_at: DateTime,
     updated_at: DateTime,
   },
-  { $id: 'ShiftV1' },
+  { title: 'ShiftV1' },
 );
 
 /** v1 writes are lenient like DRF: unknown and read-only fields are ignored, null text means empty. */
@@ -114,7 +114,7 @@ export const LocationV2 = Type.Object(
     created_at: DateTime,
     updated_at: DateTime,
   },
-  { $id: 'LocationV2' },
+  { title: 'LocationV2' },
 );
 
 export const FacilityV2 = Type.Object(
@@ -129,7 +129,7 @@ export const FacilityV2 = Type.Object(
     created_at: DateTime,
     updated_at: DateTime,
   },
-  { $id: 'FacilityV2' },
+  { title: 'FacilityV2' },
 );
 
 export const ShiftV2 = Type.Object(
@@ -143,7 +143,7 @@ export const ShiftV2 = Type.Object(
     created_at: DateTime,
     updated_at: DateTime,
   },
-  { $id: 'ShiftV2' },
+  { title: 'ShiftV2' },
 );
 
 const locationFields = { description: Text(2000), address: Text(500), time_zone: TimeZone };

@@ -33,6 +33,9 @@ export function connectDatabase(options: {
     idle_in_transaction_session_timeout: options.statementTimeoutMs * 2,
     application_name: options.applicationName ?? 'opsdesk',
     connectionTimeoutMillis: 10_000,
+    // Typo-tolerant search: a misspelt word ("netwrok") scores about 0.5 against the word it
+    // means; pg_trgm's default of 0.6 would miss it.
+    options: '-c pg_trgm.word_similarity_threshold=0.45',
   });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);

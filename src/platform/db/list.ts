@@ -4,7 +4,9 @@ import {
   encodeCursor,
   invalidPage,
   keysetAfter,
+  orderFor,
   orderOf,
+  RELEVANCE,
   whereOf,
   type ListParams,
   type ListSpec,
@@ -31,7 +33,7 @@ export async function paginate<T extends object>(
   queries: ListQueries<T>,
 ): Promise<Page<T>> {
   const where = whereOf(spec, params, scope);
-  const orderBy = orderOf(spec, params.sort);
+  const orderBy = orderFor(spec, params);
   const { pagination } = params;
   if (pagination.kind === 'offset') {
     const offset = (pagination.page - 1) * pagination.pageSize;
@@ -43,15 +45,18 @@ export async function paginate<T extends object>(
     return { kind: 'offset', rows, count, page: pagination.page, pageSize: pagination.pageSize };
   }
   const keyset = pagination.after ? keysetAfter(spec, params.sort, pagination.after) : undefined;
-  const rows = await queries.rows(and(where, keyset), orderBy, pagination.limit + 1, 0);
+  const offset = pagination.offset ?? 0;
+  const rows = await queries.rows(and(where, keyset), orderBy, pagination.limit + 1, offset);
   const hasMore = rows.length > pagination.limit;
   if (hasMore) rows.length = pagination.limit;
   const last = rows.at(-1);
-  return {
-    kind: 'cursor',
-    rows,
-    nextCursor: hasMore && last ? encodeCursor(params.sort, cursorValuesOf(spec, last, params.sort)) : null,
-  };
+  let nextCursor: string | null = null;
+  if (hasMore && last) {
+    nextCursor = params.relevance
+      ? encodeCursor(RELEVANCE, [offset + pagination.limit, 0])
+      : encodeCursor(params.sort, cursorValuesOf(spec, last, params.sort));
+  }
+  return { kind: 'cursor', rows, nextCursor };
 }
 
 /**

@@ -288,6 +288,7 @@ describe('whereOf', () => {
     filters: {},
     search: undefined,
     sort: [],
+    relevance: false,
     pagination: { kind: 'offset', page: 1, pageSize: 20 },
     ...overrides,
   });

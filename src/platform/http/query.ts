@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import { AppError, fieldError } from './errors.ts';
@@ -9,7 +9,7 @@ import type { ApiVersion } from './versioning.ts';
  * keys once; from that come the querystring schema (validation + OpenAPI), the SQL
  * WHERE/ORDER BY, and keyset cursors for v2.
  */
-export type FilterType = 'integer' | 'string' | 'boolean';
+export type FilterType = 'integer' | 'string' | 'boolean' | 'datetime';
 
 export interface FilterDef {
   column: AnyPgColumn;
@@ -19,6 +19,8 @@ export interface FilterDef {
   /** Maps a wire value to the stored value (v1 says "Active", the column says "active"). */
   toColumn?: (value: string) => unknown;
   description?: string;
+  /** Compare instead of matching exactly: `created_after` is `{ column: createdAt, op: 'gte' }`. */
+  op?: 'gte' | 'lte';
 }
 
 export interface SortDef {
@@ -36,6 +38,14 @@ export interface ListSpec {
   /** e.g. `name` or `-created_at`; the id is always the final tie-breaker. */
   defaultSort: string;
   id: AnyPgColumn;
+  /** A custom search condition (full text, trigram) instead of ILIKE over `search`. */
+  searchCondition?: (term: string) => SQL;
+  /**
+   * Relevance of a row to the search term: when a search has no explicit sort, rows
+   * come best match first. Such pages are numbered, not keyed: relevance has no
+   * stable key to continue after.
+   */
+  rank?: (term: string) => SQL;
   /** Reads the id from a result row; default `row.id`. */
   idOf?: (row: never) => unknown;
 }
@@ -47,12 +57,14 @@ export interface SortKey {
 
 export type Pagination =
   | { kind: 'offset'; page: number; pageSize: number }
-  | { kind: 'cursor'; limit: number; after: unknown[] | undefined };
+  | { kind: 'cursor'; limit: number; after: unknown[] | undefined; offset?: number };
 
 export interface ListParams {
   filters: Record<string, unknown[]>;
   search: string | undefined;
   sort: SortKey[];
+  /** Best match first: a search on a list with `rank`, without an explicit sort. */
+  relevance: boolean;
   pagination: Pagination;
 }
 
@@ -60,6 +72,17 @@ export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
 export const defineList = (spec: ListSpec): ListSpec => spec;
+
+/** The same list with some filters changed (a v1 face that spells values differently, say). */
+export function refineFilters(spec: ListSpec, changes: Record<string, Partial<FilterDef>>): ListSpec {
+  const filters = { ...spec.filters };
+  for (const [name, change] of Object.entries(changes)) {
+    const base = filters[name];
+    if (!base) throw new Error(`refineFilters: the list has no filter "${name}"`);
+    filters[name] = { ...base, ...change };
+  }
+  return { ...spec, filters };
+}
 
 const formatParam = Type.Optional(
   Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xml')], {
@@ -136,6 +159,12 @@ function parseFilterValue(name: string, filter: FilterDef, raw: string): unknown
       if (['false', '0', 'False'].includes(raw)) return false;
       throw fieldError(name, `"${raw}" is not a valid boolean; use true or false.`);
     }
+    case 'datetime': {
+      const value = new Date(/^\d{4}-\d{2}-\d{2}$/.test(raw) ? `${raw}T00:00:00Z` : raw);
+      if (Number.isNaN(value.getTime()))
+        throw fieldError(name, `"${raw}" is not a valid date or ISO 8601 date-time.`);
+      return value;
+    }
     case 'string':
       if (filter.values && !filter.values.includes(raw)) {
         throw fieldError(
@@ -192,8 +221,10 @@ export function parseListQuery(
     filters[name] = raw.split(',').map((part) => parseFilterValue(name, filter, part.trim()));
   }
   const search = typeof query.search === 'string' && query.search.trim() ? query.search.trim() : undefined;
+  const explicitSort = (version === 'v1' ? query.ordering : query.sort) as string | undefined;
+  const relevance = search !== undefined && spec.rank !== undefined && !explicitSort;
   if (version === 'v1') {
-    const sort = parseSort(spec, query.ordering as string | undefined, 'ordering');
+    const sort = parseSort(spec, explicitSort, 'ordering');
     const rawPage = query.page as string | undefined;
     const page = rawPage === undefined || rawPage === 'last' ? 1 : parsePositive(rawPage);
     if (page === undefined) throw invalidPage();
@@ -201,9 +232,9 @@ export function parseListQuery(
       parsePositive(query.page_size as string | undefined) ?? DEFAULT_PAGE_SIZE,
       MAX_PAGE_SIZE,
     );
-    return { filters, search, sort, pagination: { kind: 'offset', page, pageSize } };
+    return { filters, search, sort, relevance, pagination: { kind: 'offset', page, pageSize } };
   }
-  const sort = parseSort(spec, query.sort as string | undefined, 'sort');
+  const sort = parseSort(spec, explicitSort, 'sort');
   for (const key of sort) {
     if (spec.sort[key.name]?.nullable)
       throw fieldError(
@@ -212,15 +243,23 @@ export function parseListQuery(
       );
   }
   const cursor = query.cursor as string | undefined;
+  const limit = (query.limit as number | undefined) ?? DEFAULT_PAGE_SIZE;
+  if (relevance) {
+    const offset = cursor ? Number(decodeCursor(cursor, RELEVANCE)[0]) : 0;
+    return {
+      filters,
+      search,
+      sort: [],
+      relevance,
+      pagination: { kind: 'cursor', limit, after: undefined, offset },
+    };
+  }
   return {
     filters,
     search,
     sort,
-    pagination: {
-      kind: 'cursor',
-      limit: (query.limit as number | undefined) ?? DEFAULT_PAGE_SIZE,
-      after: cursor ? decodeCursor(cursor, sort) : undefined,
-    },
+    relevance,
+    pagination: { kind: 'cursor', limit, after: cursor ? decodeCursor(cursor, sort) : undefined },
   };
 }
 
@@ -232,13 +271,26 @@ export function whereOf(spec: ListSpec, params: ListParams, scope?: SQL): SQL | 
   for (const [name, values] of Object.entries(params.filters)) {
     const filter = spec.filters[name];
     if (!filter) continue;
-    conditions.push(values.length === 1 ? eq(filter.column, values[0]) : inArray(filter.column, values));
+    if (filter.op)
+      conditions.push(filter.op === 'gte' ? gte(filter.column, values[0]) : lte(filter.column, values[0]));
+    else conditions.push(values.length === 1 ? eq(filter.column, values[0]) : inArray(filter.column, values));
   }
-  if (params.search && spec.search.length > 0) {
+  if (params.search && spec.searchCondition) {
+    conditions.push(spec.searchCondition(params.search));
+  } else if (params.search && spec.search.length > 0) {
     const pattern = `%${escapeLike(params.search)}%`;
     conditions.push(or(...spec.search.map((column) => ilike(column, pattern))));
   }
   return and(...conditions);
+}
+
+/** The pseudo sort of relevance-ordered pages; their cursor carries an offset. */
+export const RELEVANCE: SortKey[] = [{ name: 'relevance', descending: true }];
+
+/** ORDER BY for the params: relevance first when searching by relevance, else the sort keys; the id breaks ties. */
+export function orderFor(spec: ListSpec, params: Pick<ListParams, 'sort' | 'relevance' | 'search'>): SQL[] {
+  if (params.relevance && spec.rank && params.search) return [desc(spec.rank(params.search)), desc(spec.id)];
+  return orderOf(spec, params.sort);
 }
 
 /** ORDER BY for the sort keys, with the id as the final tie-breaker so pages never overlap. */

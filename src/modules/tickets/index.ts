@@ -1,0 +1,23 @@
+/**
+ * Tickets: the service desk's incident and service tickets (one model, two kinds),
+ * their lifecycle, comments, attachments, watchers and history, with full-text search
+ * and streamed exports; plus the reference data (incident types, categories).
+ */
+export {
+  createTicketsService,
+  ticketNumber,
+  type TicketsService,
+  type TicketView,
+  type TicketInput,
+} from './tickets.service.ts';
+export { createTicketReferenceService, type TicketReferenceService } from './tickets.reference.ts';
+export {
+  createTicketAttachmentsService,
+  type TicketAttachmentsService,
+  type AttachmentSettings,
+} from './tickets.attachments.ts';
+export { ticketsPermissions } from './tickets.policy.ts';
+export { ticketsRoutesV1, ticketsRoutesV2, type TicketsRouteOptions } from './tickets.routes.ts';
+export { presentTicketV2 } from './tickets.presenters.ts';
+export { TicketV2 } from './tickets.schemas.ts';
+export type { Ticket, TicketKind, TicketStatus, Priority } from './tickets.tables.ts';

@@ -1,0 +1,57 @@
+import { and, eq, exists, or, sql, type SQL } from 'drizzle-orm';
+import type { Actor } from '../../platform/auth/actor.ts';
+import type { PermissionGrants } from '../../platform/auth/policy.ts';
+import { tickets, ticketWatchers, type Ticket } from './tickets.tables.ts';
+
+/**
+ * Viewers read and report; agents work the tickets of their department or assigned
+ * to them; managers run their department's tickets; admins everything.
+ */
+export const ticketsPermissions = {
+  'tickets:read': ['manager', 'agent', 'viewer'],
+  'tickets:create': ['manager', 'agent', 'viewer'],
+  'tickets:work': ['manager', 'agent'],
+  'tickets:manage': ['manager'],
+  'ticket-types:read': ['manager', 'agent', 'viewer'],
+  'ticket-types:write': [],
+} as const satisfies PermissionGrants;
+
+const isAdmin = (actor: Actor) => actor.role === 'admin' || actor.isSuperuser;
+
+/**
+ * The tickets an actor can see: their department's, the ones they reported, are
+ * assigned or watch. Everything else is "not found" to them.
+ */
+export function ticketScope(actor: Actor): SQL | undefined {
+  if (isAdmin(actor)) return undefined;
+  const watching = exists(
+    sql`(select 1 from ${ticketWatchers} where ${and(eq(ticketWatchers.ticketId, tickets.id), eq(ticketWatchers.userId, actor.userId))})`,
+  );
+  return or(
+    actor.departmentId === null ? undefined : eq(tickets.departmentId, actor.departmentId),
+    eq(tickets.assigneeId, actor.userId),
+    eq(tickets.reporterId, actor.userId),
+    watching,
+  );
+}
+
+/** Change status, fields, comment internally: agents on their department's or their own tickets. */
+export function canWork(actor: Actor, ticket: Pick<Ticket, 'departmentId' | 'assigneeId'>): boolean {
+  if (isAdmin(actor)) return true;
+  if (actor.role !== 'agent' && actor.role !== 'manager') return false;
+  return (
+    ticket.assigneeId === actor.userId ||
+    (actor.departmentId !== null && ticket.departmentId === actor.departmentId)
+  );
+}
+
+/** Delete, reassign to others, bulk changes: the department's manager or an admin. */
+export function canManage(actor: Actor, ticket: Pick<Ticket, 'departmentId'>): boolean {
+  if (isAdmin(actor)) return true;
+  return (
+    actor.role === 'manager' && actor.departmentId !== null && ticket.departmentId === actor.departmentId
+  );
+}
+
+/** Internal notes are for staff. */
+export const seesInternal = (actor: Actor): boolean => actor.role !== 'viewer';

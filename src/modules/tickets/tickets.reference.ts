@@ -1,0 +1,149 @@
+import type { RequestContext } from '../../platform/auth/actor.ts';
+import type { Database } from '../../platform/db/client.ts';
+import { iterateAll, paginate, type Page } from '../../platform/db/list.ts';
+import { commonErrors, fieldError } from '../../platform/http/errors.ts';
+import type { ListParams } from '../../platform/http/query.ts';
+import type { AuditService } from '../audit/index.ts';
+import { ticketErrors } from './tickets.errors.ts';
+import * as repository from './tickets.repository.ts';
+import type { IncidentType, TicketCategory } from './tickets.tables.ts';
+
+export interface IncidentTypeInput {
+  name?: string;
+  description?: string;
+  severityLevel?: number;
+}
+
+/** Admin-managed reference data of the service desk: incident types and categories. */
+export function createTicketReferenceService({
+  db,
+  audit,
+}: {
+  db: Database;
+  audit: Pick<AuditService, 'record'>;
+}) {
+  async function incidentType(id: number): Promise<IncidentType> {
+    const found = await repository.incidentTypeById(db, id);
+    if (!found) throw ticketErrors.TICKET_TYPE_NOT_FOUND();
+    return found;
+  }
+
+  return {
+    listIncidentTypes(params: ListParams): Promise<Page<IncidentType>> {
+      return paginate(repository.incidentTypeList, params, undefined, {
+        rows: (where, orderBy, limit, offset) =>
+          repository.listIncidentTypes(db, where, orderBy, limit, offset),
+        count: (where) => repository.countIncidentTypes(db, where),
+      });
+    },
+
+    allIncidentTypes(params: ListParams): AsyncIterable<IncidentType> {
+      return iterateAll(repository.incidentTypeList, params, undefined, {
+        rows: (where, orderBy, limit, offset) =>
+          repository.listIncidentTypes(db, where, orderBy, limit, offset),
+      });
+    },
+
+    incidentType,
+
+    async createIncidentType(
+      ctx: RequestContext,
+      input: IncidentTypeInput & { name: string },
+    ): Promise<IncidentType> {
+      return db.transaction(async (tx) => {
+        if (await repository.incidentTypeByName(tx, input.name))
+          throw fieldError('name', 'An incident type with this name already exists.');
+        const created = await repository.insertIncidentType(tx, input);
+        await audit.record(tx, ctx, {
+          action: 'incident_type.created',
+          resourceType: 'incident_type',
+          resourceId: created.id,
+          after: created,
+        });
+        return created;
+      });
+    },
+
+    async updateIncidentType(
+      ctx: RequestContext,
+      id: number,
+      input: IncidentTypeInput,
+      expectedVersion?: number,
+    ): Promise<IncidentType> {
+      const before = await incidentType(id);
+      return db.transaction(async (tx) => {
+        if (input.name && (await repository.incidentTypeByName(tx, input.name, id))) {
+          throw fieldError('name', 'An incident type with this name already exists.');
+        }
+        const after = await repository.updateIncidentType(tx, id, input, expectedVersion);
+        if (!after) throw commonErrors.VERSION_CONFLICT({ extra: { current: before } });
+        await audit.record(tx, ctx, {
+          action: 'incident_type.updated',
+          resourceType: 'incident_type',
+          resourceId: id,
+          before,
+          after,
+        });
+        return after;
+      });
+    },
+
+    async deleteIncidentType(ctx: RequestContext, id: number): Promise<void> {
+      const before = await incidentType(id);
+      await db.transaction(async (tx) => {
+        await repository.deleteIncidentType(tx, id);
+        await audit.record(tx, ctx, {
+          action: 'incident_type.deleted',
+          resourceType: 'incident_type',
+          resourceId: id,
+          before,
+        });
+      });
+    },
+
+    listCategories(params: ListParams): Promise<Page<TicketCategory>> {
+      return paginate(repository.categoryList, params, undefined, {
+        rows: (where, orderBy, limit, offset) => repository.listCategories(db, where, orderBy, limit, offset),
+        count: (where) => repository.countCategories(db, where),
+      });
+    },
+
+    allCategories(params: ListParams): AsyncIterable<TicketCategory> {
+      return iterateAll(repository.categoryList, params, undefined, {
+        rows: (where, orderBy, limit, offset) => repository.listCategories(db, where, orderBy, limit, offset),
+      });
+    },
+
+    /** A category, or a subcategory when `parentId` names a top-level category. */
+    async createCategory(
+      ctx: RequestContext,
+      input: { name: string; description?: string; parentId?: number | null },
+    ): Promise<TicketCategory> {
+      return db.transaction(async (tx) => {
+        if (input.parentId) {
+          const parent = await repository.categoryById(tx, input.parentId);
+          if (!parent)
+            throw fieldError('parent_id', `Invalid pk "${input.parentId}" - object does not exist.`);
+          if (parent.parentId !== null)
+            throw fieldError('parent_id', 'Subcategories cannot have subcategories.');
+        }
+        try {
+          const created = await tx.transaction((savepoint) => repository.insertCategory(savepoint, input));
+          await audit.record(tx, ctx, {
+            action: 'category.created',
+            resourceType: 'ticket_category',
+            resourceId: created.id,
+            after: created,
+          });
+          return created;
+        } catch (error) {
+          if ((error as { cause?: { code?: string } }).cause?.code === '23505')
+            throw fieldError('name', 'A category with this name already exists here.');
+          throw error;
+        }
+      });
+    },
+  };
+}
+
+export type TicketReferenceService = ReturnType<typeof createTicketReferenceService>;
