@@ -7,3 +7,4 @@ export * from '../../modules/identity/identity.tables.ts';
 export * from '../../modules/sites/sites.tables.ts';
 export * from '../http/idempotency.tables.ts';
 export * from '../../modules/tickets/tickets.tables.ts';
+export * from '../../modules/workforce/workforce.tables.ts';
