@@ -103,6 +103,11 @@ export function peopleByUserIds(executor: Executor, userIds: number[]): Promise<
   return personQuery(executor).where(inArray(users.id, userIds));
 }
 
+export async function userIdsInDepartment(executor: Executor, departmentId: number): Promise<number[]> {
+  const rows = await executor.select({ id: users.id }).from(users).where(eq(users.departmentId, departmentId));
+  return rows.map((row) => row.id);
+}
+
 export async function userByUsername(executor: Executor, username: string): Promise<User | undefined> {
   const [row] = await executor
     .select()

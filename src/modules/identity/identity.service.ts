@@ -351,6 +351,11 @@ export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDe
       return this.updatePerson(ctx, by, { isActive: false }, expectedVersion);
     },
 
+    /** Everyone in a department (active or not), for modules scoping a manager's view. */
+    userIdsInDepartment(departmentId: number): Promise<number[]> {
+      return repository.userIdsInDepartment(db, departmentId);
+    },
+
     /** Departments by id, for modules that embed one: one query for any number. */
     departmentsByIds(ids: number[]): Promise<Department[]> {
       return repository.departmentsByIds(db, [...new Set(ids)]);
