@@ -116,6 +116,8 @@ export const tickets = pgTable(
     uniqueIndex('tickets_kind_number_key').on(table.kind, table.number),
     index('tickets_search_idx').using('gin', table.search),
     index('tickets_title_trgm_idx').using('gin', sql`${table.title} gin_trgm_ops`),
+    // Exact title matches rank first in a search; this finds them without a scan.
+    index('tickets_title_lower_idx').on(sql`lower(${table.title})`),
     index('tickets_kind_created_idx').on(table.kind, table.createdAt, table.id),
     index('tickets_created_idx').on(table.createdAt, table.id),
     index('tickets_status_idx').on(table.status, table.priority),

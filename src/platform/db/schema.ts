@@ -8,3 +8,4 @@ export * from '../../modules/sites/sites.tables.ts';
 export * from '../http/idempotency.tables.ts';
 export * from '../../modules/tickets/tickets.tables.ts';
 export * from '../../modules/workforce/workforce.tables.ts';
+export * from '../cache/generations.tables.ts';

@@ -296,7 +296,10 @@ export function orderFor(spec: ListSpec, params: Pick<ListParams, 'sort' | 'rele
 /** ORDER BY for the sort keys, with the id as the final tie-breaker so pages never overlap. */
 export function orderOf(spec: ListSpec, sort: SortKey[]): SQL[] {
   const order = sort.map((key) => {
-    const column = (spec.sort[key.name] as SortDef).column;
+    const { column, nullable } = spec.sort[key.name] as SortDef;
+    // Only nullable keys get NULLS placement: on a NOT NULL column it would stop PostgreSQL
+    // from walking a plain b-tree index backwards and force a sort of every matching row.
+    if (!nullable) return key.descending ? desc(column) : asc(column);
     return key.descending ? sql`${desc(column)} NULLS LAST` : sql`${asc(column)} NULLS FIRST`;
   });
   const lastDescending = sort.at(-1)?.descending ?? false;

@@ -1,0 +1,57 @@
+import { eq, sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { LRUCache } from 'lru-cache';
+import type { Executor } from '../db/client.ts';
+import { cacheGenerations } from './generations.tables.ts';
+
+const dialect = new PgDialect({ casing: 'snake_case' });
+
+/** A stable text key for a WHERE clause: its SQL with parameters. */
+export function sqlKey(where: SQL | undefined): string {
+  if (!where) return '';
+  const { sql: text, params } = dialect.sqlToQuery(where);
+  return `${text}|${JSON.stringify(params)}`;
+}
+
+/** Marks a collection changed; call inside the writing transaction, as late as possible (it takes a row lock). */
+export async function bumpGeneration(tx: Executor, name: string): Promise<void> {
+  await tx
+    .insert(cacheGenerations)
+    .values({ name, generation: 1 })
+    .onConflictDoUpdate({
+      target: cacheGenerations.name,
+      set: { generation: sql`${cacheGenerations.generation} + 1` },
+    });
+}
+
+/**
+ * Exact counts for DRF pages without counting on every request: a count is computed
+ * once per (collection generation, filter) and reused until a write bumps the
+ * generation. The generation is read from PostgreSQL on each call (a primary-key
+ * lookup), so every API process sees a write at once; only the computed numbers are
+ * kept in this process.
+ */
+export function createCountCache(options: { max?: number; ttlMs?: number } = {}) {
+  const cache = new LRUCache<string, number>({ max: options.max ?? 5000, ttl: options.ttlMs ?? 10 * 60_000 });
+  return {
+    async count(
+      executor: Executor,
+      name: string,
+      where: SQL | undefined,
+      compute: () => Promise<number>,
+    ): Promise<number> {
+      const [row] = await executor
+        .select({ generation: cacheGenerations.generation })
+        .from(cacheGenerations)
+        .where(eq(cacheGenerations.name, name));
+      const key = `${name}:${row?.generation ?? 0}:${sqlKey(where)}`;
+      const cached = cache.get(key);
+      if (cached !== undefined) return cached;
+      const value = await compute();
+      cache.set(key, value);
+      return value;
+    },
+  };
+}
+
+export type CountCache = ReturnType<typeof createCountCache>;
