@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
 import type { Database } from '../../platform/db/client.ts';
 import {
+  fileErrors,
   generateFileKey,
   signDownload,
   sniffUploadStream,
@@ -46,7 +47,15 @@ export function createTicketAttachmentsService(deps: {
     async add(
       ctx: RequestContext,
       ticketId: number,
-      upload: { filename: string; stream: Readable },
+      upload: {
+        filename: string;
+        stream: Readable;
+        /**
+         * True when the upload was cut short at the multipart parser's size limit (busboy
+         * ends the stream quietly there, so the bytes alone look complete).
+         */
+        truncated?: () => boolean;
+      },
     ): Promise<TicketAttachment> {
       const ticket = await tickets.visible(ctx.actor, ticketId);
       if (!canWork(ctx.actor, ticket) && ticket.reporterId !== ctx.actor.userId)
@@ -54,6 +63,10 @@ export function createTicketAttachmentsService(deps: {
       const sniffed = await sniffUploadStream(upload.stream, upload.filename);
       const key = generateFileKey('tickets');
       const stored = await settings.storage.put(key, sniffed.stream, { maxBytes: settings.maxBytes });
+      if (upload.truncated?.()) {
+        await settings.storage.delete(key);
+        throw fileErrors.tooLarge(settings.maxBytes);
+      }
       try {
         return await db.transaction(async (tx) => {
           const attachment = await repository.insertAttachment(tx, {

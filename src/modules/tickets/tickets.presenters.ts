@@ -67,7 +67,7 @@ const embeddedIncidentType = (view: TicketView): Static<typeof IncidentTypeV1> |
         name: view.incidentTypeName,
         description: view.incidentTypeDescription ?? '',
         severity_level: view.incidentTypeSeverity ?? 2,
-        version: 1,
+        version: view.incidentTypeVersion ?? 1,
         created_at: (view.incidentTypeCreatedAt ?? view.createdAt).toISOString(),
       };
 

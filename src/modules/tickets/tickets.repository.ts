@@ -57,6 +57,7 @@ const ticketFields = {
   incidentTypeName: incidentTypes.name,
   incidentTypeDescription: incidentTypes.description,
   incidentTypeSeverity: incidentTypes.severityLevel,
+  incidentTypeVersion: incidentTypes.version,
   incidentTypeCreatedAt: incidentTypes.createdAt,
   categoryName: ticketCategories.name,
   subcategoryName: subcategories.name,
@@ -76,22 +77,29 @@ function ticketQuery(executor: Executor) {
 /** A ticket as read: left-joined reference data is null when absent. */
 export type TicketRow = Awaited<ReturnType<typeof ticketQuery>>[number];
 
-/** Prefix matching per word (`netw` finds "network"), all words required. */
-function prefixQuery(term: string): SQL {
+/**
+ * Prefix matching per word (`netw` finds "network"), all words required; with
+ * `titleOnly`, only words of the title (weight A) count.
+ */
+export function prefixQuery(term: string, titleOnly = false): SQL {
   const words = term
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean)
     .slice(0, 12);
   if (words.length === 0) return sql`''::tsquery`;
-  return sql`to_tsquery('english', ${words.map((word) => `${word}:*`).join(' & ')})`;
+  const suffix = titleOnly ? ':*A' : ':*';
+  return sql`to_tsquery('english', ${words.map((word) => `${word}${suffix}`).join(' & ')})`;
 }
 
+export const exactTitle = (term: string): SQL => sql`lower(${tickets.title}) = lower(${term})`;
+
 /**
- * Full text over title (weight A) and description (B), prefix-matched, OR a trigram
- * word match on the title for typos ("netwrok"; pg_trgm's `<%`, threshold set per
- * connection in platform/db/client.ts). Ranked by text rank plus title similarity,
- * so an exact title match comes first.
+ * Full text over title (weight A) and description (B), every word prefix-matched.
+ * Relevance: an exact title match first, then the list's order (newest first), an
+ * order PostgreSQL can read from an index instead of ranking every match. The typo
+ * fallback (trigram) is `ticketTypoList`, chosen by tickets.search.ts when the full
+ * text finds nothing.
  */
 export const ticketList = defineList({
   id: tickets.id,
@@ -131,9 +139,10 @@ export const ticketList = defineList({
     },
   },
   search: [tickets.title],
-  searchCondition: (term) => sql`(${tickets.search} @@ ${prefixQuery(term)} or ${term} <% ${tickets.title})`,
+  searchCondition: (term) => sql`${tickets.search} @@ ${prefixQuery(term)}`,
+  // The same tiers as tickets.search.ts pages: exact title, then title matches, then the rest.
   rank: (term) =>
-    sql`ts_rank_cd(${tickets.search}, ${prefixQuery(term)}) + word_similarity(${term}, ${tickets.title}) + case when lower(${tickets.title}) = lower(${term}) then 10 else 0 end`,
+    sql`(${exactTitle(term)})::int * 2 + (${tickets.search} @@ ${prefixQuery(term, true)})::int`,
   sort: {
     id: { column: tickets.id },
     number: { column: tickets.number },
@@ -145,6 +154,16 @@ export const ticketList = defineList({
     due_date: { column: tickets.dueDate, nullable: true },
   },
   defaultSort: '-created_at',
+});
+
+/**
+ * The typo fallback: a trigram word match on the title ("netwrok" finds "network";
+ * pg_trgm's `<%`, threshold set per connection in platform/db/client.ts), best match first.
+ */
+export const ticketTypoList = defineList({
+  ...ticketList,
+  searchCondition: (term) => sql`${term} <% ${tickets.title}`,
+  rank: (term) => sql`word_similarity(${term}, ${tickets.title}) + (${exactTitle(term)})::int`,
 });
 
 export function listTicketRows(

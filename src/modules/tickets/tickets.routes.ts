@@ -579,6 +579,7 @@ export const ticketsRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOptions> = a
       const attachment = await attachments.add(contextOf(request), request.params.id, {
         filename: file.filename,
         stream: file.file,
+        truncated: () => file.file.truncated,
       });
       return reply.code(201).send(presentAttachment(attachment));
     },

@@ -2,12 +2,14 @@ import type pg from 'pg';
 import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { paginate, type Page } from '../../platform/db/list.ts';
-import { commonErrors, fieldError, type FieldErrors } from '../../platform/http/errors.ts';
+import { AppError, commonErrors, fieldError, type FieldErrors } from '../../platform/http/errors.ts';
 import { orderFor, whereOf, type ListParams } from '../../platform/http/query.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { Department, IdentityService, Person } from '../identity/index.ts';
 import type { Facility, SitesService } from '../sites/index.ts';
+import { bumpGeneration, createCountCache } from '../../platform/cache/count-cache.ts';
 import { ticketErrors } from './tickets.errors.ts';
+import { relevanceRows, searchListFor } from './tickets.search.ts';
 import { canManage, canWork, seesInternal, ticketScope } from './tickets.policy.ts';
 import * as repository from './tickets.repository.ts';
 import type { TicketRow } from './tickets.repository.ts';
@@ -53,6 +55,7 @@ const byId = <T extends { id: number }>(items: T[]) => new Map(items.map((item) 
 
 export function createTicketsService(deps: TicketsDeps) {
   const { db, pool, audit, identity, sites } = deps;
+  const counts = createCountCache();
 
   /**
    * Embeds people, facilities and departments for a batch of tickets: one query per
@@ -87,34 +90,27 @@ export function createTicketsService(deps: TicketsDeps) {
     return row;
   }
 
-  /** Checks every referenced id in one pass and reports all bad ones as field errors. */
-  async function checkReferences(executor: Executor, kind: TicketKind, input: TicketInput): Promise<void> {
+  /**
+   * The ids other modules own (facility, people, department), checked through their
+   * services. Those read through the pool, so this runs before a transaction opens,
+   * never inside one: a transaction that waits for a second connection starves the pool
+   * under load (50 concurrent creates on a pool of 12 all time out).
+   */
+  async function externalReferenceErrors(input: TicketInput): Promise<FieldErrors> {
     const fields: FieldErrors = {};
     const add = (field: string, message: string) => {
       (fields[field] ??= []).push(message);
     };
-    const missing = (field: string, id: number) =>
-      (fields[field] ??= []).push(`Invalid pk "${id}" - object does not exist.`);
-    const [incidentType, category, subcategory, facilities, people, departments] = await Promise.all([
-      input.incidentTypeId ? repository.incidentTypeById(executor, input.incidentTypeId) : undefined,
-      input.categoryId ? repository.categoryById(executor, input.categoryId) : undefined,
-      input.subcategoryId ? repository.categoryById(executor, input.subcategoryId) : undefined,
+    const missing = (field: string, id: number) => {
+      add(field, `Invalid pk "${id}" - object does not exist.`);
+    };
+    const [facilities, people, departments] = await Promise.all([
       input.facilityId ? sites.facilitiesByIds([input.facilityId]) : [],
       identity.peopleByUserIds(
         [input.reporterId, input.assigneeId].filter((id): id is number => typeof id === 'number'),
       ),
       input.departmentId ? identity.departmentsByIds([input.departmentId]) : [],
     ]);
-    if (input.incidentTypeId && !incidentType) missing('incident_type_id', input.incidentTypeId);
-    if (input.incidentTypeId && kind === 'service')
-      add('incident_type_id', 'Service tickets have no incident type.');
-    if (input.categoryId && (!category || category.parentId !== null))
-      missing('category_id', input.categoryId);
-    if (input.subcategoryId && (!subcategory || subcategory.parentId === null))
-      missing('subcategory_id', input.subcategoryId);
-    if (subcategory && input.categoryId && subcategory.parentId !== input.categoryId) {
-      add('subcategory_id', 'This subcategory belongs to another category.');
-    }
     if (input.facilityId && facilities.length === 0) missing('facility_id', input.facilityId);
     if (input.departmentId && departments.length === 0) missing('department_id', input.departmentId);
     const found = new Map(people.map((person) => [person.user.id, person]));
@@ -126,7 +122,71 @@ export function createTicketsService(deps: TicketsDeps) {
         add('assignee_id', 'This person cannot be assigned tickets (inactive or read-only).');
       }
     }
+    return fields;
+  }
+
+  /**
+   * This module's own references (incident type, category, subcategory), read through
+   * `executor`. On an update, `current` is the ticket as it is: a subcategory must
+   * belong to the category the ticket will have, whichever of the two the change names.
+   */
+  async function localReferenceErrors(
+    executor: Executor,
+    kind: TicketKind,
+    input: TicketInput,
+    current?: Pick<TicketRow, 'categoryId' | 'subcategoryId'>,
+  ): Promise<FieldErrors> {
+    const fields: FieldErrors = {};
+    const add = (field: string, message: string) => {
+      (fields[field] ??= []).push(message);
+    };
+    const missing = (field: string, id: number) => {
+      add(field, `Invalid pk "${id}" - object does not exist.`);
+    };
+    const categoryId = input.categoryId !== undefined ? input.categoryId : (current?.categoryId ?? null);
+    const subcategoryId =
+      input.subcategoryId !== undefined ? input.subcategoryId : (current?.subcategoryId ?? null);
+    const categoriesChange = input.categoryId !== undefined || input.subcategoryId !== undefined;
+    const [incidentType, category, subcategory] = await Promise.all([
+      input.incidentTypeId ? repository.incidentTypeById(executor, input.incidentTypeId) : undefined,
+      input.categoryId ? repository.categoryById(executor, input.categoryId) : undefined,
+      categoriesChange && subcategoryId ? repository.categoryById(executor, subcategoryId) : undefined,
+    ]);
+    if (input.incidentTypeId && !incidentType) missing('incident_type_id', input.incidentTypeId);
+    if (input.incidentTypeId && kind === 'service')
+      add('incident_type_id', 'Service tickets have no incident type.');
+    if (input.categoryId && (!category || category.parentId !== null))
+      missing('category_id', input.categoryId);
+    if (input.subcategoryId && (!subcategory || subcategory.parentId === null))
+      missing('subcategory_id', input.subcategoryId);
+    if (subcategory && subcategory.parentId !== null && categoryId && subcategory.parentId !== categoryId) {
+      add('subcategory_id', 'This subcategory belongs to another category.');
+    }
+    return fields;
+  }
+
+  /** All field errors of both checks in one answer, this module's fields first. */
+  function throwFieldErrors(...found: FieldErrors[]): void {
+    const fields: FieldErrors = {};
+    for (const errors of found) {
+      for (const [field, messages] of Object.entries(errors)) (fields[field] ??= []).push(...messages);
+    }
     if (Object.keys(fields).length > 0) throw commonErrors.VALIDATION_FAILED({ fields });
+  }
+
+  /**
+   * A version conflict carries the current row; it is hydrated (a query through the
+   * pool) here, once the transaction is over.
+   */
+  async function hydratingConflict<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const current = error instanceof AppError ? error.extra?.current : undefined;
+      if (!(error instanceof AppError) || error.code !== 'VERSION_CONFLICT' || !current) throw error;
+      const [view] = await hydrate([current as TicketRow]);
+      throw commonErrors.VERSION_CONFLICT({ extra: { current: view }, cause: error });
+    }
   }
 
   /** Who may assign whom: agents take or drop tickets for themselves; managers and admins assign anyone. */
@@ -160,6 +220,7 @@ export function createTicketsService(deps: TicketsDeps) {
     ctx: RequestContext,
     before: TicketRow,
     input: TicketInput,
+    externalErrors: FieldErrors,
     expectedVersion?: number,
   ): Promise<TicketRow> {
     const { actor } = ctx;
@@ -178,20 +239,21 @@ export function createTicketsService(deps: TicketsDeps) {
     }
     if (input.assigneeId !== undefined && input.assigneeId !== before.assigneeId)
       checkAssignment(actor, before, input.assigneeId);
-    await checkReferences(tx, before.kind, input);
+    throwFieldErrors(await localReferenceErrors(tx, before.kind, input, before), externalErrors);
     const values: Partial<NewTicket> = { ...input };
     if (input.status !== undefined && input.status !== before.status) {
       transition(before.kind, before.status, input.status);
       Object.assign(values, timestampsFor(input.status, before, new Date()));
     }
     if (!(await repository.updateTicket(tx, before.id, values, expectedVersion))) {
-      throw commonErrors.VERSION_CONFLICT({ extra: { current: (await hydrate([before]))[0] } });
+      throw commonErrors.VERSION_CONFLICT({ extra: { current: before } });
     }
     const after = await repository.ticketById(tx, before.id);
     if (!after) throw ticketErrors.TICKET_NOT_FOUND();
     const action =
       input.status && input.status !== before.status ? 'ticket.status_changed' : 'ticket.updated';
     await audit.record(tx, ctx, { action, resourceType: 'ticket', resourceId: before.id, before, after });
+    await bumpGeneration(tx, 'tickets');
     return after;
   }
 
@@ -199,21 +261,27 @@ export function createTicketsService(deps: TicketsDeps) {
     hydrate,
 
     async list(actor: Actor, params: ListParams): Promise<Page<TicketView>> {
-      const page = await paginate(repository.ticketList, params, ticketScope(actor), {
-        rows: (where, orderBy, limit, offset) => repository.listTicketRows(db, where, orderBy, limit, offset),
-        count: (where) => repository.countTickets(db, where),
+      const scope = ticketScope(actor);
+      const spec = await searchListFor(db, params, scope);
+      const fastRelevance = params.relevance && spec === repository.ticketList;
+      const page = await paginate(spec, params, scope, {
+        rows: fastRelevance
+          ? (_where, _orderBy, limit, offset) => relevanceRows(db, params, scope, limit, offset)
+          : (where, orderBy, limit, offset) => repository.listTicketRows(db, where, orderBy, limit, offset),
+        count: (where) => counts.count(db, 'tickets', where, () => repository.countTickets(db, where)),
       });
       return { ...page, rows: await hydrate(page.rows) };
     },
 
     /** Every matching ticket, streamed from a server-side cursor and hydrated per batch (exports). */
     async *all(actor: Actor, params: ListParams): AsyncGenerator<TicketView> {
-      const where = whereOf(repository.ticketList, params, ticketScope(actor));
+      const scope = ticketScope(actor);
+      const spec = await searchListFor(db, params, scope);
       for await (const batch of repository.streamTicketRows(
         pool,
         db,
-        where,
-        orderFor(repository.ticketList, params),
+        whereOf(spec, params, scope),
+        orderFor(spec, params),
         2000,
       )) {
         yield* await hydrate(batch);
@@ -244,8 +312,9 @@ export function createTicketsService(deps: TicketsDeps) {
         throw fieldError('status', 'A new ticket starts open or in progress.');
       if (input.assigneeId) checkAssignment(actor, { departmentId, assigneeId: null }, input.assigneeId);
       const values = { ...input, reporterId, departmentId, status };
+      const externalErrors = await externalReferenceErrors(values);
       const row = await db.transaction(async (tx) => {
-        await checkReferences(tx, kind, values);
+        throwFieldErrors(await localReferenceErrors(tx, kind, values), externalErrors);
         const number = await repository.nextNumber(tx, kind);
         const id = await repository.insertTicket(tx, {
           ...values,
@@ -261,6 +330,7 @@ export function createTicketsService(deps: TicketsDeps) {
           resourceId: id,
           after: created,
         });
+        await bumpGeneration(tx, 'tickets');
         return created;
       });
       const [view] = await hydrate([row]);
@@ -274,13 +344,17 @@ export function createTicketsService(deps: TicketsDeps) {
       input: TicketInput,
       options: { kind?: TicketKind; expectedVersion?: number } = {},
     ): Promise<TicketView> {
-      const row = await db.transaction(async (tx) => {
-        if (!(await repository.lockTicket(tx, id, ticketScope(ctx.actor))))
-          throw ticketErrors.TICKET_NOT_FOUND();
-        const before = await repository.ticketById(tx, id);
-        if (!before || (options.kind && before.kind !== options.kind)) throw ticketErrors.TICKET_NOT_FOUND();
-        return applyUpdate(tx, ctx, before, input, options.expectedVersion);
-      });
+      const externalErrors = await externalReferenceErrors(input);
+      const row = await hydratingConflict(() =>
+        db.transaction(async (tx) => {
+          if (!(await repository.lockTicket(tx, id, ticketScope(ctx.actor))))
+            throw ticketErrors.TICKET_NOT_FOUND();
+          const before = await repository.ticketById(tx, id);
+          if (!before || (options.kind && before.kind !== options.kind))
+            throw ticketErrors.TICKET_NOT_FOUND();
+          return applyUpdate(tx, ctx, before, input, externalErrors, options.expectedVersion);
+        }),
+      );
       const [view] = await hydrate([row]);
       if (!view) throw ticketErrors.TICKET_NOT_FOUND();
       return view;
@@ -291,24 +365,28 @@ export function createTicketsService(deps: TicketsDeps) {
       id: number,
       options: { kind?: TicketKind; expectedVersion?: number } = {},
     ): Promise<void> {
-      await db.transaction(async (tx) => {
-        if (!(await repository.lockTicket(tx, id, ticketScope(ctx.actor))))
-          throw ticketErrors.TICKET_NOT_FOUND();
-        const before = await repository.ticketById(tx, id);
-        if (!before || (options.kind && before.kind !== options.kind)) throw ticketErrors.TICKET_NOT_FOUND();
-        if (!canManage(ctx.actor, before))
-          throw ticketErrors.TICKET_FORBIDDEN({ message: 'Only a manager can delete tickets.' });
-        if (options.expectedVersion !== undefined && before.version !== options.expectedVersion) {
-          throw commonErrors.VERSION_CONFLICT({ extra: { current: (await hydrate([before]))[0] } });
-        }
-        await repository.deleteTicket(tx, id);
-        await audit.record(tx, ctx, {
-          action: 'ticket.deleted',
-          resourceType: 'ticket',
-          resourceId: id,
-          before,
-        });
-      });
+      await hydratingConflict(() =>
+        db.transaction(async (tx) => {
+          if (!(await repository.lockTicket(tx, id, ticketScope(ctx.actor))))
+            throw ticketErrors.TICKET_NOT_FOUND();
+          const before = await repository.ticketById(tx, id);
+          if (!before || (options.kind && before.kind !== options.kind))
+            throw ticketErrors.TICKET_NOT_FOUND();
+          if (!canManage(ctx.actor, before))
+            throw ticketErrors.TICKET_FORBIDDEN({ message: 'Only a manager can delete tickets.' });
+          if (options.expectedVersion !== undefined && before.version !== options.expectedVersion) {
+            throw commonErrors.VERSION_CONFLICT({ extra: { current: before } });
+          }
+          await repository.deleteTicket(tx, id);
+          await audit.record(tx, ctx, {
+            action: 'ticket.deleted',
+            resourceType: 'ticket',
+            resourceId: id,
+            before,
+          });
+          await bumpGeneration(tx, 'tickets');
+        }),
+      );
     },
 
     /**
@@ -322,6 +400,7 @@ export function createTicketsService(deps: TicketsDeps) {
       change: Pick<TicketInput, 'status' | 'assigneeId' | 'priority'>,
     ): Promise<{ id: number; ok: boolean; code?: string; detail?: string; ticket?: TicketView }[]> {
       const unique = [...new Set(ids)];
+      const externalErrors = await externalReferenceErrors(change);
       const results = await db.transaction(async (tx) => {
         const rows = await repository.ticketsByIds(tx, unique, ticketScope(ctx.actor));
         const found = byId(rows);
@@ -334,7 +413,9 @@ export function createTicketsService(deps: TicketsDeps) {
           }
           await repository.lockTicket(tx, id);
           try {
-            const row = await tx.transaction((savepoint) => applyUpdate(savepoint, ctx, before, change));
+            const row = await tx.transaction((savepoint) =>
+              applyUpdate(savepoint, ctx, before, change, externalErrors),
+            );
             outcome.push({ id, ok: true, row });
           } catch (error) {
             const appError = error as { code?: string; message?: string };

@@ -289,7 +289,9 @@ export const RELEVANCE: SortKey[] = [{ name: 'relevance', descending: true }];
 
 /** ORDER BY for the params: relevance first when searching by relevance, else the sort keys; the id breaks ties. */
 export function orderFor(spec: ListSpec, params: Pick<ListParams, 'sort' | 'relevance' | 'search'>): SQL[] {
-  if (params.relevance && spec.rank && params.search) return [desc(spec.rank(params.search)), desc(spec.id)];
+  if (params.relevance && spec.rank && params.search) {
+    return [desc(spec.rank(params.search)), ...orderOf(spec, parseSort(spec, undefined, 'sort'))];
+  }
   return orderOf(spec, params.sort);
 }
 
