@@ -23,6 +23,12 @@ import {
   ticketsRoutesV1,
   ticketsRoutesV2,
 } from './tickets/index.ts';
+import {
+  createEventsService,
+  eventsRoutesV1,
+  eventsRoutesV2,
+  workforcePermissions,
+} from './workforce/index.ts';
 
 /**
  * The one place modules are wired: services in dependency order, then each module's
@@ -57,7 +63,8 @@ export function createServices({ db, pool }: Pick<DatabaseHandle, 'db' | 'pool'>
       linkSeconds: settings.downloadLinkSeconds,
     },
   });
-  return { audit, identity, sites, tickets, ticketReference, ticketAttachments };
+  const events = createEventsService({ db, audit, identity, sites });
+  return { audit, identity, sites, tickets, ticketReference, ticketAttachments, events };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -67,6 +74,7 @@ export const permissionGrants: PermissionGrants[] = [
   identityPermissions,
   sitesPermissions,
   ticketsPermissions,
+  workforcePermissions,
 ];
 
 export interface ModuleRoutes {
@@ -92,11 +100,13 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(identityRoutesV1, identityOptions),
       mounted(sitesRoutesV1, { sites: services.sites }),
       mounted(ticketsRoutesV1, ticketsOptions),
+      mounted(eventsRoutesV1, { events: services.events }),
     ],
     v2: [
       mounted(identityRoutesV2, identityOptions),
       mounted(sitesRoutesV2, { sites: services.sites }),
       mounted(ticketsRoutesV2, ticketsOptions),
+      mounted(eventsRoutesV2, { events: services.events }),
       mounted(auditRoutesV2, { audit: services.audit }),
     ],
   };

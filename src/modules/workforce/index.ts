@@ -1,0 +1,14 @@
+/**
+ * Workforce scheduling: scheduled events with RFC 5545 recurrence and conflict checks,
+ * the time clock with weekly timesheets, and time off with derived balances.
+ */
+export {
+  createEventsService,
+  type EventsService,
+  type EventView,
+  type OccurrenceView,
+  type EventInput,
+  type Conflict,
+} from './workforce.events.ts';
+export { eventsRoutesV1, eventsRoutesV2, type EventsRouteOptions } from './workforce.events.routes.ts';
+export { workforcePermissions } from './workforce.policy.ts';
