@@ -14,6 +14,7 @@ import {
   identityRoutesV1,
   identityRoutesV2,
 } from './identity/index.ts';
+import { calendarsPermissions, calendarsRoutesV2, createCalendarsService } from './calendars/index.ts';
 import { createSitesService, sitesPermissions, sitesRoutesV1, sitesRoutesV2 } from './sites/index.ts';
 import {
   createTicketAttachmentsService,
@@ -49,6 +50,7 @@ export function createServices({ db, pool }: Pick<DatabaseHandle, 'db' | 'pool'>
   const audit = createAuditService({ db });
   const identity = createIdentityService({ db, audit, sessionTtlHours: settings.sessionTtlHours });
   const sites = createSitesService({ db, audit });
+  const calendars = createCalendarsService({ db, audit });
   const tickets = createTicketsService({ db, pool, audit, identity, sites });
   const ticketReference = createTicketReferenceService({ db, audit });
   const ticketAttachments = createTicketAttachmentsService({
@@ -64,7 +66,7 @@ export function createServices({ db, pool }: Pick<DatabaseHandle, 'db' | 'pool'>
     },
   });
   const events = createEventsService({ db, audit, identity, sites });
-  return { audit, identity, sites, tickets, ticketReference, ticketAttachments, events };
+  return { audit, identity, sites, calendars, tickets, ticketReference, ticketAttachments, events };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -73,6 +75,7 @@ export const permissionGrants: PermissionGrants[] = [
   auditPermissions,
   identityPermissions,
   sitesPermissions,
+  calendarsPermissions,
   ticketsPermissions,
   workforcePermissions,
 ];
@@ -107,6 +110,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(sitesRoutesV2, { sites: services.sites }),
       mounted(ticketsRoutesV2, ticketsOptions),
       mounted(eventsRoutesV2, { events: services.events }),
+      mounted(calendarsRoutesV2, { calendars: services.calendars }),
       mounted(auditRoutesV2, { audit: services.audit }),
     ],
   };

@@ -9,3 +9,4 @@ export * from '../http/idempotency.tables.ts';
 export * from '../../modules/tickets/tickets.tables.ts';
 export * from '../../modules/workforce/workforce.tables.ts';
 export * from '../cache/generations.tables.ts';
+export * from '../../modules/calendars/calendars.tables.ts';

@@ -1,0 +1,209 @@
+import type { RequestContext } from '../../platform/auth/actor.ts';
+import type { Database, Executor } from '../../platform/db/client.ts';
+import { iterateAll, paginate, type Page } from '../../platform/db/list.ts';
+import { commonErrors, fieldError } from '../../platform/http/errors.ts';
+import type { ListParams } from '../../platform/http/query.ts';
+import type { AuditService } from '../audit/index.ts';
+import { createClosureVerbs } from './calendars.closures.ts';
+import { createComputeVerbs } from './calendars.compute.ts';
+import { createBusinessCalendar, type BusinessCalendar } from './calendars.engine.ts';
+import { calendarsErrors } from './calendars.errors.ts';
+import type { CalendarChangedEvent, CalendarChangedHook } from './calendars.events.ts';
+import * as repository from './calendars.repository.ts';
+import type { BusinessCalendarRow } from './calendars.tables.ts';
+import { checkedCalendar, type CalendarInput } from './calendars.validation.ts';
+import { checkWeekly } from './calendars.weekly.ts';
+
+export interface CalendarsDeps {
+  db: Database;
+  audit: Pick<AuditService, 'record'>;
+  /** The `calendar.changed` hook point (see calendars.events.ts); none by default. */
+  onChanged?: CalendarChangedHook;
+  /** The clock for "now" defaults and the iCalendar recurrence window; tests pass a fixed one. */
+  now?: () => Date;
+}
+
+/** What the closure, import and compute verbs share with the service. */
+export interface CalendarsInternals {
+  db: Database;
+  audit: Pick<AuditService, 'record'>;
+  now: () => Date;
+  /** The calendar, row-locked for the transaction; CALENDARS_CALENDAR_NOT_FOUND when missing. */
+  lockCalendar: (tx: Executor, id: number) => Promise<BusinessCalendarRow>;
+  /** Bumps the calendar's version after a holiday/closure change and runs the changed hook. */
+  touch: (tx: Executor, id: number, reason: CalendarChangedEvent['reason']) => Promise<BusinessCalendarRow>;
+  engineFor: (id: number) => Promise<BusinessCalendar>;
+}
+
+const nameTaken = () => fieldError('name', 'A calendar with this name already exists.');
+const isUniqueViolation = (error: unknown) =>
+  [error, error instanceof Error ? error.cause : undefined].some(
+    (candidate) => (candidate as { code?: unknown } | undefined)?.code === '23505',
+  );
+const isReferenced = (error: unknown) =>
+  [error, error instanceof Error ? error.cause : undefined].some(
+    (candidate) => (candidate as { code?: unknown } | undefined)?.code === '23503',
+  );
+
+/**
+ * Business calendars: CRUD, holidays and closures (by hand or from an iCalendar file),
+ * the pure engine built from them (`engineFor`, what the SLA module calls) and the
+ * computations the API offers. Every change that can move a computed time bumps the
+ * calendar's version and calls `onChanged` in its transaction.
+ */
+export function createCalendarsService({ db, audit, onChanged, now = () => new Date() }: CalendarsDeps) {
+  const changed = (tx: Executor, event: CalendarChangedEvent) => onChanged?.(tx, event) ?? Promise.resolve();
+
+  async function lockCalendar(tx: Executor, id: number): Promise<BusinessCalendarRow> {
+    const calendar = await repository.calendarById(tx, id, { lock: true });
+    if (!calendar) throw calendarsErrors.CALENDARS_CALENDAR_NOT_FOUND();
+    return calendar;
+  }
+
+  /** The engine for a calendar as stored, read from one snapshot (calendar and closures agree). */
+  async function engineFor(id: number): Promise<BusinessCalendar> {
+    const { calendar, closures } = await db.transaction(
+      async (tx) => {
+        const row = await repository.calendarById(tx, id);
+        if (!row) throw calendarsErrors.CALENDARS_CALENDAR_NOT_FOUND();
+        return { calendar: row, closures: await repository.allClosuresOf(tx, id) };
+      },
+      { isolationLevel: 'repeatable read', accessMode: 'read only' },
+    );
+    return createBusinessCalendar({
+      timeZone: calendar.timeZone,
+      weekly: calendar.weekly,
+      holidays: closures.flatMap((row) => (row.kind === 'holiday' && row.date ? [row.date] : [])),
+      closures: closures.flatMap((row) =>
+        row.kind === 'closure' && row.startsAt && row.endsAt
+          ? [{ start: row.startsAt, end: row.endsAt }]
+          : [],
+      ),
+    });
+  }
+
+  async function touch(tx: Executor, id: number, reason: CalendarChangedEvent['reason']) {
+    const calendar = await repository.updateCalendar(tx, id, {});
+    if (!calendar) throw calendarsErrors.CALENDARS_CALENDAR_NOT_FOUND();
+    await changed(tx, { calendarId: id, version: calendar.version, reason });
+    return calendar;
+  }
+
+  const internals: CalendarsInternals = { db, audit, now, lockCalendar, touch, engineFor };
+
+  return {
+    listCalendars(params: ListParams): Promise<Page<BusinessCalendarRow>> {
+      return paginate(repository.calendarList, params, undefined, {
+        rows: (where, orderBy, limit, offset) => repository.listCalendars(db, where, orderBy, limit, offset),
+        count: (where) => repository.countCalendars(db, where),
+      });
+    },
+
+    allCalendars(params: ListParams): AsyncIterable<BusinessCalendarRow> {
+      return iterateAll(repository.calendarList, params, undefined, {
+        rows: (where, orderBy, limit, offset) => repository.listCalendars(db, where, orderBy, limit, offset),
+      });
+    },
+
+    async getCalendar(id: number): Promise<BusinessCalendarRow> {
+      const calendar = await repository.calendarById(db, id);
+      if (!calendar) throw calendarsErrors.CALENDARS_CALENDAR_NOT_FOUND();
+      return calendar;
+    },
+
+    /** Creates a calendar; weekly hours are required (an empty object is a calendar that never opens). */
+    async createCalendar(ctx: RequestContext, given: CalendarInput): Promise<BusinessCalendarRow> {
+      const input = checkedCalendar(given, true);
+      const name = input.name ?? '';
+      return db.transaction(async (tx) => {
+        if (await repository.calendarNameTaken(tx, name)) throw nameTaken();
+        const calendar = await repository
+          .insertCalendar(tx, {
+            name,
+            description: input.description,
+            timeZone: input.timeZone,
+            weekly: input.weekly ?? checkWeekly({}).hours,
+          })
+          .catch((error: unknown) => {
+            throw isUniqueViolation(error) ? nameTaken() : error;
+          });
+        await audit.record(tx, ctx, {
+          action: 'calendar.created',
+          resourceType: 'calendar',
+          resourceId: calendar.id,
+          after: calendar,
+        });
+        return calendar;
+      });
+    },
+
+    /**
+     * Applies a partial update (`weekly` replaces the whole week); a stale
+     * `expectedVersion` is a VERSION_CONFLICT carrying the current calendar. A change
+     * of zone or hours is a `calendar.changed`; one of name or description is not.
+     */
+    async updateCalendar(
+      ctx: RequestContext,
+      id: number,
+      given: CalendarInput,
+      expectedVersion?: number,
+    ): Promise<BusinessCalendarRow> {
+      const input = checkedCalendar(given, false);
+      return db.transaction(async (tx) => {
+        const before = await lockCalendar(tx, id);
+        if (input.name !== undefined && (await repository.calendarNameTaken(tx, input.name, id)))
+          throw nameTaken();
+        const after = await repository
+          .updateCalendar(tx, id, input, expectedVersion)
+          .catch((error: unknown) => {
+            throw isUniqueViolation(error) ? nameTaken() : error;
+          });
+        if (!after) throw commonErrors.VERSION_CONFLICT({ extra: { current: before } });
+        await audit.record(tx, ctx, {
+          action: 'calendar.updated',
+          resourceType: 'calendar',
+          resourceId: id,
+          before,
+          after,
+        });
+        if (
+          after.timeZone !== before.timeZone ||
+          JSON.stringify(after.weekly) !== JSON.stringify(before.weekly)
+        )
+          await changed(tx, { calendarId: id, version: after.version, reason: 'updated' });
+        return after;
+      });
+    },
+
+    /** Deletes a calendar with its holidays and closures; one still referenced is CALENDARS_CALENDAR_IN_USE. */
+    async deleteCalendar(ctx: RequestContext, id: number, expectedVersion?: number): Promise<void> {
+      await db.transaction(async (tx) => {
+        const before = await lockCalendar(tx, id);
+        const deleted = await repository.deleteCalendar(tx, id, expectedVersion).catch((error: unknown) => {
+          throw isReferenced(error) ? calendarsErrors.CALENDARS_CALENDAR_IN_USE() : error;
+        });
+        if (!deleted) throw commonErrors.VERSION_CONFLICT({ extra: { current: before } });
+        await audit.record(tx, ctx, {
+          action: 'calendar.deleted',
+          resourceType: 'calendar',
+          resourceId: id,
+          before,
+        });
+        await changed(tx, { calendarId: id, version: null, reason: 'deleted' });
+      });
+    },
+
+    /**
+     * The pure engine of a calendar as stored (weekly hours, holidays, closures), for
+     * the SLA module and the compute endpoints. Build one per computation batch: it
+     * does not see later changes.
+     */
+    engineFor,
+
+    ...createClosureVerbs(internals),
+    ...createComputeVerbs(internals),
+  };
+}
+
+/** The calendars service: what other modules and the routes call. */
+export type CalendarsService = ReturnType<typeof createCalendarsService>;
