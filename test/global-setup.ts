@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/platform/db/embedded.ts';
+import { canConnect, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/platform/db/embedded.ts';
 import { migrationsFolder, runMigrations } from '../src/platform/db/migrate.ts';
 
 declare module 'vitest' {
@@ -15,19 +15,6 @@ declare module 'vitest' {
 
 const LOCAL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 /** Migrations' content decides the template's name, so a changed migration gets a fresh template. */
 async function migrationsDigest(): Promise<string> {
@@ -57,7 +44,7 @@ let embedded: EmbeddedPostgres | undefined;
 export async function setup(project: TestProject): Promise<void> {
   let serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
-    if (await answers(LOCAL)) serverUrl = LOCAL;
+    if (await canConnect(LOCAL)) serverUrl = LOCAL;
     else {
       embedded = await startEmbeddedPostgres(path.resolve('.data/test'));
       serverUrl = embedded.url.replace(/\/opsdesk$/, '/postgres');

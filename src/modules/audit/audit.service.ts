@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
-import { iterateAll, paginate, type Page } from '../../platform/db/list.ts';
+import { iterateAll, paginate, type Page, listQueries } from '../../platform/db/list.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import * as repository from './audit.repository.ts';
 import type { AuditEntry } from './audit.tables.ts';
@@ -45,16 +45,21 @@ export function createAuditService({ db }: { db: Database }) {
     },
 
     list(params: ListParams): Promise<Page<AuditEntry>> {
-      return paginate(repository.auditList, params, undefined, {
-        rows: (where, orderBy, limit, offset) => repository.listEntries(db, where, orderBy, limit, offset),
-        count: (where) => repository.countEntries(db, where),
-      });
+      return paginate(
+        repository.auditList,
+        params,
+        undefined,
+        listQueries(db, repository.listEntries, repository.countEntries),
+      );
     },
 
     all(params: ListParams): AsyncIterable<AuditEntry> {
-      return iterateAll(repository.auditList, params, undefined, {
-        rows: (where, orderBy, limit, offset) => repository.listEntries(db, where, orderBy, limit, offset),
-      });
+      return iterateAll(
+        repository.auditList,
+        params,
+        undefined,
+        listQueries(db, repository.listEntries, repository.countEntries),
+      );
     },
 
     /** The trail of one resource, oldest first (a ticket's history, say). */

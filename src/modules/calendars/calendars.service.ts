@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
-import { iterateAll, paginate, type Page } from '../../platform/db/list.ts';
+import { iterateAll, paginate, type Page, listQueries } from '../../platform/db/list.ts';
 import { commonErrors, fieldError } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -93,16 +93,21 @@ export function createCalendarsService({ db, audit, onChanged, now = () => new D
 
   return {
     listCalendars(params: ListParams): Promise<Page<BusinessCalendarRow>> {
-      return paginate(repository.calendarList, params, undefined, {
-        rows: (where, orderBy, limit, offset) => repository.listCalendars(db, where, orderBy, limit, offset),
-        count: (where) => repository.countCalendars(db, where),
-      });
+      return paginate(
+        repository.calendarList,
+        params,
+        undefined,
+        listQueries(db, repository.listCalendars, repository.countCalendars),
+      );
     },
 
     allCalendars(params: ListParams): AsyncIterable<BusinessCalendarRow> {
-      return iterateAll(repository.calendarList, params, undefined, {
-        rows: (where, orderBy, limit, offset) => repository.listCalendars(db, where, orderBy, limit, offset),
-      });
+      return iterateAll(
+        repository.calendarList,
+        params,
+        undefined,
+        listQueries(db, repository.listCalendars, repository.countCalendars),
+      );
     },
 
     async getCalendar(id: number): Promise<BusinessCalendarRow> {

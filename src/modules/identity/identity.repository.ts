@@ -104,7 +104,10 @@ export function peopleByUserIds(executor: Executor, userIds: number[]): Promise<
 }
 
 export async function userIdsInDepartment(executor: Executor, departmentId: number): Promise<number[]> {
-  const rows = await executor.select({ id: users.id }).from(users).where(eq(users.departmentId, departmentId));
+  const rows = await executor
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.departmentId, departmentId));
   return rows.map((row) => row.id);
 }
 

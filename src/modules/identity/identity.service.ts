@@ -3,7 +3,7 @@ import type { Authenticator } from '../../platform/auth/authenticate.ts';
 import { hashPassword, verifyPassword } from '../../platform/auth/passwords.ts';
 import { digest, randomToken } from '../../platform/auth/secrets.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
-import { iterateAll, paginate, type Page } from '../../platform/db/list.ts';
+import { iterateAll, paginate, type Page, listQueries } from '../../platform/db/list.ts';
 import { commonErrors, fieldError, type FieldErrors, AppError } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -210,16 +210,21 @@ export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDe
     },
 
     listPeople(actor: Actor, params: ListParams): Promise<Page<Person>> {
-      return paginate(repository.personList, params, peopleScope(actor), {
-        rows: (where, orderBy, limit, offset) => repository.listPeople(db, where, orderBy, limit, offset),
-        count: (where) => repository.countPeople(db, where),
-      });
+      return paginate(
+        repository.personList,
+        params,
+        peopleScope(actor),
+        listQueries(db, repository.listPeople, repository.countPeople),
+      );
     },
 
     allPeople(actor: Actor, params: ListParams): AsyncIterable<Person> {
-      return iterateAll(repository.personList, params, peopleScope(actor), {
-        rows: (where, orderBy, limit, offset) => repository.listPeople(db, where, orderBy, limit, offset),
-      });
+      return iterateAll(
+        repository.personList,
+        params,
+        peopleScope(actor),
+        listQueries(db, repository.listPeople, repository.countPeople),
+      );
     },
 
     getPerson: visiblePerson,
@@ -364,18 +369,21 @@ export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDe
     // Departments
 
     listDepartments(params: ListParams): Promise<Page<Department>> {
-      return paginate(repository.departmentList, params, undefined, {
-        rows: (where, orderBy, limit, offset) =>
-          repository.listDepartments(db, where, orderBy, limit, offset),
-        count: (where) => repository.countDepartments(db, where),
-      });
+      return paginate(
+        repository.departmentList,
+        params,
+        undefined,
+        listQueries(db, repository.listDepartments, repository.countDepartments),
+      );
     },
 
     allDepartments(params: ListParams): AsyncIterable<Department> {
-      return iterateAll(repository.departmentList, params, undefined, {
-        rows: (where, orderBy, limit, offset) =>
-          repository.listDepartments(db, where, orderBy, limit, offset),
-      });
+      return iterateAll(
+        repository.departmentList,
+        params,
+        undefined,
+        listQueries(db, repository.listDepartments, repository.countDepartments),
+      );
     },
 
     async createDepartment(

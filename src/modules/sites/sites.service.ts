@@ -1,6 +1,6 @@
 import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
-import { iterateAll, paginate, type ListQueries, type Page } from '../../platform/db/list.ts';
+import { iterateAll, paginate, type ListQueries, type Page, listQueries } from '../../platform/db/list.ts';
 import { commonErrors, fieldError, type AppError, type FieldErrors } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -144,16 +144,21 @@ export function createSitesService({ db, audit }: SitesDeps) {
     // Locations
 
     listLocations(params: ListParams): Promise<Page<Location>> {
-      return paginate(repository.locationList, params, undefined, {
-        rows: (where, orderBy, limit, offset) => repository.listLocations(db, where, orderBy, limit, offset),
-        count: (where) => repository.countLocations(db, where),
-      });
+      return paginate(
+        repository.locationList,
+        params,
+        undefined,
+        listQueries(db, repository.listLocations, repository.countLocations),
+      );
     },
 
     allLocations(params: ListParams): AsyncIterable<Location> {
-      return iterateAll(repository.locationList, params, undefined, {
-        rows: (where, orderBy, limit, offset) => repository.listLocations(db, where, orderBy, limit, offset),
-      });
+      return iterateAll(
+        repository.locationList,
+        params,
+        undefined,
+        listQueries(db, repository.listLocations, repository.countLocations),
+      );
     },
 
     async getLocation(id: number): Promise<Location> {
@@ -359,16 +364,21 @@ export function createSitesService({ db, audit }: SitesDeps) {
     // Shifts
 
     listShifts(params: ListParams): Promise<Page<Shift>> {
-      return paginate(repository.shiftList, params, undefined, {
-        rows: (where, orderBy, limit, offset) => repository.listShifts(db, where, orderBy, limit, offset),
-        count: (where) => repository.countShifts(db, where),
-      });
+      return paginate(
+        repository.shiftList,
+        params,
+        undefined,
+        listQueries(db, repository.listShifts, repository.countShifts),
+      );
     },
 
     allShifts(params: ListParams): AsyncIterable<Shift> {
-      return iterateAll(repository.shiftList, params, undefined, {
-        rows: (where, orderBy, limit, offset) => repository.listShifts(db, where, orderBy, limit, offset),
-      });
+      return iterateAll(
+        repository.shiftList,
+        params,
+        undefined,
+        listQueries(db, repository.listShifts, repository.countShifts),
+      );
     },
 
     async getShift(id: number): Promise<Shift> {

@@ -7,14 +7,9 @@ import {
   serial,
   text,
   time,
-  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-
-const timestamps = {
-  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-};
+import { timestamps } from '../../platform/db/columns.ts';
 
 export const FACILITY_STATUSES = ['active', 'inactive'] as const;
 export type FacilityStatus = (typeof FACILITY_STATUSES)[number];

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Database } from '../../platform/db/client.ts';
-import { iterateAll, paginate, type Page } from '../../platform/db/list.ts';
+import { iterateAll, paginate, type Page, listQueries } from '../../platform/db/list.ts';
 import { commonErrors, fieldError } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -30,18 +30,21 @@ export function createTicketReferenceService({
 
   return {
     listIncidentTypes(params: ListParams): Promise<Page<IncidentType>> {
-      return paginate(repository.incidentTypeList, params, undefined, {
-        rows: (where, orderBy, limit, offset) =>
-          repository.listIncidentTypes(db, where, orderBy, limit, offset),
-        count: (where) => repository.countIncidentTypes(db, where),
-      });
+      return paginate(
+        repository.incidentTypeList,
+        params,
+        undefined,
+        listQueries(db, repository.listIncidentTypes, repository.countIncidentTypes),
+      );
     },
 
     allIncidentTypes(params: ListParams): AsyncIterable<IncidentType> {
-      return iterateAll(repository.incidentTypeList, params, undefined, {
-        rows: (where, orderBy, limit, offset) =>
-          repository.listIncidentTypes(db, where, orderBy, limit, offset),
-      });
+      return iterateAll(
+        repository.incidentTypeList,
+        params,
+        undefined,
+        listQueries(db, repository.listIncidentTypes, repository.countIncidentTypes),
+      );
     },
 
     incidentType,
@@ -102,16 +105,21 @@ export function createTicketReferenceService({
     },
 
     listCategories(params: ListParams): Promise<Page<TicketCategory>> {
-      return paginate(repository.categoryList, params, undefined, {
-        rows: (where, orderBy, limit, offset) => repository.listCategories(db, where, orderBy, limit, offset),
-        count: (where) => repository.countCategories(db, where),
-      });
+      return paginate(
+        repository.categoryList,
+        params,
+        undefined,
+        listQueries(db, repository.listCategories, repository.countCategories),
+      );
     },
 
     allCategories(params: ListParams): AsyncIterable<TicketCategory> {
-      return iterateAll(repository.categoryList, params, undefined, {
-        rows: (where, orderBy, limit, offset) => repository.listCategories(db, where, orderBy, limit, offset),
-      });
+      return iterateAll(
+        repository.categoryList,
+        params,
+        undefined,
+        listQueries(db, repository.listCategories, repository.countCategories),
+      );
     },
 
     /** A category, or a subcategory when `parentId` names a top-level category. */

@@ -14,6 +14,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { timestamps } from '../../platform/db/columns.ts';
 
 export const TICKET_KINDS = ['incident', 'service'] as const;
 export type TicketKind = (typeof TICKET_KINDS)[number];
@@ -30,11 +31,6 @@ export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
-
-const timestamps = {
-  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-};
 
 export const incidentTypes = pgTable(
   'incident_types',

@@ -13,16 +13,13 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { timestamps } from '../../platform/db/columns.ts';
 
 /**
  * Workforce scheduling: scheduled events (with RFC 5545 recurrence), the time clock
  * and time off. People, locations, facilities, shifts and calendars belong to other
  * modules: their ids are stored here and checked through those modules' services.
  */
-const timestamps = {
-  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-};
 
 export const EVENT_TYPES = [
   'shift',

@@ -81,7 +81,8 @@ function freePort(): Promise<number> {
   });
 }
 
-async function canConnect(url: string): Promise<boolean> {
+/** True when a PostgreSQL at `url` accepts a connection and answers within about a second. */
+export async function canConnect(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
   client.on('error', () => undefined);
   try {

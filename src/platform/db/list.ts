@@ -1,4 +1,5 @@
 import type { SQL } from 'drizzle-orm';
+import type { Executor } from './client.ts';
 import {
   cursorValuesOf,
   encodeCursor,
@@ -16,6 +17,24 @@ import { and } from 'drizzle-orm';
 export type Page<T> =
   | { kind: 'offset'; rows: T[]; count: number; page: number; pageSize: number }
   | { kind: 'cursor'; rows: T[]; nextCursor: string | null };
+
+/** The rows and count queries of a list, bound to an executor: `listQueries(db, repo.listX, repo.countX)`. */
+export function listQueries<T extends object>(
+  executor: Executor,
+  rows: (
+    executor: Executor,
+    where: SQL | undefined,
+    orderBy: SQL[],
+    limit: number,
+    offset: number,
+  ) => Promise<T[]>,
+  count: (executor: Executor, where: SQL | undefined) => Promise<number>,
+): ListQueries<T> {
+  return {
+    rows: (where, orderBy, limit, offset) => rows(executor, where, orderBy, limit, offset),
+    count: (where) => count(executor, where),
+  };
+}
 
 export interface ListQueries<T> {
   rows(where: SQL | undefined, orderBy: SQL[], limit: number, offset: number): Promise<T[]>;
