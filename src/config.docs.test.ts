@@ -14,7 +14,12 @@ describe('configuration docs', () => {
     const rows = fs
       .readFileSync(path.join(root, 'README.md'), 'utf8')
       .split('\n')
-      .map((line) => line.split('|').map((cell) => cell.trim()).join('|'));
+      .map((line) =>
+        line
+          .split('|')
+          .map((cell) => cell.trim())
+          .join('|'),
+      );
     for (const setting of settings) {
       expect(rows).toContain(`|\`${setting.env}\`|${setting.default}|${setting.description}|`);
     }
