@@ -203,6 +203,12 @@ const settings = {
     parse: int(10, 7 * 24 * 3600),
     default: '300',
   },
+  overtimeThresholdHours: {
+    env: 'OVERTIME_THRESHOLD_HOURS',
+    description: 'Weekly worked hours above which timesheets count overtime.',
+    parse: int(1, 168),
+    default: '40',
+  },
   bodyLimitBytes: {
     env: 'BODY_LIMIT_BYTES',
     description: 'Largest request body accepted (413 above).',

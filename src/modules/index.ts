@@ -26,8 +26,14 @@ import {
 } from './tickets/index.ts';
 import {
   createEventsService,
+  createTimeclockService,
+  createTimeoffService,
   eventsRoutesV1,
   eventsRoutesV2,
+  timeclockRoutesV1,
+  timeclockRoutesV2,
+  timeoffRoutesV1,
+  timeoffRoutesV2,
   workforcePermissions,
 } from './workforce/index.ts';
 
@@ -43,7 +49,12 @@ export interface ModuleSettings {
 
 export type ServiceSettings = Pick<
   Config,
-  'sessionTtlHours' | 'dataDir' | 'secretKey' | 'attachmentMaxBytes' | 'downloadLinkSeconds'
+  | 'overtimeThresholdHours'
+  | 'sessionTtlHours'
+  | 'dataDir'
+  | 'secretKey'
+  | 'attachmentMaxBytes'
+  | 'downloadLinkSeconds'
 >;
 
 export function createServices({ db, pool }: Pick<DatabaseHandle, 'db' | 'pool'>, settings: ServiceSettings) {
@@ -66,7 +77,32 @@ export function createServices({ db, pool }: Pick<DatabaseHandle, 'db' | 'pool'>
     },
   });
   const events = createEventsService({ db, audit, identity, sites });
-  return { audit, identity, sites, calendars, tickets, ticketReference, ticketAttachments, events };
+  const timeclock = createTimeclockService({
+    db,
+    audit,
+    identity,
+    sites,
+    overtimeThresholdMinutes: settings.overtimeThresholdHours * 60,
+  });
+  const timeoff = createTimeoffService({
+    db,
+    audit,
+    identity,
+    workingCalendar: (calendarId) => calendars.engineFor(calendarId),
+    eventsFor: (userIds, from, to, executor) => events.occurrencesForUsers(userIds, from, to, executor),
+  });
+  return {
+    audit,
+    identity,
+    sites,
+    calendars,
+    tickets,
+    ticketReference,
+    ticketAttachments,
+    events,
+    timeclock,
+    timeoff,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -104,12 +140,16 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(sitesRoutesV1, { sites: services.sites }),
       mounted(ticketsRoutesV1, ticketsOptions),
       mounted(eventsRoutesV1, { events: services.events }),
+      mounted(timeclockRoutesV1, { timeclock: services.timeclock }),
+      mounted(timeoffRoutesV1, { timeoff: services.timeoff }),
     ],
     v2: [
       mounted(identityRoutesV2, identityOptions),
       mounted(sitesRoutesV2, { sites: services.sites }),
       mounted(ticketsRoutesV2, ticketsOptions),
       mounted(eventsRoutesV2, { events: services.events }),
+      mounted(timeclockRoutesV2, { timeclock: services.timeclock }),
+      mounted(timeoffRoutesV2, { timeoff: services.timeoff }),
       mounted(calendarsRoutesV2, { calendars: services.calendars }),
       mounted(auditRoutesV2, { audit: services.audit }),
     ],

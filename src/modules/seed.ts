@@ -271,7 +271,15 @@ const DEMO_TICKETS: {
  * Creates the demo organisation through the services (so it is audited and valid like
  * any other data). Returns false, changing nothing, when the database has users.
  */
-export async function seedDemo({ identity, sites, tickets, ticketReference }: Services): Promise<boolean> {
+export async function seedDemo({
+  identity,
+  sites,
+  tickets,
+  ticketReference,
+  calendars,
+  timeoff,
+  events,
+}: Services): Promise<boolean> {
   if ((await identity.countUsers()) > 0) return false;
   const ctx = systemContext('seed');
   const people = new Map<string, { id: number; departmentId: number | null }>();
@@ -326,5 +334,46 @@ export async function seedDemo({ identity, sites, tickets, ticketReference }: Se
       await tickets.update(ctx, created.id, { status });
     }
   }
+
+  const officeHours = { start: '09:00', end: '17:00' };
+  const calendar = await calendars.createCalendar(ctx, {
+    name: 'Berlin office',
+    description: 'Mon-Fri 09:00-17:00, German public holidays',
+    timeZone: 'Europe/Berlin',
+    weekly: { 1: [officeHours], 2: [officeHours], 3: [officeHours], 4: [officeHours], 5: [officeHours] },
+  });
+  for (const [date, name] of [
+    ['2026-12-24', 'Christmas Eve'],
+    ['2026-12-25', 'Christmas Day'],
+    ['2026-12-26', 'Boxing Day'],
+    ['2027-01-01', "New Year's Day"],
+  ]) {
+    await calendars.addClosure(ctx, calendar.id, { kind: 'holiday', date, name });
+  }
+  for (const [requestType, annualDays, carryForwardMaxDays] of [
+    ['Vacation', 25, 5],
+    ['Sick', 10, 0],
+    ['Personal', 3, 0],
+  ] as const) {
+    await timeoff.createPolicy(ctx, {
+      requestType,
+      annualDays,
+      carryForwardMaxDays,
+      calendarId: calendar.id,
+    });
+  }
+  const monday = new Date(Date.UTC(2026, 10, 23, 8, 0));
+  await events.create(ctx, {
+    title: 'Morning production meeting',
+    eventType: 'meeting',
+    startsAt: monday,
+    endsAt: new Date(monday.getTime() + 30 * 60_000),
+    timeZone: 'Europe/Berlin',
+    rrule: 'FREQ=WEEKLY;BYDAY=MO,WE,FR',
+    locationId: locations[0]?.id ?? null,
+    assigneeIds: [people.get('manager')?.id, people.get('agent')?.id].filter(
+      (id): id is number => id !== undefined,
+    ),
+  });
   return true;
 }

@@ -12,3 +12,7 @@ export {
 } from './workforce.events.ts';
 export { eventsRoutesV1, eventsRoutesV2, type EventsRouteOptions } from './workforce.events.routes.ts';
 export { workforcePermissions } from './workforce.policy.ts';
+export { createTimeclockService, type TimeclockService } from './workforce.timeclock.ts';
+export { timeclockRoutesV1, timeclockRoutesV2 } from './workforce.timeclock.routes.ts';
+export { createTimeoffService, type TimeoffService } from './workforce.timeoff.ts';
+export { timeoffRoutesV1, timeoffRoutesV2 } from './workforce.timeoff.routes.ts';

@@ -35,5 +35,7 @@ export async function visibleUserIds(
 export function canApprove(actor: Actor, subject: { userId: number; departmentId: number | null }): boolean {
   if (subject.userId === actor.userId) return false;
   if (isAdmin(actor)) return true;
-  return actor.role === 'manager' && actor.departmentId !== null && subject.departmentId === actor.departmentId;
+  return (
+    actor.role === 'manager' && actor.departmentId !== null && subject.departmentId === actor.departmentId
+  );
 }
