@@ -1,4 +1,4 @@
-import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import type { Executor } from '../../platform/db/client.ts';
@@ -163,7 +163,9 @@ export const ticketList = defineList({
 export const ticketTypoList = defineList({
   ...ticketList,
   searchCondition: (term) => sql`${term} <% ${tickets.title}`,
-  rank: (term) => sql`word_similarity(${term}, ${tickets.title}) + (${exactTitle(term)})::int`,
+  rank: (term) => sql`word_similarity(${term}, ${tickets.title})`,
+  // Nearest first straight from the GiST trigram index (a KNN scan), not by scoring every candidate.
+  relevanceOrder: (term) => [sql`${term} <<-> ${tickets.title}`, desc(tickets.id)],
 });
 
 export function listTicketRows(

@@ -253,7 +253,6 @@ export function createTicketsService(deps: TicketsDeps) {
     const action =
       input.status && input.status !== before.status ? 'ticket.status_changed' : 'ticket.updated';
     await audit.record(tx, ctx, { action, resourceType: 'ticket', resourceId: before.id, before, after });
-    await bumpGeneration(tx, 'tickets');
     return after;
   }
 
@@ -330,9 +329,9 @@ export function createTicketsService(deps: TicketsDeps) {
           resourceId: id,
           after: created,
         });
-        await bumpGeneration(tx, 'tickets');
         return created;
       });
+      await bumpGeneration(db, 'tickets');
       const [view] = await hydrate([row]);
       if (!view) throw ticketErrors.TICKET_NOT_FOUND();
       return view;
@@ -355,6 +354,7 @@ export function createTicketsService(deps: TicketsDeps) {
           return applyUpdate(tx, ctx, before, input, externalErrors, options.expectedVersion);
         }),
       );
+      await bumpGeneration(db, 'tickets');
       const [view] = await hydrate([row]);
       if (!view) throw ticketErrors.TICKET_NOT_FOUND();
       return view;
@@ -384,9 +384,9 @@ export function createTicketsService(deps: TicketsDeps) {
             resourceId: id,
             before,
           });
-          await bumpGeneration(tx, 'tickets');
         }),
       );
+      await bumpGeneration(db, 'tickets');
     },
 
     /**
@@ -425,6 +425,7 @@ export function createTicketsService(deps: TicketsDeps) {
         }
         return outcome;
       });
+      if (results.some((result) => result.ok)) await bumpGeneration(db, 'tickets');
       const views = byId(await hydrate(results.flatMap((result) => (result.row ? [result.row] : []))));
       return results.map(({ row, ...result }) => (row ? { ...result, ticket: views.get(row.id) } : result));
     },

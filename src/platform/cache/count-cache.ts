@@ -13,7 +13,12 @@ export function sqlKey(where: SQL | undefined): string {
   return `${text}|${JSON.stringify(params)}`;
 }
 
-/** Marks a collection changed; call inside the writing transaction, as late as possible (it takes a row lock). */
+/**
+ * Marks a collection changed. Call it right after the writing transaction commits, not
+ * inside it: inside, every writer would queue on this one row until its commit. A count
+ * computed between the commit and the bump is filed under the old generation, which the
+ * bump retires at once.
+ */
 export async function bumpGeneration(tx: Executor, name: string): Promise<void> {
   await tx
     .insert(cacheGenerations)
@@ -32,7 +37,8 @@ export async function bumpGeneration(tx: Executor, name: string): Promise<void> 
  * kept in this process.
  */
 export function createCountCache(options: { max?: number; ttlMs?: number } = {}) {
-  const cache = new LRUCache<string, number>({ max: options.max ?? 5000, ttl: options.ttlMs ?? 10 * 60_000 });
+  // The TTL bounds staleness should a process die between a commit and its bump.
+  const cache = new LRUCache<string, number>({ max: options.max ?? 5000, ttl: options.ttlMs ?? 60_000 });
   return {
     async count(
       executor: Executor,

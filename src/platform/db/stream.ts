@@ -21,6 +21,9 @@ export async function* streamSelect<T>(
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     // A slow reader (a download over a slow link) may leave the cursor idle for a while.
     await client.query("SET LOCAL idle_in_transaction_session_timeout = '10min'");
+    // The cursor's fetches count as one statement: the pool's statement_timeout would cut
+    // a large export off midway.
+    await client.query("SET LOCAL statement_timeout = '30min'");
     stream = client.query(new QueryStream(sql, params, { batchSize, rowMode: 'array' }));
     let batch: T[] = [];
     for await (const values of stream as AsyncIterable<unknown[]>) {
