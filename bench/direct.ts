@@ -12,7 +12,7 @@
  */
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
-import { loadConfig } from '../src/config.ts';
+import type { Config } from '../src/config.ts';
 import { connectDatabase, type DatabaseHandle } from '../src/platform/db/client.ts';
 
 export interface CapturedQuery {
@@ -25,33 +25,47 @@ export type Waves = CapturedQuery[][];
 
 const AUTHENTICATION = /"(api_tokens|sessions)"/;
 
+export interface Capture {
+  waves: Waves;
+  /**
+   * Connections the request checked out for itself (a transaction, a cursor): what ran
+   * on them is not recorded, so the replay would miss it.
+   */
+  dedicated: number;
+}
+
 export interface Capturer {
-  /** Issues the request in-process and returns the SQL waves it caused. */
-  capture(path: string, headers: Record<string, string>): Promise<Waves>;
+  /**
+   * Issues the request in-process twice and returns the SQL the second one caused: the
+   * steady state, with the app's caches (counts) warm as they are under load.
+   */
+  capture(path: string, headers: Record<string, string>): Promise<Capture>;
   close(): Promise<void>;
 }
 
-export async function startCapturer(databaseUrl: string, poolMax: number): Promise<Capturer> {
-  const config = loadConfig({
-    NODE_ENV: 'development',
-    DATABASE_URL: databaseUrl,
-    DATABASE_POOL_MAX: String(poolMax),
-    SEED_DEMO: 'false',
-    RATE_LIMIT_PER_MINUTE: '0',
-    LOGIN_RATE_LIMIT_PER_MINUTE: '0',
-    LOG_LEVEL: 'silent',
-    WORKER_IN_PROCESS: 'false',
-  });
+/** Runs the app in-process with the server's configuration (`config`), recording its SQL. */
+export async function startCapturer(config: Config): Promise<Capturer> {
   const database: DatabaseHandle = connectDatabase({
-    url: databaseUrl,
-    poolMax,
+    url: config.databaseUrl ?? '',
+    poolMax: config.databasePoolMax,
     statementTimeoutMs: config.statementTimeoutMs,
     applicationName: 'opsdesk-bench-capture',
   });
 
   let waves: Waves | undefined;
   let current: CapturedQuery[] | undefined;
-  const pool = database.pool as unknown as { query: (config: unknown, values?: unknown) => Promise<unknown> };
+  let dedicated = 0;
+  let inPoolQuery = false;
+  const pool = database.pool as unknown as {
+    query: (config: unknown, values?: unknown) => Promise<unknown>;
+    connect: (...args: unknown[]) => unknown;
+  };
+  const originalConnect = pool.connect.bind(pool);
+  pool.connect = (...args: unknown[]) => {
+    // pool.query checks out a client synchronously inside itself; any other checkout is the app's own.
+    if (waves && !inPoolQuery) dedicated++;
+    return originalConnect(...args);
+  };
   const original = pool.query.bind(pool);
   pool.query = (queryConfig: unknown, values?: unknown) => {
     if (waves) {
@@ -70,23 +84,39 @@ export async function startCapturer(databaseUrl: string, poolMax: number): Promi
         current.push({ config: normalised, values: values as unknown[] | undefined });
       }
     }
-    return original(queryConfig, values);
+    inPoolQuery = true;
+    try {
+      return original(queryConfig, values);
+    } finally {
+      inPoolQuery = false;
+    }
   };
 
   const { buildApp } = await import('../src/app.ts');
-  const app: FastifyInstance = await buildApp({ config, database, logger: false });
+  const app: FastifyInstance = await buildApp({
+    config: { ...config, logLevel: 'silent' },
+    database,
+    logger: false,
+  });
   await app.ready();
 
   return {
     async capture(path, headers) {
-      waves = [];
-      current = undefined;
-      try {
+      const get = async () => {
         const response = await app.inject({ method: 'GET', url: path, headers });
         if (response.statusCode !== 200) {
-          throw new Error(`capture of GET ${path}: HTTP ${response.statusCode} ${response.body.slice(0, 300)}`);
+          throw new Error(
+            `capture of GET ${path}: HTTP ${response.statusCode} ${response.body.slice(0, 300)}`,
+          );
         }
-        return waves;
+      };
+      await get();
+      waves = [];
+      current = undefined;
+      dedicated = 0;
+      try {
+        await get();
+        return { waves, dedicated };
       } finally {
         waves = undefined;
         current = undefined;
@@ -109,13 +139,20 @@ export interface LoadResult {
 }
 
 const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
+  sorted.length === 0
+    ? 0
+    : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
 
 /**
  * `concurrency` loops, each issuing one "request" (its waves, in order) after another
  * for `seconds`: the same closed-loop load autocannon puts on the API.
  */
-export async function runDirect(pool: pg.Pool, next: () => Waves, concurrency: number, seconds: number): Promise<LoadResult> {
+export async function runDirect(
+  pool: pg.Pool,
+  next: () => Waves,
+  concurrency: number,
+  seconds: number,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -126,7 +163,12 @@ export async function runDirect(pool: pg.Pool, next: () => Waves, concurrency: n
       const t0 = performance.now();
       try {
         for (const wave of waves) {
-          await Promise.all(wave.map((query) => pool.query({ ...query.config }, query.values)));
+          // Settled, not raced: a failed query must not leave its siblings running into the next request.
+          const settled = await Promise.allSettled(
+            wave.map((query) => pool.query({ ...query.config }, query.values)),
+          );
+          const failed = settled.find((outcome) => outcome.status === 'rejected');
+          if (failed) throw failed.reason;
         }
         latencies.push(performance.now() - t0);
       } catch {

@@ -63,7 +63,8 @@ function hashUnit(value: number, salt: number): number {
   return ((h ^ (h >>> 16)) >>> 0) / 4_294_967_296;
 }
 
-const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+const pick = <T>(random: () => number, items: readonly T[]): T =>
+  items[Math.floor(random() * items.length)] as T;
 
 function weighted<T>(random: () => number, choices: readonly (readonly [T, number])[]): T {
   let r = random() * choices.reduce((sum, [, weight]) => sum + weight, 0);
@@ -89,7 +90,12 @@ interface Reference {
   categoryChildren: Map<number, number[]>;
 }
 
-async function insertRows(client: pg.ClientBase, table: string, columns: string[], rows: unknown[][]): Promise<void> {
+async function insertRows(
+  client: pg.ClientBase,
+  table: string,
+  columns: string[],
+  rows: unknown[][],
+): Promise<void> {
   for (let start = 0; start < rows.length; start += 500) {
     const chunk = rows.slice(start, start + 500);
     const values: unknown[] = [];
@@ -112,7 +118,14 @@ async function loadReference(client: pg.ClientBase, passwordHash: string, now: n
   const profiles: unknown[][] = [];
   const staffIds: number[] = [];
   for (let id = 1; id <= BENCH_USERS; id++) {
-    const role = id === 1 ? 'admin' : weighted(random, [['manager', 10], ['agent', 60], ['viewer', 30]] as const);
+    const role =
+      id === 1
+        ? 'admin'
+        : weighted(random, [
+            ['manager', 10],
+            ['agent', 60],
+            ['viewer', 30],
+          ] as const);
     if (role !== 'viewer') staffIds.push(id);
     const first = pick(random, words.FIRST_NAMES);
     const last = pick(random, words.LAST_NAMES);
@@ -141,7 +154,19 @@ async function loadReference(client: pg.ClientBase, passwordHash: string, now: n
   await insertRows(
     client,
     'users',
-    ['id', 'username', 'email', 'password_hash', 'first_name', 'last_name', 'role', 'department_id', 'is_staff', 'is_superuser', 'date_joined'],
+    [
+      'id',
+      'username',
+      'email',
+      'password_hash',
+      'first_name',
+      'last_name',
+      'role',
+      'department_id',
+      'is_staff',
+      'is_superuser',
+      'date_joined',
+    ],
     users,
   );
   await insertRows(client, 'profiles', ['id', 'user_id', 'phone', 'position', 'start_date'], profiles);
@@ -200,12 +225,40 @@ async function loadReference(client: pg.ClientBase, passwordHash: string, now: n
 // value holds a tab, newline or backslash, so nothing needs escaping.
 
 const TICKET_COLUMNS = [
-  'id', 'kind', 'number', 'title', 'description', 'status', 'priority', 'incident_type_id', 'category_id',
-  'subcategory_id', 'service_type', 'department_id', 'facility_id', 'reporter_id', 'assignee_id', 'due_date',
-  'resolved_at', 'completed_at', 'closed_at', 'version', 'created_at', 'updated_at',
+  'id',
+  'kind',
+  'number',
+  'title',
+  'description',
+  'status',
+  'priority',
+  'incident_type_id',
+  'category_id',
+  'subcategory_id',
+  'service_type',
+  'department_id',
+  'facility_id',
+  'reporter_id',
+  'assignee_id',
+  'due_date',
+  'resolved_at',
+  'completed_at',
+  'closed_at',
+  'version',
+  'created_at',
+  'updated_at',
 ];
 
-const COMMENT_COLUMNS = ['id', 'ticket_id', 'author_id', 'body', 'internal', 'version', 'created_at', 'updated_at'];
+const COMMENT_COLUMNS = [
+  'id',
+  'ticket_id',
+  'author_id',
+  'body',
+  'internal',
+  'version',
+  'created_at',
+  'updated_at',
+];
 
 const N = '\\N';
 const ROWS_PER_CHUNK = 2000;
@@ -219,7 +272,13 @@ interface Counters {
   service: number;
 }
 
-function ticketTitle(random: () => number, kind: 'incident' | 'service', place: string, network: boolean, rare: boolean): string {
+function ticketTitle(
+  random: () => number,
+  kind: 'incident' | 'service',
+  place: string,
+  network: boolean,
+  rare: boolean,
+): string {
   const component = network ? pick(random, words.NETWORK_COMPONENTS) : pick(random, words.COMPONENTS);
   const subject = rare ? `${words.RARE_WORD} rig ${component}` : component;
   if (kind === 'service') return `${pick(random, words.SERVICE_ACTIONS)} ${subject} in ${place}`;
@@ -236,7 +295,13 @@ function ticketDescription(random: () => number, network: boolean): string {
   return parts.join(' ');
 }
 
-function* ticketChunks(total: number, start: number, now: number, ref: Reference, counters: Counters): Generator<string> {
+function* ticketChunks(
+  total: number,
+  start: number,
+  now: number,
+  ref: Reference,
+  counters: Counters,
+): Generator<string> {
   const random = mulberry32(42);
   const iso = (ms: number) => new Date(ms).toISOString();
   let lines: string[] = [];
@@ -252,7 +317,12 @@ function* ticketChunks(total: number, start: number, now: number, ref: Reference
     const place = facility === null ? 'the building' : (ref.facilityNames[facility - 1] as string);
     const title = ticketTitle(random, kind, place, network, rare);
     const description = ticketDescription(random, network);
-    const priority = weighted(random, [['low', 25], ['medium', 45], ['high', 22], ['critical', 8]] as const);
+    const priority = weighted(random, [
+      ['low', 25],
+      ['medium', 45],
+      ['high', 22],
+      ['critical', 8],
+    ] as const);
 
     let status: string;
     let resolved: number | null = null;
@@ -276,7 +346,8 @@ function* ticketChunks(total: number, start: number, now: number, ref: Reference
     }
     const assigned = random() < (status === 'open' ? 0.5 : 0.9);
     const category = random() < 0.8 ? 1 + Math.floor(random() * words.CATEGORIES.length) : null;
-    const subcategory = category !== null && random() < 0.7 ? pick(random, ref.categoryChildren.get(category) ?? []) : null;
+    const subcategory =
+      category !== null && random() < 0.7 ? pick(random, ref.categoryChildren.get(category) ?? []) : null;
     const due = random() < 0.3 ? iso(created + (1 + Math.floor(random() * 14)) * DAY).slice(0, 10) : null;
 
     lines.push(
@@ -322,7 +393,13 @@ const COMMENTS_PER_TICKET = [
   [5, 3],
 ] as const;
 
-function* commentChunks(total: number, start: number, now: number, ref: Reference, stats: { comments: number }): Generator<string> {
+function* commentChunks(
+  total: number,
+  start: number,
+  now: number,
+  ref: Reference,
+  stats: { comments: number },
+): Generator<string> {
   const random = mulberry32(1337);
   const iso = (ms: number) => new Date(ms).toISOString();
   let id = 0;
@@ -357,7 +434,12 @@ function* commentChunks(total: number, start: number, now: number, ref: Referenc
 }
 
 /** TRUNCATE + COPY ... FREEZE in one transaction on its own connection. */
-async function copyInto(pool: pg.Pool, table: string, columns: string[], chunks: Iterable<string>): Promise<void> {
+async function copyInto(
+  pool: pg.Pool,
+  table: string,
+  columns: string[],
+  chunks: Iterable<string>,
+): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -400,7 +482,10 @@ async function saveAndDropSecondaryObjects(client: pg.ClientBase): Promise<void>
         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)`,
     [LOADED_TABLES],
   );
-  for (const [kind, objects] of [['fk', foreignKeys], ['index', indexes]] as const) {
+  for (const [kind, objects] of [
+    ['fk', foreignKeys],
+    ['index', indexes],
+  ] as const) {
     for (const object of objects) {
       await client.query(
         'INSERT INTO bench_dropped_ddl (name, kind, tbl, ddl) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING',
@@ -448,7 +533,10 @@ async function rebuildSecondaryObjects(pool: pg.Pool, log: (line: string) => voi
     await tuneSession(client);
     for (const fk of rows.filter((row) => row.kind === 'fk')) {
       const started = performance.now();
-      const { rowCount } = await client.query('SELECT 1 FROM pg_constraint WHERE conname = $1 AND conrelid = $2::regclass', [fk.name, fk.tbl]);
+      const { rowCount } = await client.query(
+        'SELECT 1 FROM pg_constraint WHERE conname = $1 AND conrelid = $2::regclass',
+        [fk.name, fk.tbl],
+      );
       if (!rowCount) await client.query(fk.ddl);
       await client.query('DELETE FROM bench_dropped_ddl WHERE name = $1', [fk.name]);
       log(`  foreign key ${fk.name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -485,7 +573,11 @@ async function ticketCount(pool: pg.Pool): Promise<number> {
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   await ensureDatabase(options.url);
-  const pool = new pg.Pool({ connectionString: options.url, max: 4, application_name: 'opsdesk-bench-generate' });
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: 4,
+    application_name: 'opsdesk-bench-generate',
+  });
   pool.on('error', () => undefined);
   try {
     await runMigrations(pool);
@@ -493,14 +585,20 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       "SELECT CASE WHEN to_regclass('bench_dropped_ddl') IS NULL THEN 0 ELSE 1 END AS n",
     );
     // Indexes still waiting to be rebuilt: an earlier load was interrupted, so load again.
-    const pending = leftovers[0]?.n ? ((await pool.query('SELECT 1 FROM bench_dropped_ddl')).rowCount ?? 0) : 0;
+    const pending = leftovers[0]?.n
+      ? ((await pool.query('SELECT 1 FROM bench_dropped_ddl')).rowCount ?? 0)
+      : 0;
     const existing = await ticketCount(pool);
     if (!options.force && !pending && existing >= options.tickets) {
-      log(`Bench data present: ${existing.toLocaleString('en')} tickets (BENCH_TICKETS=${options.tickets}); reusing it.`);
+      log(
+        `Bench data present: ${existing.toLocaleString('en')} tickets (BENCH_TICKETS=${options.tickets}); reusing it.`,
+      );
       return { generated: false, tickets: existing, comments: 0, seconds: 0 };
     }
 
-    log(`Generating ${options.tickets.toLocaleString('en')} tickets into ${new URL(options.url).pathname.slice(1)} ...`);
+    log(
+      `Generating ${options.tickets.toLocaleString('en')} tickets into ${new URL(options.url).pathname.slice(1)} ...`,
+    );
     const started = performance.now();
     const lap = (() => {
       let last = started;
@@ -521,7 +619,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       await client.query('BEGIN');
       await saveAndDropSecondaryObjects(client);
       await client.query(
-        `TRUNCATE tickets, ticket_comments, ticket_attachments, ticket_watchers, ticket_counters, ticket_categories,
+        `TRUNCATE tickets, ticket_comments, ticket_attachments, ticket_watchers, ticket_categories,
                   incident_types, facilities, locations, sessions, api_tokens, profiles, users, departments,
                   idempotency_keys RESTART IDENTITY CASCADE`,
       );
@@ -539,22 +637,41 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const stats = { comments: 0 };
     await Promise.all([
       copyInto(pool, 'tickets', TICKET_COLUMNS, ticketChunks(options.tickets, start, now, ref, counters)),
-      copyInto(pool, 'ticket_comments', COMMENT_COLUMNS, commentChunks(options.tickets, start, now, ref, stats)),
+      copyInto(
+        pool,
+        'ticket_comments',
+        COMMENT_COLUMNS,
+        commentChunks(options.tickets, start, now, ref, stats),
+      ),
     ]);
     const copySeconds = (performance.now() - started) / 1000;
-    lap(`COPY ${options.tickets.toLocaleString('en')} tickets + ${stats.comments.toLocaleString('en')} comments`);
+    lap(
+      `COPY ${options.tickets.toLocaleString('en')} tickets + ${stats.comments.toLocaleString('en')} comments`,
+    );
 
     await rebuildSecondaryObjects(pool, log);
     lap('indexes and foreign keys');
 
-    await pool.query('INSERT INTO ticket_counters (kind, last) VALUES ($1, $2), ($3, $4)', [
-      'incident',
-      counters.incident,
-      'service',
-      counters.service,
-    ]);
-    for (const table of ['departments', 'users', 'profiles', 'locations', 'facilities', 'incident_types', 'ticket_categories', 'tickets', 'ticket_comments']) {
-      await pool.query(`SELECT setval(pg_get_serial_sequence($1, 'id'), (SELECT coalesce(max(id), 0) + 1 FROM ${table}), false)`, [table]);
+    // Ticket numbers continue after the loaded ones.
+    await pool.query(
+      "SELECT setval('ticket_numbers_incident', $1::bigint + 1, false), setval('ticket_numbers_service', $2::bigint + 1, false)",
+      [counters.incident, counters.service],
+    );
+    for (const table of [
+      'departments',
+      'users',
+      'profiles',
+      'locations',
+      'facilities',
+      'incident_types',
+      'ticket_categories',
+      'tickets',
+      'ticket_comments',
+    ]) {
+      await pool.query(
+        `SELECT setval(pg_get_serial_sequence($1, 'id'), (SELECT coalesce(max(id), 0) + 1 FROM ${table}), false)`,
+        [table],
+      );
     }
     await Promise.all(
       ['tickets', 'ticket_comments'].map(async (table) => {
@@ -567,7 +684,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
         }
       }),
     );
-    await pool.query('VACUUM ANALYZE departments, users, profiles, locations, facilities, incident_types, ticket_categories, ticket_counters');
+    await pool.query(
+      'VACUUM ANALYZE departments, users, profiles, locations, facilities, incident_types, ticket_categories',
+    );
     lap('VACUUM ANALYZE');
 
     const seconds = (performance.now() - started) / 1000;
@@ -584,17 +703,21 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 
 export function benchSettings(env: NodeJS.ProcessEnv = process.env): { url: string; tickets: number } {
   const tickets = Number(env.BENCH_TICKETS ?? 1_000_000);
-  if (!Number.isInteger(tickets) || tickets < 1000) throw new Error('BENCH_TICKETS must be a whole number of at least 1000');
+  if (!Number.isInteger(tickets) || tickets < 1000)
+    throw new Error('BENCH_TICKETS must be a whole number of at least 1000');
   const url = env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_DATABASE_URL;
   const host = new URL(url).hostname;
-  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new Error(`BENCH_DATABASE_URL must point at this machine, got host "${host}"`);
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host))
+    throw new Error(`BENCH_DATABASE_URL must point at this machine, got host "${host}"`);
   return { url, tickets };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { url, tickets } = benchSettings();
   generate({ url, tickets, force: process.argv.includes('--force') }).catch((error: unknown) => {
-    process.stderr.write(`bench/generate: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `bench/generate: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -5,14 +5,23 @@
  * bench/RESULTS.md. See bench/README.md.
  */
 import http from 'node:http';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { BENCH_PASSWORD, benchSettings, generate } from './generate.ts';
-import { runDirect, startCapturer, type LoadResult, type Waves } from './direct.ts';
-import { loginAndCreateToken, repoRoot, rssOf, startServer, type RunningServer } from './server.ts';
+import { runDirect, startCapturer, type Capture, type LoadResult, type Waves } from './direct.ts';
+import { loadConfig } from '../src/config.ts';
+import { connectDatabase } from '../src/platform/db/client.ts';
+import {
+  loginAndCreateToken,
+  repoRoot,
+  rssOf,
+  serverEnv,
+  startServer,
+  type RunningServer,
+} from './server.ts';
 import { COMMON_WORD, RARE_WORD, TYPO_WORD } from './vocabulary.ts';
 
 const CONNECTIONS = 10;
@@ -25,12 +34,11 @@ const RESULTS_FILE = path.join(repoRoot, 'bench', 'RESULTS.md');
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
 
-type Target =
-  | { kind: 'ratio'; min: number }
-  | { kind: 'p99'; maxMs: number }
-  | { kind: 'none' };
+type Target = { kind: 'ratio'; min: number } | { kind: 'p99'; maxMs: number } | { kind: 'none' };
 
 interface Scenario {
+  /** For BENCH_ONLY. */
+  key: string;
   name: string;
   method: 'GET' | 'POST';
   /** A fixed path, or one per sampled ticket (detail: each request picks one at random). */
@@ -39,12 +47,18 @@ interface Scenario {
   target: Target;
   /** The SQL this scenario's request runs, for the direct comparison. */
   direct?: () => Waves;
+  /** Set when part of the request's SQL could not be recorded (see Capture.dedicated). */
+  partialDirect?: boolean;
+  /** The recorded round trips, e.g. `1+3`. */
+  shape?: string;
 }
 
 interface Row {
   scenario: string;
   api?: LoadResult;
   sql?: LoadResult;
+  /** The SQL round trips of one request, e.g. `1+3` (one query, then three together). */
+  shape?: string;
   target: Target;
 }
 
@@ -52,7 +66,13 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const randomIndex = (size: number) => Math.floor(Math.random() * size);
 
-async function autocannonRun(baseUrl: string, token: string, scenario: Scenario, seconds: number, sampleSize: number): Promise<LoadResult> {
+async function autocannonRun(
+  baseUrl: string,
+  token: string,
+  scenario: Scenario,
+  seconds: number,
+  sampleSize: number,
+): Promise<LoadResult> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
   if (scenario.body) headers['content-type'] = 'application/json';
   const pathOf = scenario.path;
@@ -64,8 +84,15 @@ async function autocannonRun(baseUrl: string, token: string, scenario: Scenario,
     headers,
     requests: [
       typeof pathOf === 'string'
-        ? { method: scenario.method, path: pathOf, ...(scenario.body !== undefined && { body: scenario.body }) }
-        : { method: scenario.method, setupRequest: (request) => ({ ...request, path: pathOf(randomIndex(sampleSize)) }) },
+        ? {
+            method: scenario.method,
+            path: pathOf,
+            ...(scenario.body !== undefined && { body: scenario.body }),
+          }
+        : {
+            method: scenario.method,
+            setupRequest: (request) => ({ ...request, path: pathOf(randomIndex(sampleSize)) }),
+          },
     ],
   });
   const seconds_ = result.duration || seconds;
@@ -79,8 +106,33 @@ async function autocannonRun(baseUrl: string, token: string, scenario: Scenario,
   };
 }
 
-/** One GET of the whole list as CSV: rows/s, and the server's peak RSS growth while it streams. */
-async function exportRun(baseUrl: string, token: string, server: RunningServer) {
+interface ExportResult {
+  /** The expected row count: every ticket (the export is unfiltered). */
+  expected: number;
+  rows: number;
+  bytes: number;
+  seconds: number;
+  firstByteSeconds: number | undefined;
+  rowsPerSecond: number;
+  rssBefore: number | undefined;
+  rssPeak: number;
+  /** Set when the response ended early (the server hit an error mid-stream). */
+  failure: string | undefined;
+  /** Test processes were running on the machine during the export. */
+  noisy?: boolean;
+}
+
+/**
+ * One GET of the whole list as CSV: rows/s, and the server's peak RSS growth while it
+ * streams (VmRSS sampled every 100 ms). A response cut off mid-stream is reported with
+ * the rows that arrived.
+ */
+async function exportRun(
+  baseUrl: string,
+  token: string,
+  server: RunningServer,
+  expected: number,
+): Promise<ExportResult> {
   const before = await rssOf(server.pid);
   let peak = before ?? 0;
   let sampling = true;
@@ -92,34 +144,71 @@ async function exportRun(baseUrl: string, token: string, server: RunningServer) 
     }
   })();
   const started = performance.now();
+  let firstByte: number | undefined;
   try {
-    const { newlines, bytes, status } = await new Promise<{ newlines: number; bytes: number; status: number }>(
+    const outcome = await new Promise<{ newlines: number; bytes: number; failure?: string }>(
       (resolve, reject) => {
         const request = http.get(
           `${baseUrl}/api/v2/tickets?format=csv`,
           { headers: { authorization: `Bearer ${token}` }, agent: false, timeout: EXPORT_TIMEOUT_MS },
           (response) => {
-            let count = 0;
-            let size = 0;
+            let newlines = 0;
+            let bytes = 0;
+            let body = '';
             response.on('data', (chunk: Buffer) => {
-              size += chunk.length;
-              for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) count++;
+              firstByte ??= performance.now();
+              bytes += chunk.length;
+              if (response.statusCode !== 200 && body.length < 2000) body += chunk.toString('utf8');
+              for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
             });
-            response.on('end', () => resolve({ newlines: count, bytes: size, status: response.statusCode ?? 0 }));
-            response.on('error', reject);
+            response.on('end', () => {
+              if (response.statusCode === 200) resolve({ newlines, bytes });
+              else
+                resolve({ newlines: 0, bytes, failure: `HTTP ${response.statusCode} ${body.slice(0, 300)}` });
+            });
+            const cutOff = () => {
+              resolve({ newlines, bytes, failure: 'the server cut the response off' });
+            };
+            response.on('aborted', cutOff);
+            response.on('error', cutOff);
           },
         );
-        request.on('timeout', () => request.destroy(new Error('export timed out')));
+        request.on('timeout', () => request.destroy(new Error(`no data for ${EXPORT_TIMEOUT_MS / 1000} s`)));
         request.on('error', reject);
       },
     );
     const seconds = (performance.now() - started) / 1000;
-    if (status !== 200) throw new Error(`export: HTTP ${status}`);
-    const rows = Math.max(0, newlines - 1); // minus the header line
-    return { rows, bytes, seconds, rowsPerSecond: rows / seconds, rssBefore: before, rssPeak: peak };
+    const rows = Math.max(0, outcome.newlines - 1); // minus the header line
+    return {
+      expected,
+      rows,
+      bytes: outcome.bytes,
+      seconds,
+      firstByteSeconds: firstByte === undefined ? undefined : (firstByte - started) / 1000,
+      rowsPerSecond: rows / seconds,
+      rssBefore: before,
+      rssPeak: peak,
+      failure: outcome.failure ?? (rows < expected ? `only ${rows} of ${expected} rows` : undefined),
+    };
   } finally {
     sampling = false;
     await sampler;
+  }
+}
+
+/**
+ * Waits until no other query runs on the bench database: requests still in flight
+ * when autocannon stops keep the server and PostgreSQL busy, and would weigh on the
+ * next measurement.
+ */
+async function waitForIdle(pool: pg.Pool): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const { rows } = await pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()",
+    );
+    if (!rows[0]?.n) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -140,6 +229,8 @@ function targetText(target: Target): string {
 function met(row: Row): string {
   const { api, sql, target } = row;
   if (!api) return 'not run';
+  if (api.requests === 0)
+    return `**no** (no response within the run${api.errors ? `, ${fmt(api.errors)} errors` : ''})`;
   if (api.errors > 0 && api.errors >= api.requests * 0.01) return `**no** (${fmt(api.errors)} errors)`;
   const errors = api.errors > 0 ? ` (${fmt(api.errors)} errors)` : '';
   if (target.kind === 'ratio') {
@@ -150,29 +241,54 @@ function met(row: Row): string {
   return errors ? errors.trim() : '—';
 }
 
-function table(rows: Row[], exported: Awaited<ReturnType<typeof exportRun>> | undefined, exportError: string | undefined): string {
+function table(rows: Row[], exported: ExportResult | undefined, exportError: string | undefined): string {
   const lines = [
-    '| scenario | req/s | p50 ms | p99 ms | direct SQL req/s | SQL p50 ms | SQL p99 ms | API/SQL | target | met? |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+    '| scenario | req/s | p50 ms | p99 ms | direct SQL req/s | SQL p50 ms | SQL p99 ms | SQL queries | API/SQL | target | met? |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
   ];
   for (const row of rows) {
     const { api, sql } = row;
     lines.push(
       `| ${row.scenario} | ${fmt(api?.perSecond)} | ${fmt(api?.p50, 1)} | ${fmt(api?.p99, 1)} | ${fmt(sql?.perSecond)} | ` +
-        `${fmt(sql?.p50, 1)} | ${fmt(sql?.p99, 1)} | ${api && sql ? `${fmt((api.perSecond / sql.perSecond) * 100)}%` : '—'} | ` +
+        `${fmt(sql?.p50, 1)} | ${fmt(sql?.p99, 1)} | ${row.shape ?? '—'} | ` +
+        `${api && sql && sql.perSecond > 0 ? `${fmt((api.perSecond / sql.perSecond) * 100)}%` : '—'} | ` +
         `${targetText(row.target)} | ${met(row)} |`,
     );
   }
   if (exported) {
-    const growth = exported.rssBefore === undefined ? undefined : (exported.rssPeak - exported.rssBefore) / 1024 / 1024;
+    const growth =
+      exported.rssBefore === undefined ? undefined : (exported.rssPeak - exported.rssBefore) / 1024 / 1024;
+    const noisy = exported.noisy ? ' ⚠' : '';
+    const failed = exported.failure ? `; **failed**: ${exported.failure.replace(/\|/g, '/')}` : '';
+    const firstByte =
+      exported.firstByteSeconds === undefined
+        ? ''
+        : `, first byte after ${fmt(exported.firstByteSeconds, 1)} s`;
     lines.push(
-      `| export CSV: rows/s (${fmt(exported.rows)} rows in ${fmt(exported.seconds, 1)} s) | ${fmt(exported.rowsPerSecond)} rows/s | | | | | | | ≥ 100,000 rows/s | ${exported.rowsPerSecond >= 100_000 ? 'yes' : '**no**'} |`,
-      `| export CSV: peak RSS growth (${fmt((exported.rssBefore ?? 0) / 1024 / 1024)} → ${fmt(exported.rssPeak / 1024 / 1024)} MB) | ${fmt(growth, 1)} MB | | | | | | | < 100 MB | ${growth === undefined ? 'n/a' : growth < 100 ? 'yes' : '**no**'} |`,
+      `| export CSV: rows/s (${fmt(exported.rows)} of ${fmt(exported.expected)} rows in ${fmt(exported.seconds, 1)} s${firstByte}${failed})${noisy} | ${fmt(exported.rowsPerSecond)} rows/s | | | | | | | | ≥ 100,000 rows/s | ${!exported.failure && exported.rowsPerSecond >= 100_000 ? 'yes' : '**no**'} |`,
+      `| export CSV: peak RSS growth (${fmt((exported.rssBefore ?? 0) / 1024 / 1024)} → ${fmt(exported.rssPeak / 1024 / 1024)} MB)${noisy} | ${fmt(growth, 1)} MB | | | | | | | | < 100 MB | ${growth === undefined ? 'n/a' : growth < 100 && !exported.failure ? 'yes' : '**no**'} |`,
     );
-  } else {
-    lines.push(`| export CSV | failed: ${(exportError ?? 'not run').replace(/\|/g, '/').slice(0, 200)} | | | | | | | ≥ 100,000 rows/s, RSS < 100 MB | **no** |`);
+  } else if (exportError) {
+    lines.push(
+      `| export CSV | failed: ${exportError.replace(/\|/g, '/').slice(0, 200)} | | | | | | | | ≥ 100,000 rows/s, RSS < 100 MB | **no** |`,
+    );
   }
   return lines.join('\n');
+}
+
+/** How many vitest processes run on this machine (Linux /proc), to warn about a noisy measurement. */
+async function testsRunning(): Promise<number> {
+  let count = 0;
+  try {
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+      if (cmdline.includes('vitest')) count++;
+    }
+  } catch {
+    return 0;
+  }
+  return count;
 }
 
 async function machine(pool: pg.Pool) {
@@ -188,7 +304,6 @@ async function machine(pool: pg.Pool) {
     postgres: row?.version.split(' on ')[0] ?? 'unknown',
     tickets: Number(row?.tickets ?? 0),
     comments: Number(row?.comments ?? 0),
-    loadAverage: os.loadavg()[0] ?? 0,
   };
 }
 
@@ -214,14 +329,35 @@ async function recordResults(section: string): Promise<void> {
 async function main(): Promise<void> {
   const { url, tickets } = benchSettings();
   const duration = Number(process.env.BENCH_DURATION ?? 10);
-  if (!Number.isFinite(duration) || duration < 1 || duration > 600) throw new Error('BENCH_DURATION must be 1..600 seconds');
+  if (!Number.isFinite(duration) || duration < 1 || duration > 600)
+    throw new Error('BENCH_DURATION must be 1..600 seconds');
+
+  const only = process.env.BENCH_ONLY?.split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
+  const wanted = (key: string) => !only || only.includes(key);
+
+  const busy = await testsRunning();
+  if (busy)
+    log(
+      `Warning: ${busy} test processes (vitest) are running; the numbers will be lower than on a quiet machine.`,
+    );
+  const loadBefore = os.loadavg()[0] ?? 0;
 
   const generated = await generate({ url, tickets, log });
-  const pool = new pg.Pool({ connectionString: url, max: POOL_MAX, application_name: 'opsdesk-bench-direct' });
-  pool.on('error', () => undefined);
+  // The server's configuration; the direct-SQL pool is made like the server's (size, statement timeout).
+  const config = loadConfig(serverEnv(url, POOL_MAX));
+  const direct = connectDatabase({
+    url,
+    poolMax: POOL_MAX,
+    statementTimeoutMs: config.statementTimeoutMs,
+    applicationName: 'opsdesk-bench-direct',
+  });
+  const pool = direct.pool;
   let server: RunningServer | undefined;
+  // Interrupted (Ctrl-C): stop the server before leaving.
   const stopServer = () => {
-    void server?.stop();
+    void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   };
   process.once('SIGINT', stopServer);
   process.once('SIGTERM', stopServer);
@@ -237,85 +373,179 @@ async function main(): Promise<void> {
     const { rows: range } = await pool.query<{ max: number }>('SELECT max(id) AS max FROM tickets');
     const maxId = range[0]?.max ?? 0;
     const candidates = Array.from({ length: DETAIL_SAMPLE * 2 }, () => 1 + Math.floor(Math.random() * maxId));
-    const { rows: found } = await pool.query<{ id: number }>('SELECT id FROM tickets WHERE id = ANY($1::int[]) LIMIT $2', [
-      candidates,
-      DETAIL_SAMPLE,
-    ]);
+    const { rows: found } = await pool.query<{ id: number }>(
+      'SELECT id FROM tickets WHERE id = ANY($1::int[]) LIMIT $2',
+      [candidates, DETAIL_SAMPLE],
+    );
     const ids = found.map((row) => row.id);
     if (ids.length === 0) throw new Error('no tickets to sample');
 
-    const scenarios: Scenario[] = [
-      { name: 'v1 list (`/api/incident-tickets/?page=3`)', method: 'GET', path: '/api/incident-tickets/?page=3', target: { kind: 'ratio', min: 0.5 } },
-      { name: 'v2 list (`/api/v2/tickets?limit=20`)', method: 'GET', path: '/api/v2/tickets?limit=20', target: { kind: 'ratio', min: 0.5 } },
-      { name: 'detail (`/api/v2/tickets/:id`)', method: 'GET', path: (index) => `/api/v2/tickets/${ids[index] ?? 1}`, target: { kind: 'ratio', min: 0.5 } },
-      { name: `search common (\`${COMMON_WORD}\`)`, method: 'GET', path: `/api/v2/tickets?search=${COMMON_WORD}`, target: { kind: 'p99', maxMs: 50 } },
-      { name: `search rare (\`${RARE_WORD}\`)`, method: 'GET', path: `/api/v2/tickets?search=${RARE_WORD}`, target: { kind: 'p99', maxMs: 50 } },
-      { name: `search typo (\`${TYPO_WORD}\`)`, method: 'GET', path: `/api/v2/tickets?search=${TYPO_WORD}`, target: { kind: 'p99', maxMs: 50 } },
-      { name: 'filtered list (open, high, incident)', method: 'GET', path: '/api/v2/tickets?status=open&priority=high&kind=incident', target: { kind: 'none' } },
+    const allScenarios: Scenario[] = [
       {
+        key: 'v1-list',
+        name: 'v1 list (`/api/incident-tickets/?page=3`)',
+        method: 'GET',
+        path: '/api/incident-tickets/?page=3',
+        target: { kind: 'ratio', min: 0.5 },
+      },
+      {
+        key: 'v2-list',
+        name: 'v2 list (`/api/v2/tickets?limit=20`)',
+        method: 'GET',
+        path: '/api/v2/tickets?limit=20',
+        target: { kind: 'ratio', min: 0.5 },
+      },
+      {
+        key: 'detail',
+        name: 'detail (`/api/v2/tickets/:id`)',
+        method: 'GET',
+        path: (index) => `/api/v2/tickets/${ids[index] ?? 1}`,
+        target: { kind: 'ratio', min: 0.5 },
+      },
+      {
+        key: 'search-common',
+        name: `search common (\`${COMMON_WORD}\`)`,
+        method: 'GET',
+        path: `/api/v2/tickets?search=${COMMON_WORD}`,
+        target: { kind: 'p99', maxMs: 50 },
+      },
+      {
+        key: 'search-rare',
+        name: `search rare (\`${RARE_WORD}\`)`,
+        method: 'GET',
+        path: `/api/v2/tickets?search=${RARE_WORD}`,
+        target: { kind: 'p99', maxMs: 50 },
+      },
+      {
+        key: 'search-typo',
+        name: `search typo (\`${TYPO_WORD}\`)`,
+        method: 'GET',
+        path: `/api/v2/tickets?search=${TYPO_WORD}`,
+        target: { kind: 'p99', maxMs: 50 },
+      },
+      {
+        key: 'filtered',
+        name: 'filtered list (open, high, incident)',
+        method: 'GET',
+        path: '/api/v2/tickets?status=open&priority=high&kind=incident',
+        target: { kind: 'none' },
+      },
+      {
+        key: 'create',
         name: 'create (`POST /api/v2/tickets`)',
         method: 'POST',
         path: '/api/v2/tickets',
-        body: JSON.stringify({ kind: 'incident', title: 'Bench ticket', description: 'created by the benchmark', priority: 'medium' }),
+        body: JSON.stringify({
+          kind: 'incident',
+          title: 'Bench ticket',
+          description: 'created by the benchmark',
+          priority: 'medium',
+        }),
         target: { kind: 'p99', maxMs: 25 },
       },
     ];
 
+    const scenarios = allScenarios.filter((scenario) => wanted(scenario.key));
+
     // The SQL behind each read scenario, recorded from the real app (bench/direct.ts).
     log('Recording the SQL of each scenario ...');
-    const capturer = await startCapturer(url, POOL_MAX);
+    const capturer = await startCapturer(config);
     try {
       for (const scenario of scenarios) {
         if (scenario.method !== 'GET') continue;
         const pathOf = scenario.path;
-        if (typeof pathOf !== 'string') {
-          const perTicket: Waves[] = [];
-          for (let index = 0; index < ids.length; index++) perTicket.push(await capturer.capture(pathOf(index), authorization));
-          scenario.direct = () => perTicket[randomIndex(perTicket.length)] as Waves;
-          log(`  ${scenario.name}: waves of ${JSON.stringify(perTicket[0]?.map((wave) => wave.length))} queries (${ids.length} tickets)`);
-          continue;
+        const captures: Capture[] = [];
+        if (typeof pathOf === 'string') captures.push(await capturer.capture(pathOf, authorization));
+        else
+          for (let index = 0; index < ids.length; index++)
+            captures.push(await capturer.capture(pathOf(index), authorization));
+        scenario.direct = () => (captures[randomIndex(captures.length)] as Capture).waves;
+        const shape = captures[0]?.waves.map((wave) => wave.length).join('+') ?? '';
+        scenario.shape = shape;
+        log(
+          `  ${scenario.name}: waves of ${shape} queries${captures.length > 1 ? ` (${captures.length} tickets)` : ''}`,
+        );
+        const dedicated = captures.reduce((sum, capture) => sum + capture.dedicated, 0);
+        if (dedicated > 0) {
+          log(
+            `  warning: the request also used ${dedicated} connection(s) of its own (transaction, cursor), not replayed`,
+          );
+          scenario.partialDirect = true;
         }
-        const waves = await capturer.capture(pathOf, authorization);
-        scenario.direct = () => waves;
-        log(`  ${scenario.name}: waves of ${JSON.stringify(waves.map((wave) => wave.length))} queries`);
       }
     } finally {
       await capturer.close();
     }
 
     const rows: Row[] = [];
+    const ensureAlive = (running: RunningServer) => {
+      if (running.child.exitCode !== null || running.child.signalCode !== null) {
+        throw new Error(`the server stopped during the run:\n${running.output()}`);
+      }
+    };
+    let disturbed = false;
     for (const scenario of scenarios) {
+      ensureAlive(server);
+      const testsBefore = await testsRunning();
       log(`${scenario.name}: API ...`);
       await autocannonRun(server.url, token, scenario, WARMUP_SECONDS, ids.length);
+      await waitForIdle(pool);
       const api = await autocannonRun(server.url, token, scenario, duration, ids.length);
-      log(`  ${fmt(api.perSecond)} req/s, p50 ${fmt(api.p50, 1)} ms, p99 ${fmt(api.p99, 1)} ms${api.errors ? `, ${api.errors} errors` : ''}`);
+      await waitForIdle(pool);
+      log(
+        `  ${fmt(api.perSecond)} req/s, p50 ${fmt(api.p50, 1)} ms, p99 ${fmt(api.p99, 1)} ms${api.errors ? `, ${api.errors} errors` : ''}`,
+      );
       let sql: LoadResult | undefined;
       if (scenario.direct) {
         log(`${scenario.name}: direct SQL ...`);
         await runDirect(pool, scenario.direct, CONNECTIONS, WARMUP_SECONDS);
         sql = await runDirect(pool, scenario.direct, CONNECTIONS, duration);
-        log(`  ${fmt(sql.perSecond)} req/s, p50 ${fmt(sql.p50, 1)} ms, p99 ${fmt(sql.p99, 1)} ms${sql.errors ? `, ${sql.errors} errors` : ''}`);
+        log(
+          `  ${fmt(sql.perSecond)} req/s, p50 ${fmt(sql.p50, 1)} ms, p99 ${fmt(sql.p99, 1)} ms${sql.errors ? `, ${sql.errors} errors` : ''}`,
+        );
       }
-      rows.push({ scenario: scenario.name, api, sql, target: scenario.target });
+      const noisy = testsBefore + (await testsRunning()) > 0;
+      disturbed ||= noisy;
+      rows.push({
+        scenario:
+          scenario.name + (scenario.partialDirect ? ' (direct SQL partial)' : '') + (noisy ? ' ⚠' : ''),
+        api,
+        sql,
+        shape: scenario.shape,
+        target: scenario.target,
+      });
     }
 
-    log('export CSV of every ticket ...');
-    let exported: Awaited<ReturnType<typeof exportRun>> | undefined;
+    let exported: ExportResult | undefined;
     let exportError: string | undefined;
-    try {
-      exported = await exportRun(server.url, token, server);
-      log(`  ${fmt(exported.rows)} rows in ${fmt(exported.seconds, 1)} s: ${fmt(exported.rowsPerSecond)} rows/s`);
-    } catch (error) {
-      exportError = error instanceof Error ? error.message : String(error);
-      log(`  failed: ${exportError}`);
+    if (wanted('export')) {
+      log('export CSV of every ticket ...');
+      ensureAlive(server);
+      await waitForIdle(pool);
+      try {
+        const { rows: counted } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM tickets');
+        const testsBefore = await testsRunning();
+        exported = await exportRun(server.url, token, server, counted[0]?.n ?? 0);
+        exported.noisy = testsBefore + (await testsRunning()) > 0;
+        disturbed ||= exported.noisy;
+        log(
+          `  ${fmt(exported.rows)} rows in ${fmt(exported.seconds, 1)} s: ${fmt(exported.rowsPerSecond)} rows/s`,
+        );
+        if (exported.failure) log(`  failed: ${exported.failure}\n  server output:\n${server.output()}`);
+      } catch (error) {
+        exportError = error instanceof Error ? error.message : String(error);
+        log(`  failed: ${exportError}\n  server output:\n${server.output()}`);
+      }
     }
 
     const info = await machine(pool);
+    const busyAfter = await testsRunning();
     const result = table(rows, exported, exportError);
     const section = [
       `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
       '',
-      `- Machine: ${info.cpus} CPUs (${info.cpuModel}), ${fmt(info.memoryGiB, 1)} GiB RAM; load average before the table was written: ${fmt(info.loadAverage, 2)}`,
+      `- Machine: ${info.cpus} CPUs (${info.cpuModel}), ${fmt(info.memoryGiB, 1)} GiB RAM`,
+      `- Other load: 1-minute load average ${fmt(loadBefore, 2)} at the start; ${busy} test processes (vitest) running at the start, ${busyAfter} at the end`,
       `- Node ${info.node}, ${info.postgres}`,
       `- Data: ${fmt(info.tickets)} tickets, ${fmt(info.comments)} comments` +
         (generated.generated ? ` (generated in this run in ${fmt(generated.seconds, 1)} s)` : ' (reused)'),
@@ -323,14 +553,18 @@ async function main(): Promise<void> {
       '',
       result,
       '',
-      'Direct SQL replays the queries the API issued for the same request (rows, count, and the people, facilities and departments of the page), in the same waves; the API additionally looks up its API token on every request.',
+      'Direct SQL replays the queries the API issued for the same request, in the same round trips ("SQL queries": `2+2` is two queries together, then two more together); the API additionally looks up its API token on every request.' +
+        (disturbed ? ' ⚠: test processes (vitest) were running on the machine during that scenario.' : ''),
     ].join('\n');
     log(`\n${result}\n`);
-    await recordResults(section);
-    log(`Recorded in ${path.relative(process.cwd(), RESULTS_FILE)}.`);
+    if (only) log('BENCH_ONLY is set: bench/RESULTS.md is left as it was (it records full runs only).');
+    else {
+      await recordResults(section);
+      log(`Recorded in ${path.relative(process.cwd(), RESULTS_FILE)}.`);
+    }
   } finally {
     await server?.stop();
-    await pool.end();
+    await direct.close();
     process.off('SIGINT', stopServer);
     process.off('SIGTERM', stopServer);
   }

@@ -19,12 +19,9 @@ export interface RunningServer {
   stop: () => Promise<void>;
 }
 
-const READY = /Opsdesk is serving at (http:\/\/\S+)/;
-
-export async function startServer(databaseUrl: string, poolMax: number): Promise<RunningServer> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['PUBLIC_URL', 'REDIS_URL', 'DATA_DIR', 'CORS_ORIGINS', 'TRUST_PROXY']) delete env[name];
-  Object.assign(env, {
+/** The server's settings: no demo seed, no rate limits, no in-process worker, quiet logs. */
+export function serverEnv(databaseUrl: string, poolMax: number): Record<string, string> {
+  return {
     DATABASE_URL: databaseUrl,
     HOST: '127.0.0.1',
     PORT: '0',
@@ -35,7 +32,18 @@ export async function startServer(databaseUrl: string, poolMax: number): Promise
     LOG_LEVEL: 'warn',
     WORKER_IN_PROCESS: 'false',
     DATABASE_POOL_MAX: String(poolMax),
-  });
+  };
+}
+
+const READY = /Opsdesk is serving at (http:\/\/\S+)/;
+
+export async function startServer(databaseUrl: string, poolMax: number): Promise<RunningServer> {
+  // The caller's Opsdesk settings must not leak into the server under test.
+  const excluded = new Set(['PUBLIC_URL', 'REDIS_URL', 'DATA_DIR', 'CORS_ORIGINS', 'TRUST_PROXY']);
+  const env: NodeJS.ProcessEnv = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !excluded.has(name))),
+    ...serverEnv(databaseUrl, poolMax),
+  };
   const child = spawn(process.execPath, ['bin/opsdesk.js', 'serve'], {
     cwd: repoRoot,
     env,
@@ -47,7 +55,14 @@ export async function startServer(databaseUrl: string, poolMax: number): Promise
     if (lines.length > 40) lines.splice(0, lines.length - 40);
   };
   child.stderr.on('data', remember);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('exit', (code, signal) => {
+    lines.push(`[server exited: ${signal ?? `code ${code}`}]`);
+  });
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
 
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -59,7 +74,9 @@ export async function startServer(databaseUrl: string, poolMax: number): Promise
 
   const url = await new Promise<string>((resolve, reject) => {
     let stdout = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start within 90 s:\n${lines.join('\n')}`)), 90_000);
+    const timer = setTimeout(() => {
+      reject(new Error(`server did not start within 90 s:\n${lines.join('\n')}`));
+    }, 90_000);
     child.stdout.on('data', (chunk: Buffer) => {
       remember(chunk);
       stdout += chunk.toString('utf8');
@@ -104,7 +121,8 @@ function cookiesOf(response: Response, jar: Map<string, string>): void {
   }
 }
 
-const cookieHeader = (jar: Map<string, string>) => [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+const cookieHeader = (jar: Map<string, string>) =>
+  [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
 
 async function expectOk(response: Response, what: string): Promise<unknown> {
   const text = await response.text();
@@ -116,7 +134,11 @@ async function expectOk(response: Response, what: string): Promise<unknown> {
  * Logs in the way the BMS frontend does (CSRF cookie + X-CSRFToken, session cookie),
  * then creates a personal API token so that the load runs with `Authorization: Bearer`.
  */
-export async function loginAndCreateToken(baseUrl: string, username: string, password: string): Promise<string> {
+export async function loginAndCreateToken(
+  baseUrl: string,
+  username: string,
+  password: string,
+): Promise<string> {
   const jar = new Map<string, string>();
   const csrfResponse = await fetch(`${baseUrl}/api/csrf/`);
   cookiesOf(csrfResponse, jar);

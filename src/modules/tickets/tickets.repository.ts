@@ -10,7 +10,6 @@ import {
   ticketAttachments,
   ticketCategories,
   ticketComments,
-  ticketCounters,
   tickets,
   TICKET_KINDS,
   TICKET_STATUSES,
@@ -233,15 +232,13 @@ export async function lockTicket(
   return row;
 }
 
-/** The next number of a kind; the counter row serialises concurrent creates of that kind. */
+/** The next number of a kind, from its sequence (no lock, so creates never queue). */
 export async function nextNumber(executor: Executor, kind: TicketKind): Promise<number> {
-  const [row] = await executor
-    .insert(ticketCounters)
-    .values({ kind, last: 1 })
-    .onConflictDoUpdate({ target: ticketCounters.kind, set: { last: sql`${ticketCounters.last} + 1` } })
-    .returning({ last: ticketCounters.last });
-  if (!row) throw new Error('ticket counter returned no row');
-  return row.last;
+  const sequence = kind === 'incident' ? 'ticket_numbers_incident' : 'ticket_numbers_service';
+  const { rows } = await executor.execute<{ value: number }>(sql`select nextval(${sequence}) as value`);
+  const value = rows[0]?.value;
+  if (value === undefined) throw new Error('the ticket number sequence returned no value');
+  return value;
 }
 
 export async function insertTicket(executor: Executor, values: NewTicket): Promise<number> {

@@ -6,6 +6,7 @@ import {
   date,
   index,
   integer,
+  pgSequence,
   pgTable,
   primaryKey,
   serial,
@@ -67,11 +68,13 @@ export const ticketCategories = pgTable(
   ],
 );
 
-/** The last number given per kind: `INC-000042` is incident number 42. */
-export const ticketCounters = pgTable('ticket_counters', {
-  kind: text({ enum: TICKET_KINDS }).primaryKey(),
-  last: integer().notNull(),
-});
+/**
+ * Ticket numbers per kind (`INC-000042` is incident number 42). Sequences, not a
+ * counter row: concurrent creates never wait on each other. Numbers are unique and
+ * never reused; a create that rolls back leaves a gap, as in most trackers.
+ */
+export const incidentNumbers = pgSequence('ticket_numbers_incident');
+export const serviceNumbers = pgSequence('ticket_numbers_service');
 
 /**
  * One table for both kinds. People, facilities and departments belong to other
