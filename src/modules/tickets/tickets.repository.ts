@@ -91,6 +91,30 @@ export function prefixQuery(term: string, titleOnly = false): SQL {
   return sql`to_tsquery('english', ${words.map((word) => `${word}${suffix}`).join(' & ')})`;
 }
 
+/**
+ * The query with each word replaced by the nearest title word (trigram similarity on
+ * ticket_search_words, a migration-kept table): "netwrok" becomes "network".
+ * Undefined when no word needed or found a correction.
+ */
+export async function correctedTerm(executor: Executor, term: string): Promise<string | undefined> {
+  const words = term
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, 12);
+  let changed = false;
+  const corrected: string[] = [];
+  for (const word of words) {
+    const { rows } = await executor.execute<{ word: string }>(
+      sql`select word from ticket_search_words where word % ${word} order by word <-> ${word} limit 1`,
+    );
+    const best = rows[0]?.word ?? word;
+    if (best !== word) changed = true;
+    corrected.push(best);
+  }
+  return changed ? corrected.join(' ') : undefined;
+}
+
 export const exactTitle = (term: string): SQL => sql`lower(${tickets.title}) = lower(${term})`;
 
 /**

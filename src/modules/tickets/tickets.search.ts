@@ -2,6 +2,7 @@ import { and, count, desc, not, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import { whereOf, type ListParams, type ListSpec } from '../../platform/http/query.ts';
 import {
+  correctedTerm,
   countTickets,
   exactTitle,
   listTicketRows,
@@ -26,19 +27,31 @@ import { tickets } from './tickets.tables.ts';
 const DENSE_AT = 500;
 const newestFirst = [desc(tickets.createdAt), desc(tickets.id)];
 
-/** The list definition for these params: full text, or the trigram fallback when full text finds nothing. */
-export async function searchListFor(
+/**
+ * How to run these params: full text as asked; else full text for the corrected words
+ * ("netwrok" -> "network"); else the trigram title match. Returns the list definition
+ * and the params to run it with.
+ */
+export async function searchPlanFor(
   executor: Executor,
   params: ListParams,
   scope: SQL | undefined,
-): Promise<ListSpec> {
-  if (!params.search) return ticketList;
-  const [hit] = await executor
-    .select({ one: sql`1` })
-    .from(tickets)
-    .where(whereOf(ticketList, params, scope))
-    .limit(1);
-  return hit ? ticketList : ticketTypoList;
+): Promise<{ spec: ListSpec; params: ListParams }> {
+  if (!params.search) return { spec: ticketList, params };
+  const hasMatch = async (candidate: ListParams) =>
+    (
+      await executor
+        .select({ one: sql`1` })
+        .from(tickets)
+        .where(whereOf(ticketList, candidate, scope))
+        .limit(1)
+    ).length > 0;
+  if (await hasMatch(params)) return { spec: ticketList, params };
+  const corrected = await correctedTerm(executor, params.search);
+  if (corrected && (await hasMatch({ ...params, search: corrected }))) {
+    return { spec: ticketList, params: { ...params, search: corrected } };
+  }
+  return { spec: ticketTypoList, params };
 }
 
 async function isDense(executor: Executor, where: SQL | undefined): Promise<boolean> {

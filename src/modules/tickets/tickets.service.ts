@@ -9,7 +9,7 @@ import type { Department, IdentityService, Person } from '../identity/index.ts';
 import type { Facility, SitesService } from '../sites/index.ts';
 import { bumpGeneration, createCountCache } from '../../platform/cache/count-cache.ts';
 import { ticketErrors } from './tickets.errors.ts';
-import { relevanceRows, searchListFor } from './tickets.search.ts';
+import { relevanceRows, searchPlanFor } from './tickets.search.ts';
 import { canManage, canWork, seesInternal, ticketScope } from './tickets.policy.ts';
 import * as repository from './tickets.repository.ts';
 import type { TicketRow } from './tickets.repository.ts';
@@ -259,9 +259,9 @@ export function createTicketsService(deps: TicketsDeps) {
   return {
     hydrate,
 
-    async list(actor: Actor, params: ListParams): Promise<Page<TicketView>> {
+    async list(actor: Actor, asked: ListParams): Promise<Page<TicketView>> {
       const scope = ticketScope(actor);
-      const spec = await searchListFor(db, params, scope);
+      const { spec, params } = await searchPlanFor(db, asked, scope);
       const fastRelevance = params.relevance && spec === repository.ticketList;
       const page = await paginate(spec, params, scope, {
         rows: fastRelevance
@@ -273,9 +273,9 @@ export function createTicketsService(deps: TicketsDeps) {
     },
 
     /** Every matching ticket, streamed from a server-side cursor and hydrated per batch (exports). */
-    async *all(actor: Actor, params: ListParams): AsyncGenerator<TicketView> {
+    async *all(actor: Actor, asked: ListParams): AsyncGenerator<TicketView> {
       const scope = ticketScope(actor);
-      const spec = await searchListFor(db, params, scope);
+      const { spec, params } = await searchPlanFor(db, asked, scope);
       for await (const batch of repository.streamTicketRows(
         pool,
         db,
