@@ -39,13 +39,7 @@ export async function searchPlanFor(
 ): Promise<{ spec: ListSpec; params: ListParams }> {
   if (!params.search) return { spec: ticketList, params };
   const hasMatch = async (candidate: ListParams) =>
-    (
-      await executor
-        .select({ one: sql`1` })
-        .from(tickets)
-        .where(whereOf(ticketList, candidate, scope))
-        .limit(1)
-    ).length > 0;
+    (await matchesUpTo(executor, whereOf(ticketList, candidate, scope), 1)) > 0;
   if (await hasMatch(params)) return { spec: ticketList, params };
   const corrected = await correctedTerm(executor, params.search);
   if (corrected && (await hasMatch({ ...params, search: corrected }))) {
@@ -54,16 +48,47 @@ export async function searchPlanFor(
   return { spec: ticketTypoList, params };
 }
 
-async function isDense(executor: Executor, where: SQL | undefined): Promise<boolean> {
-  const probe = executor
+const probe = async (tx: Executor, where: SQL | undefined, cap: number) => {
+  const matches = tx
     .select({ one: sql`1` })
     .from(tickets)
     .where(where)
-    .limit(DENSE_AT)
+    .limit(cap)
     .as('probe');
-  const [row] = await executor.select({ value: count() }).from(probe);
-  return (row?.value ?? 0) >= DENSE_AT;
+  const [row] = await tx.select({ value: count() }).from(matches);
+  return row?.value ?? 0;
+};
+
+const isTimeout = (error: unknown) =>
+  (error as { code?: string; cause?: { code?: string } }).code === '57014' ||
+  (error as { cause?: { code?: string } }).cause?.code === '57014';
+
+/**
+ * How many rows match, up to `cap`. The planner misjudges how rare a prefix query is
+ * (it guesses 0.5% of rows), so for a rare word it scans the table hoping to meet
+ * matches early and reads all of it. Its plan is right for common words, where it
+ * answers in about a millisecond; so it gets a short budget, and past that the
+ * question goes to the full-text index alone (bitmap scans only), which answers a
+ * rare word in a few milliseconds.
+ */
+async function matchesUpTo(executor: Executor, where: SQL | undefined, cap: number): Promise<number> {
+  try {
+    return await executor.transaction(async (tx) => {
+      await tx.execute(sql`set local statement_timeout = '20ms'`);
+      return probe(tx, where, cap);
+    });
+  } catch (error) {
+    if (!isTimeout(error)) throw error;
+  }
+  return executor.transaction(async (tx) => {
+    await tx.execute(sql`set local enable_seqscan = off`);
+    await tx.execute(sql`set local enable_indexscan = off`);
+    return probe(tx, where, cap);
+  });
 }
+
+const isDense = async (executor: Executor, where: SQL | undefined) =>
+  (await matchesUpTo(executor, where, DENSE_AT)) >= DENSE_AT;
 
 /** Matches read through the GIN index only, newest first: for rare terms. */
 async function sparseRows(
