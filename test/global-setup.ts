@@ -15,7 +15,6 @@ declare module 'vitest' {
 
 const LOCAL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
-
 /** Migrations' content decides the template's name, so a changed migration gets a fresh template. */
 async function migrationsDigest(): Promise<string> {
   const hash = createHash('sha256');
