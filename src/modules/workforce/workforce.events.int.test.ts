@@ -1,38 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actorOf, ctxOf, failure } from '../../../test/helpers/service-context.ts';
 import { createTestApp, type Browser, type TestApp } from '../../../test/helpers/app.ts';
-import { systemContext, type Actor, type RequestContext } from '../../platform/auth/actor.ts';
+import { systemContext } from '../../platform/auth/actor.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import type { Person } from '../identity/index.ts';
 import { createEventsService, type EventInput, type EventsService } from './workforce.events.ts';
 import { timeOffRequests } from './workforce.tables.ts';
-
-const actorOf = (person: Person): Actor => ({
-  userId: person.user.id,
-  username: person.user.username,
-  role: person.user.role,
-  departmentId: person.user.departmentId,
-  isStaff: person.user.isStaff,
-  isSuperuser: false,
-  via: 'session',
-});
-let requests = 0;
-const ctxOf = (person: Person): RequestContext => ({
-  actor: actorOf(person),
-  requestId: `events-test-${++requests}`,
-  ip: '127.0.0.1',
-  userAgent: 'vitest',
-});
-
-/** The AppError a promise rejects with (fails the test when it resolves or throws something else). */
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const at = (iso: string) => new Date(iso);
 /** A one-off event on a future day; hours in UTC. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actorOf, ctxOf, failure } from '../../../test/helpers/service-context.ts';
 import { createTestApp, type Browser, type TestApp } from '../../../test/helpers/app.ts';
-import { systemContext, type Actor, type RequestContext } from '../../platform/auth/actor.ts';
+import { systemContext } from '../../platform/auth/actor.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import { createCalendarsService } from '../calendars/index.ts';
 import type { Person } from '../identity/index.ts';
@@ -15,33 +16,6 @@ import {
 } from './workforce.timeoff.ts';
 
 const BERLIN = 'Europe/Berlin';
-
-const actorOf = (person: Person): Actor => ({
-  userId: person.user.id,
-  username: person.user.username,
-  role: person.user.role,
-  departmentId: person.user.departmentId,
-  isStaff: person.user.isStaff,
-  isSuperuser: person.user.isSuperuser,
-  via: 'token',
-});
-let requests = 0;
-const ctxOf = (person: Person): RequestContext => ({
-  actor: actorOf(person),
-  requestId: `timeoff-test-${++requests}`,
-  ip: '127.0.0.1',
-  userAgent: 'vitest',
-});
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const at = (iso: string) => new Date(iso);
 const weekdays = Object.fromEntries(
