@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
-import { iterateAll, paginate, type Page, listQueries } from '../../platform/db/list.ts';
+import { listing, listQueries, type Page } from '../../platform/db/list.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import * as repository from './audit.repository.ts';
 import type { AuditEntry } from './audit.tables.ts';
@@ -24,6 +24,10 @@ function snapshot(value: unknown): unknown {
 }
 
 export function createAuditService({ db }: { db: Database }) {
+  const entries = listing(
+    repository.auditList,
+    listQueries(db, repository.listEntries, repository.countEntries),
+  );
   return {
     /**
      * Appends an entry in the caller's transaction: the audit row commits or rolls
@@ -45,21 +49,11 @@ export function createAuditService({ db }: { db: Database }) {
     },
 
     list(params: ListParams): Promise<Page<AuditEntry>> {
-      return paginate(
-        repository.auditList,
-        params,
-        undefined,
-        listQueries(db, repository.listEntries, repository.countEntries),
-      );
+      return entries.page(params);
     },
 
     all(params: ListParams): AsyncIterable<AuditEntry> {
-      return iterateAll(
-        repository.auditList,
-        params,
-        undefined,
-        listQueries(db, repository.listEntries, repository.countEntries),
-      );
+      return entries.all(params);
     },
 
     /** The trail of one resource, oldest first (a ticket's history, say). */

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
-import { iterateAll, paginate, type Page, listQueries } from '../../platform/db/list.ts';
+import { listing, listQueries, type Page } from '../../platform/db/list.ts';
 import { commonErrors, fieldError } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -91,23 +91,17 @@ export function createCalendarsService({ db, audit, onChanged, now = () => new D
 
   const internals: CalendarsInternals = { db, audit, now, lockCalendar, touch, engineFor };
 
+  const calendarListing = listing(
+    repository.calendarList,
+    listQueries(db, repository.listCalendars, repository.countCalendars),
+  );
   return {
     listCalendars(params: ListParams): Promise<Page<BusinessCalendarRow>> {
-      return paginate(
-        repository.calendarList,
-        params,
-        undefined,
-        listQueries(db, repository.listCalendars, repository.countCalendars),
-      );
+      return calendarListing.page(params);
     },
 
     allCalendars(params: ListParams): AsyncIterable<BusinessCalendarRow> {
-      return iterateAll(
-        repository.calendarList,
-        params,
-        undefined,
-        listQueries(db, repository.listCalendars, repository.countCalendars),
-      );
+      return calendarListing.all(params);
     },
 
     async getCalendar(id: number): Promise<BusinessCalendarRow> {

@@ -3,7 +3,7 @@ import type { Authenticator } from '../../platform/auth/authenticate.ts';
 import { hashPassword, verifyPassword } from '../../platform/auth/passwords.ts';
 import { digest, randomToken } from '../../platform/auth/secrets.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
-import { iterateAll, paginate, type Page, listQueries } from '../../platform/db/list.ts';
+import { listing, listQueries, type Page } from '../../platform/db/list.ts';
 import { commonErrors, fieldError, type FieldErrors, AppError } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -142,6 +142,14 @@ export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDe
     },
   };
 
+  const personListing = listing(
+    repository.personList,
+    listQueries(db, repository.listPeople, repository.countPeople),
+  );
+  const departmentListing = listing(
+    repository.departmentList,
+    listQueries(db, repository.listDepartments, repository.countDepartments),
+  );
   return {
     authenticator,
 
@@ -210,21 +218,11 @@ export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDe
     },
 
     listPeople(actor: Actor, params: ListParams): Promise<Page<Person>> {
-      return paginate(
-        repository.personList,
-        params,
-        peopleScope(actor),
-        listQueries(db, repository.listPeople, repository.countPeople),
-      );
+      return personListing.page(params, peopleScope(actor));
     },
 
     allPeople(actor: Actor, params: ListParams): AsyncIterable<Person> {
-      return iterateAll(
-        repository.personList,
-        params,
-        peopleScope(actor),
-        listQueries(db, repository.listPeople, repository.countPeople),
-      );
+      return personListing.all(params, peopleScope(actor));
     },
 
     getPerson: visiblePerson,
@@ -369,21 +367,11 @@ export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDe
     // Departments
 
     listDepartments(params: ListParams): Promise<Page<Department>> {
-      return paginate(
-        repository.departmentList,
-        params,
-        undefined,
-        listQueries(db, repository.listDepartments, repository.countDepartments),
-      );
+      return departmentListing.page(params);
     },
 
     allDepartments(params: ListParams): AsyncIterable<Department> {
-      return iterateAll(
-        repository.departmentList,
-        params,
-        undefined,
-        listQueries(db, repository.listDepartments, repository.countDepartments),
-      );
+      return departmentListing.all(params);
     },
 
     async createDepartment(

@@ -1,6 +1,6 @@
 import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
-import { iterateAll, paginate, type ListQueries, type Page, listQueries } from '../../platform/db/list.ts';
+import { listing, listQueries, type ListQueries, type Page } from '../../platform/db/list.ts';
 import { commonErrors, fieldError, type AppError, type FieldErrors } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -140,25 +140,24 @@ export function createSitesService({ db, audit }: SitesDeps) {
     count: (where) => repository.countFacilities(db, where),
   };
 
+  const locationListing = listing(
+    repository.locationList,
+    listQueries(db, repository.listLocations, repository.countLocations),
+  );
+  const facilityListing = listing(repository.facilityList, facilityQueries);
+  const shiftListing = listing(
+    repository.shiftList,
+    listQueries(db, repository.listShifts, repository.countShifts),
+  );
   return {
     // Locations
 
     listLocations(params: ListParams): Promise<Page<Location>> {
-      return paginate(
-        repository.locationList,
-        params,
-        undefined,
-        listQueries(db, repository.listLocations, repository.countLocations),
-      );
+      return locationListing.page(params);
     },
 
     allLocations(params: ListParams): AsyncIterable<Location> {
-      return iterateAll(
-        repository.locationList,
-        params,
-        undefined,
-        listQueries(db, repository.listLocations, repository.countLocations),
-      );
+      return locationListing.all(params);
     },
 
     async getLocation(id: number): Promise<Location> {
@@ -253,11 +252,11 @@ export function createSitesService({ db, audit }: SitesDeps) {
 
     /** Facilities with their location (one query per page, plus the count in v1); inactive ones only for admins and managers. */
     listFacilities(actor: Actor, params: ListParams): Promise<Page<Facility>> {
-      return paginate(repository.facilityList, params, facilityScope(actor), facilityQueries);
+      return facilityListing.page(params, facilityScope(actor));
     },
 
     allFacilities(actor: Actor, params: ListParams): AsyncIterable<Facility> {
-      return iterateAll(repository.facilityList, params, facilityScope(actor), facilityQueries);
+      return facilityListing.all(params, facilityScope(actor));
     },
 
     async getFacility(actor: Actor, id: number): Promise<Facility> {
@@ -364,21 +363,11 @@ export function createSitesService({ db, audit }: SitesDeps) {
     // Shifts
 
     listShifts(params: ListParams): Promise<Page<Shift>> {
-      return paginate(
-        repository.shiftList,
-        params,
-        undefined,
-        listQueries(db, repository.listShifts, repository.countShifts),
-      );
+      return shiftListing.page(params);
     },
 
     allShifts(params: ListParams): AsyncIterable<Shift> {
-      return iterateAll(
-        repository.shiftList,
-        params,
-        undefined,
-        listQueries(db, repository.listShifts, repository.countShifts),
-      );
+      return shiftListing.all(params);
     },
 
     async getShift(id: number): Promise<Shift> {

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Database } from '../../platform/db/client.ts';
-import { iterateAll, paginate, type Page, listQueries } from '../../platform/db/list.ts';
+import { listing, listQueries, type Page } from '../../platform/db/list.ts';
 import { commonErrors, fieldError } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -28,23 +28,21 @@ export function createTicketReferenceService({
     return found;
   }
 
+  const incidentTypeListing = listing(
+    repository.incidentTypeList,
+    listQueries(db, repository.listIncidentTypes, repository.countIncidentTypes),
+  );
+  const categoryListing = listing(
+    repository.categoryList,
+    listQueries(db, repository.listCategories, repository.countCategories),
+  );
   return {
     listIncidentTypes(params: ListParams): Promise<Page<IncidentType>> {
-      return paginate(
-        repository.incidentTypeList,
-        params,
-        undefined,
-        listQueries(db, repository.listIncidentTypes, repository.countIncidentTypes),
-      );
+      return incidentTypeListing.page(params);
     },
 
     allIncidentTypes(params: ListParams): AsyncIterable<IncidentType> {
-      return iterateAll(
-        repository.incidentTypeList,
-        params,
-        undefined,
-        listQueries(db, repository.listIncidentTypes, repository.countIncidentTypes),
-      );
+      return incidentTypeListing.all(params);
     },
 
     incidentType,
@@ -105,21 +103,11 @@ export function createTicketReferenceService({
     },
 
     listCategories(params: ListParams): Promise<Page<TicketCategory>> {
-      return paginate(
-        repository.categoryList,
-        params,
-        undefined,
-        listQueries(db, repository.listCategories, repository.countCategories),
-      );
+      return categoryListing.page(params);
     },
 
     allCategories(params: ListParams): AsyncIterable<TicketCategory> {
-      return iterateAll(
-        repository.categoryList,
-        params,
-        undefined,
-        listQueries(db, repository.listCategories, repository.countCategories),
-      );
+      return categoryListing.all(params);
     },
 
     /** A category, or a subcategory when `parentId` names a top-level category. */

@@ -2,7 +2,7 @@ import type { SQL } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
-import { iterateAll, paginate, type Page, listQueries } from '../../platform/db/list.ts';
+import { listing, listQueries, type Page } from '../../platform/db/list.ts';
 import { commonErrors, fieldError, type FieldErrors } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -504,16 +504,15 @@ export function createTimeclockService(deps: TimeclockDeps) {
     };
   }
 
+  const timeEntryListing = listing(
+    repository.timeEntryList,
+    listQueries(db, repository.listEntries, repository.countEntries),
+  );
   return {
     hydrate,
 
     async list(actor: Actor, params: ListParams): Promise<Page<TimeEntryView>> {
-      const page = await paginate(
-        repository.timeEntryList,
-        params,
-        await scopeOf(actor),
-        listQueries(db, repository.listEntries, repository.countEntries),
-      );
+      const page = await timeEntryListing.page(params, await scopeOf(actor));
       return { ...page, rows: await hydrate(page.rows) };
     },
 
@@ -523,12 +522,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
       const flush = async function* () {
         yield* await hydrate(rows.splice(0));
       };
-      for await (const row of iterateAll(
-        repository.timeEntryList,
-        params,
-        await scopeOf(actor),
-        listQueries(db, repository.listEntries, repository.countEntries),
-      )) {
+      for await (const row of timeEntryListing.all(params, await scopeOf(actor))) {
         rows.push(row);
         if (rows.length >= 500) yield* flush();
       }

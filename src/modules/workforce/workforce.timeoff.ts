@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
-import { iterateAll, paginate, type Page, listQueries } from '../../platform/db/list.ts';
+import { iterateAll, listing, listQueries, type Page, paginate } from '../../platform/db/list.ts';
 import { AppError, commonErrors, fieldError, type FieldErrors } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import type { AuditService } from '../audit/index.ts';
@@ -343,6 +343,10 @@ export function createTimeoffService(deps: TimeoffDeps) {
     if (!isAdmin(actor)) throw workforceErrors.WORKFORCE_FORBIDDEN({ message: 'Only an admin can do this.' });
   }
 
+  const ledgerListing = listing(
+    repository.ledgerList,
+    listQueries(db, repository.listLedger, repository.countLedger),
+  );
   return {
     hydrate,
 
@@ -675,21 +679,11 @@ export function createTimeoffService(deps: TimeoffDeps) {
     // Ledger
 
     async listLedger(actor: Actor, params: ListParams): Promise<Page<TimeOffLedgerEntry>> {
-      return paginate(
-        repository.ledgerList,
-        params,
-        repository.ledgerOfUsers(await visibleIds(actor)),
-        listQueries(db, repository.listLedger, repository.countLedger),
-      );
+      return ledgerListing.page(params, repository.ledgerOfUsers(await visibleIds(actor)));
     },
 
     async *allLedger(actor: Actor, params: ListParams): AsyncGenerator<TimeOffLedgerEntry> {
-      yield* iterateAll(
-        repository.ledgerList,
-        params,
-        repository.ledgerOfUsers(await visibleIds(actor)),
-        listQueries(db, repository.listLedger, repository.countLedger),
-      );
+      yield* ledgerListing.all(params, repository.ledgerOfUsers(await visibleIds(actor)));
     },
 
     /** Grants (or, negative, withdraws) days: admins only. An accrual defaults to the policy's annual days. */

@@ -107,3 +107,11 @@ export async function* iterateAll<T extends object>(
     after = cursorValuesOf(spec, last, sort);
   }
 }
+
+/** A list's page (v1 count or v2 cursor) and its every-row iteration (exports), from one definition. */
+export function listing<T extends object>(spec: ListSpec, queries: ListQueries<T>) {
+  return {
+    page: (params: ListParams, scope?: SQL): Promise<Page<T>> => paginate(spec, params, scope, queries),
+    all: (params: ListParams, scope?: SQL): AsyncGenerator<T> => iterateAll(spec, params, scope, queries),
+  };
+}
