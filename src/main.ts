@@ -96,7 +96,7 @@ async function startServing(config: Config, database: OpenDatabase, started: num
   running.worker = config.workerInProcess
     ? await startWorker({
         pool: database.pool,
-        jobs: allJobs(database.db),
+        jobs: allJobs(app.services, database.db),
         concurrency: config.workerConcurrency,
         log: app.log,
       })
@@ -119,7 +119,7 @@ async function runWorkerProcess(config: Config): Promise<void> {
   const log = pino({ level: config.logLevel, ...(transport && { transport }) });
   const worker = await startWorker({
     pool: database.pool,
-    jobs: allJobs(database.db),
+    jobs: allJobs(createServices(database, config), database.db),
     concurrency: config.workerConcurrency,
     log,
   });

@@ -157,6 +157,6 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
 }
 
 /** Every background and scheduled job, for `opsdesk worker` (and `serve` with WORKER_IN_PROCESS). */
-export function allJobs(db: Database): JobDefinition[] {
+export function allJobs(services: Services, db: Database): JobDefinition[] {
   return [purgeIdempotencyKeysJob(db), ...createIdentityJobs({ db })] as JobDefinition[];
 }

@@ -10,3 +10,6 @@ export * from '../../modules/tickets/tickets.tables.ts';
 export * from '../../modules/workforce/workforce.tables.ts';
 export * from '../cache/generations.tables.ts';
 export * from '../../modules/calendars/calendars.tables.ts';
+export * from '../../modules/workflows/workflows.tables.ts';
+export * from '../../modules/sla/sla.tables.ts';
+export * from '../../modules/notifications/notifications.tables.ts';
