@@ -188,6 +188,21 @@ describe('loadConfig', () => {
     });
   });
 
+  it('mails to files by default and takes an SMTP URL without echoing it', () => {
+    const config = loadConfig({});
+    expect(config.smtpUrl).toBeUndefined();
+    expect(config.mailFrom).toBe('Opsdesk <opsdesk@localhost>');
+    expect(
+      loadConfig({ SMTP_URL: 'smtps://desk:pw@mail.example.com:465', MAIL_FROM: 'desk@example.com' }),
+    ).toMatchObject({ smtpUrl: 'smtps://desk:pw@mail.example.com:465', mailFrom: 'desk@example.com' });
+    const message = problemsOf({ SMTP_URL: 'http://desk:hunter2@mail.example.com', MAIL_FROM: 'Opsdesk' });
+    expect(message).toContain('SMTP_URL must be a URL starting with smtp:// or smtps://');
+    expect(message).not.toContain('hunter2');
+    expect(message).toContain(
+      'MAIL_FROM must be an address like Opsdesk <opsdesk@example.com> (got "Opsdesk")',
+    );
+  });
+
   it('rejects a PUBLIC_URL that is not http(s)', () => {
     expect(problemsOf({ PUBLIC_URL: 'ftp://desk.example.com' })).toContain(
       'PUBLIC_URL must be a URL starting with http:// or https:// (got "ftp://desk.example.com")',

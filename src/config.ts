@@ -153,6 +153,19 @@ const settings = {
     parse: url('redis:', 'rediss:'),
     secret: true,
   },
+  smtpUrl: {
+    env: 'SMTP_URL',
+    description:
+      'SMTP server as a nodemailer URL (smtps://user:pass@host:465). Unset: .eml files in DATA_DIR/mail.',
+    parse: url('smtp:', 'smtps:'),
+    secret: true,
+  },
+  mailFrom: {
+    env: 'MAIL_FROM',
+    description: 'From address of outgoing mail.',
+    parse: (raw) => (raw.includes('@') ? raw : expect('an address like Opsdesk <opsdesk@example.com>')),
+    default: 'Opsdesk <opsdesk@localhost>',
+  },
   secretKey: {
     env: 'SECRET_KEY',
     description:
