@@ -306,6 +306,20 @@ describe('whereOf', () => {
     expect(many?.params).toEqual([3, 4]);
   });
 
+  it('turns an isNull filter into IS NULL / IS NOT NULL, and both values into no condition', () => {
+    const nullable = defineList({
+      ...spec,
+      filters: { undated: { column: things.dueAt, type: 'boolean', op: 'isNull' } },
+    });
+    expect(render(whereOf(nullable, params({ filters: { undated: [true] } })))?.sql).toBe(
+      '"things"."due_at" is null',
+    );
+    expect(render(whereOf(nullable, params({ filters: { undated: [false] } })))?.sql).toBe(
+      '"things"."due_at" is not null',
+    );
+    expect(render(whereOf(nullable, params({ filters: { undated: [true, false] } })))).toBeUndefined();
+  });
+
   it('searches literally: LIKE wildcards and backslashes in the term are escaped', () => {
     const query = render(whereOf(spec, params({ search: `50%_off\\'; DROP TABLE things; --` })));
     expect(query?.sql).toBe('("things"."name" ilike $1 or "things"."note" ilike $2)');

@@ -1,4 +1,18 @@
-import { and, asc, desc, eq, gte, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gte,
+  ilike,
+  inArray,
+  isNotNull,
+  isNull,
+  lte,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import { AppError, fieldError } from './errors.ts';
@@ -19,8 +33,12 @@ export interface FilterDef {
   /** Maps a wire value to the stored value (v1 says "Active", the column says "active"). */
   toColumn?: (value: string) => unknown;
   description?: string;
-  /** Compare instead of matching exactly: `created_after` is `{ column: createdAt, op: 'gte' }`. */
-  op?: 'gte' | 'lte';
+  /**
+   * Compare instead of matching exactly: `created_after` is `{ column: createdAt, op: 'gte' }`.
+   * `isNull` (boolean filters) tests for a missing value: `unread=true` is
+   * `{ column: readAt, type: 'boolean', op: 'isNull' }`, false asks for rows that have one.
+   */
+  op?: 'gte' | 'lte' | 'isNull';
 }
 
 export interface SortDef {
@@ -276,7 +294,11 @@ export function whereOf(spec: ListSpec, params: ListParams, scope?: SQL): SQL | 
   for (const [name, values] of Object.entries(params.filters)) {
     const filter = spec.filters[name];
     if (!filter) continue;
-    if (filter.op)
+    if (filter.op === 'isNull') {
+      // `true,false` asks for both: no condition.
+      if (!values.includes(false)) conditions.push(isNull(filter.column));
+      else if (!values.includes(true)) conditions.push(isNotNull(filter.column));
+    } else if (filter.op)
       conditions.push(filter.op === 'gte' ? gte(filter.column, values[0]) : lte(filter.column, values[0]));
     else conditions.push(values.length === 1 ? eq(filter.column, values[0]) : inArray(filter.column, values));
   }

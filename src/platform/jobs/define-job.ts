@@ -21,6 +21,12 @@ export interface JobDefinition<T extends TSchema = TSchema> {
 
 export const defineJob = <T extends TSchema>(definition: JobDefinition<T>): JobDefinition<T> => definition;
 
+/** What enqueueing needs of a job: not its handler, whose dependencies only the worker has. */
+export type JobShape<T extends TSchema = TSchema> = Pick<
+  JobDefinition<T>,
+  'name' | 'payload' | 'maxAttempts'
+>;
+
 /**
  * Enqueues a job in the caller's transaction (graphile-worker's `add_job`), so it
  * exists exactly when the write that caused it commits. `jobKey` replaces a pending
@@ -28,7 +34,7 @@ export const defineJob = <T extends TSchema>(definition: JobDefinition<T>): JobD
  */
 export async function enqueue<T extends TSchema>(
   tx: Executor,
-  job: JobDefinition<T>,
+  job: JobShape<T>,
   payload: Static<T>,
   options: { jobKey?: string; runAt?: Date } = {},
 ): Promise<void> {
