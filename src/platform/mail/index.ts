@@ -1,1 +1,1 @@
-export { createMailer, type Mailer, type MailerOptions, type MailMessage } from './mailer.ts';
+export { createMailer, type Mailer, type MailerOptions, type MailLog, type MailMessage } from './mailer.ts';

@@ -64,7 +64,11 @@ describe('mailer', () => {
     const mailer = createMailer({
       from: 'Opsdesk <opsdesk@localhost>',
       dataDir,
-      log: { info: (details: object, message: string) => lines.push({ details, message }) },
+      log: {
+        info: (details: object, message: string) => {
+          lines.push({ details, message });
+        },
+      },
     });
     try {
       const { messageId } = await mailer.send({

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import type { BaseLogger } from 'pino';
 
 /** One plain-text e-mail (with an optional HTML alternative) to one address. */
 export interface MailMessage {
@@ -26,7 +25,12 @@ export interface MailerOptions {
   from: string;
   /** Where the file transport writes: `<dataDir>/mail/`. */
   dataDir: string;
-  log: Pick<BaseLogger, 'info'>;
+  /** Where the file transport reports each message (a pino logger fits). */
+  log: MailLog;
+}
+
+export interface MailLog {
+  info(details: object, message: string): void;
 }
 
 /**
