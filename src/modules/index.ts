@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { pino } from 'pino';
 import type { PermissionGrants } from '../platform/auth/policy.ts';
 import type { Config } from '../config.ts';
 import { randomToken } from '../platform/auth/secrets.ts';
@@ -7,6 +8,7 @@ import { createFileStorage } from '../platform/files/index.ts';
 import { auditPermissions, auditRoutesV2, createAuditService } from './audit/index.ts';
 import type { JobDefinition } from '../platform/jobs/define-job.ts';
 import { purgeIdempotencyKeysJob } from '../platform/http/idempotency.ts';
+import { createMailer } from '../platform/mail/index.ts';
 import {
   createIdentityJobs,
   createIdentityService,
@@ -15,6 +17,12 @@ import {
   identityRoutesV2,
 } from './identity/index.ts';
 import { calendarsPermissions, calendarsRoutesV2, createCalendarsService } from './calendars/index.ts';
+import {
+  createNotificationsJobs,
+  createNotificationsService,
+  notificationsPermissions,
+  notificationsRoutesV2,
+} from './notifications/index.ts';
 import { createSitesService, sitesPermissions, sitesRoutesV1, sitesRoutesV2 } from './sites/index.ts';
 import {
   createTicketAttachmentsService,
@@ -55,6 +63,9 @@ export type ServiceSettings = Pick<
   | 'secretKey'
   | 'attachmentMaxBytes'
   | 'downloadLinkSeconds'
+  | 'smtpUrl'
+  | 'mailFrom'
+  | 'logLevel'
 >;
 
 export function createServices({ db, pool }: Pick<DatabaseHandle, 'db' | 'pool'>, settings: ServiceSettings) {
@@ -62,6 +73,17 @@ export function createServices({ db, pool }: Pick<DatabaseHandle, 'db' | 'pool'>
   const identity = createIdentityService({ db, audit, sessionTtlHours: settings.sessionTtlHours });
   const sites = createSitesService({ db, audit });
   const calendars = createCalendarsService({ db, audit });
+  const mailer = createMailer({
+    smtpUrl: settings.smtpUrl,
+    from: settings.mailFrom,
+    dataDir: settings.dataDir,
+    log: pino({ level: settings.logLevel }).child({ module: 'mail' }),
+  });
+  const notifications = createNotificationsService({
+    db,
+    identity,
+    workingCalendarOf: () => Promise.resolve(null),
+  });
   const tickets = createTicketsService({ db, pool, audit, identity, sites });
   const ticketReference = createTicketReferenceService({ db, audit });
   const ticketAttachments = createTicketAttachmentsService({
@@ -96,6 +118,8 @@ export function createServices({ db, pool }: Pick<DatabaseHandle, 'db' | 'pool'>
     identity,
     sites,
     calendars,
+    mailer,
+    notifications,
     tickets,
     ticketReference,
     ticketAttachments,
@@ -112,6 +136,7 @@ export const permissionGrants: PermissionGrants[] = [
   identityPermissions,
   sitesPermissions,
   calendarsPermissions,
+  notificationsPermissions,
   ticketsPermissions,
   workforcePermissions,
 ];
@@ -151,6 +176,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(timeclockRoutesV2, { timeclock: services.timeclock }),
       mounted(timeoffRoutesV2, { timeoff: services.timeoff }),
       mounted(calendarsRoutesV2, { calendars: services.calendars }),
+      mounted(notificationsRoutesV2, { notifications: services.notifications }),
       mounted(auditRoutesV2, { audit: services.audit }),
     ],
   };
@@ -158,5 +184,9 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
 
 /** Every background and scheduled job, for `opsdesk worker` (and `serve` with WORKER_IN_PROCESS). */
 export function allJobs(services: Services, db: Database): JobDefinition[] {
-  return [purgeIdempotencyKeysJob(db), ...createIdentityJobs({ db })] as JobDefinition[];
+  return [
+    purgeIdempotencyKeysJob(db),
+    ...createIdentityJobs({ db }),
+    ...createNotificationsJobs({ db, identity: services.identity, mailer: services.mailer }),
+  ] as JobDefinition[];
 }

@@ -1,0 +1,9 @@
+import type { PermissionGrants } from '../../platform/auth/policy.ts';
+
+/**
+ * Everyone reads (and marks read) their own notifications; nobody, admins included,
+ * sees another person's through the API: the service scopes every query to the actor.
+ */
+export const notificationsPermissions = {
+  'notifications:read': ['manager', 'agent', 'viewer'],
+} as const satisfies PermissionGrants;
