@@ -32,6 +32,8 @@ export interface AppDeps {
   database: DatabaseHandle;
   redis?: Redis;
   logger?: FastifyServerOptions['logger'];
+  /** The clock of time-driven modules (SLA, assignment); tests pass one they move. */
+  now?: () => Date;
 }
 
 declare module 'fastify' {
@@ -47,7 +49,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
  * Builds the whole API (platform plugins in a fixed order, then modules) without
  * listening, so tests drive it with `inject()` and `main.ts` decides how to serve it.
  */
-export async function buildApp({ config, database, redis, logger }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, database, redis, logger, now }: AppDeps): Promise<FastifyInstance> {
   let closing = false;
   const app = Fastify({
     logger: logger ?? { level: config.logLevel },
@@ -64,7 +66,7 @@ export async function buildApp({ config, database, redis, logger }: AppDeps): Pr
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const services = createServices(database, config);
+  const services = createServices(database, config, { now });
   app.decorate('config', config);
   app.decorate('services', services);
 

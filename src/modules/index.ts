@@ -6,7 +6,7 @@ import { randomToken } from '../platform/auth/secrets.ts';
 import type { Database, DatabaseHandle } from '../platform/db/client.ts';
 import { createFileStorage } from '../platform/files/index.ts';
 import { auditPermissions, auditRoutesV2, createAuditService } from './audit/index.ts';
-import type { JobDefinition } from '../platform/jobs/define-job.ts';
+import { enqueue, type JobDefinition } from '../platform/jobs/define-job.ts';
 import { purgeIdempotencyKeysJob } from '../platform/http/idempotency.ts';
 import { createMailer } from '../platform/mail/index.ts';
 import {
@@ -23,14 +23,30 @@ import {
   notificationsPermissions,
   notificationsRoutesV2,
 } from './notifications/index.ts';
+import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
 import { createSitesService, sitesPermissions, sitesRoutesV1, sitesRoutesV2 } from './sites/index.ts';
 import {
+  createEscalation,
+  createSlaClocks,
+  createSlaExplainer,
+  createSlaJobs,
+  createSlaPolicies,
+  createSlaReports,
+  recomputeJob,
+  slaPermissions,
+  slaPolicyRoutesV2,
+  slaRoutesV2,
+} from './sla/index.ts';
+import {
+  allowedTransitions,
   createTicketAttachmentsService,
   createTicketReferenceService,
   createTicketsService,
   ticketsPermissions,
   ticketsRoutesV1,
   ticketsRoutesV2,
+  type TicketHooks,
+  type TicketStatus,
 } from './tickets/index.ts';
 import {
   createEventsService,
@@ -44,6 +60,15 @@ import {
   timeoffRoutesV2,
   workforcePermissions,
 } from './workforce/index.ts';
+import {
+  createWorkflowAdmin,
+  createWorkflowsJobs,
+  createWorkflowsService,
+  requestQueueDrain,
+  workflowAdminPermissions,
+  workflowAdminRoutesV2,
+  workflowsRoutesV2,
+} from './workflows/index.ts';
 
 /**
  * The one place modules are wired: services in dependency order, then each module's
@@ -68,35 +93,37 @@ export type ServiceSettings = Pick<
   | 'logLevel'
 >;
 
-export function createServices({ db, pool }: Pick<DatabaseHandle, 'db' | 'pool'>, settings: ServiceSettings) {
+/** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
+export interface ServiceOptions {
+  now?: () => Date;
+}
+
+export function createServices(
+  { db, pool }: Pick<DatabaseHandle, 'db' | 'pool'>,
+  settings: ServiceSettings,
+  options: ServiceOptions = {},
+) {
+  const now = options.now ?? (() => new Date());
   const audit = createAuditService({ db });
   const identity = createIdentityService({ db, audit, sessionTtlHours: settings.sessionTtlHours });
   const sites = createSitesService({ db, audit });
-  const calendars = createCalendarsService({ db, audit });
+  // A calendar change moves the due times of open tickets on it: recomputed by a job keyed per calendar.
+  const calendars = createCalendarsService({
+    db,
+    audit,
+    onChanged: (tx, event) =>
+      enqueue(
+        tx,
+        recomputeJob,
+        { calendar_id: event.calendarId },
+        { jobKey: `sla.recompute:calendar:${event.calendarId}` },
+      ),
+  });
   const mailer = createMailer({
     smtpUrl: settings.smtpUrl,
     from: settings.mailFrom,
     dataDir: settings.dataDir,
     log: pino({ level: settings.logLevel }).child({ module: 'mail' }),
-  });
-  const notifications = createNotificationsService({
-    db,
-    identity,
-    workingCalendarOf: () => Promise.resolve(null),
-  });
-  const tickets = createTicketsService({ db, pool, audit, identity, sites });
-  const ticketReference = createTicketReferenceService({ db, audit });
-  const ticketAttachments = createTicketAttachmentsService({
-    db,
-    audit,
-    tickets,
-    settings: {
-      storage: createFileStorage(settings),
-      // Without SECRET_KEY (development), links are signed with a key of this process's own.
-      secret: settings.secretKey ?? randomToken(),
-      maxBytes: settings.attachmentMaxBytes,
-      linkSeconds: settings.downloadLinkSeconds,
-    },
   });
   const events = createEventsService({ db, audit, identity, sites });
   const timeclock = createTimeclockService({
@@ -113,6 +140,73 @@ export function createServices({ db, pool }: Pick<DatabaseHandle, 'db' | 'pool'>
     workingCalendar: (calendarId) => calendars.engineFor(calendarId),
     eventsFor: (userIds, from, to, executor) => events.occurrencesForUsers(userIds, from, to, executor),
   });
+  const ticketReference = createTicketReferenceService({ db, audit });
+  // Listeners of ticket changes, in order: SLA clocks first (they exist before a workflow's first step), then workflows.
+  const ticketHooks: TicketHooks[] = [];
+  const tickets = createTicketsService({ db, pool, audit, identity, sites, hooks: ticketHooks });
+  const notifications = createNotificationsService({
+    db,
+    identity,
+    workingCalendarOf: (userId, executor) => workflows.workingCalendarOf(userId, executor),
+    now,
+  });
+  const slaClocks = createSlaClocks({ db, calendars, now });
+  const workflows = createWorkflowsService({
+    db,
+    audit,
+    identity,
+    tickets,
+    timeoff,
+    timeclock,
+    events,
+    calendars,
+    notifications,
+    onStepEntered: slaClocks.stepEntered,
+    requestDrain: requestQueueDrain,
+    now,
+  });
+  ticketHooks.push(slaClocks.ticketHooks, workflows.ticketHooks);
+  const escalation = createEscalation({
+    db,
+    clocks: slaClocks,
+    identity,
+    notifications,
+    tickets,
+    reassign: (tx, ctx, ticket, userId, reason) => workflows.reassign(tx, ctx, ticket, userId, reason),
+    now,
+  });
+  const explainSla = createSlaExplainer({ db, clocks: slaClocks, calendars, tickets, now });
+  const workflowAdmin = createWorkflowAdmin({
+    db,
+    audit,
+    identity,
+    calendars,
+    categoryExists: (id) => ticketReference.categoryExists(id),
+    allowedMove: (kind, from, to) =>
+      allowedTransitions(kind, from as TicketStatus).includes(to as TicketStatus),
+    onMembershipChanged: requestQueueDrain,
+  });
+  const slaPolicies = createSlaPolicies({
+    db,
+    audit,
+    calendars,
+    categoryExists: (id) => ticketReference.categoryExists(id),
+    onPolicyChanged: (tx, policyId) =>
+      enqueue(tx, recomputeJob, { policy_id: policyId }, { jobKey: `sla.recompute:policy:${policyId}` }),
+  });
+  const reports = createReportsService({ db, sla: createSlaReports({ db }), identity });
+  const ticketAttachments = createTicketAttachmentsService({
+    db,
+    audit,
+    tickets,
+    settings: {
+      storage: createFileStorage(settings),
+      // Without SECRET_KEY (development), links are signed with a key of this process's own.
+      secret: settings.secretKey ?? randomToken(),
+      maxBytes: settings.attachmentMaxBytes,
+      linkSeconds: settings.downloadLinkSeconds,
+    },
+  });
   return {
     audit,
     identity,
@@ -122,6 +216,13 @@ export function createServices({ db, pool }: Pick<DatabaseHandle, 'db' | 'pool'>
     notifications,
     tickets,
     ticketReference,
+    workflows,
+    workflowAdmin,
+    slaClocks,
+    slaPolicies,
+    escalation,
+    explainSla,
+    reports,
     ticketAttachments,
     events,
     timeclock,
@@ -138,6 +239,9 @@ export const permissionGrants: PermissionGrants[] = [
   calendarsPermissions,
   notificationsPermissions,
   ticketsPermissions,
+  workflowAdminPermissions,
+  slaPermissions,
+  reportsPermissions,
   workforcePermissions,
 ];
 
@@ -172,6 +276,11 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(identityRoutesV2, identityOptions),
       mounted(sitesRoutesV2, { sites: services.sites }),
       mounted(ticketsRoutesV2, ticketsOptions),
+      mounted(workflowAdminRoutesV2, { admin: services.workflowAdmin }),
+      mounted(workflowsRoutesV2, { workflows: services.workflows }),
+      mounted(slaRoutesV2, { explain: services.explainSla }),
+      mounted(slaPolicyRoutesV2, { policies: services.slaPolicies }),
+      mounted(reportsRoutesV2, { reports: services.reports }),
       mounted(eventsRoutesV2, { events: services.events }),
       mounted(timeclockRoutesV2, { timeclock: services.timeclock }),
       mounted(timeoffRoutesV2, { timeoff: services.timeoff }),
@@ -188,5 +297,7 @@ export function allJobs(services: Services, db: Database): JobDefinition[] {
     purgeIdempotencyKeysJob(db),
     ...createIdentityJobs({ db }),
     ...createNotificationsJobs({ db, identity: services.identity, mailer: services.mailer }),
+    ...createWorkflowsJobs({ workflows: services.workflows }),
+    ...createSlaJobs({ db, clocks: services.slaClocks, escalation: services.escalation }),
   ] as JobDefinition[];
 }

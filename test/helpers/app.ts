@@ -31,6 +31,7 @@ export const PASSWORD = 'correct-horse-battery';
 export async function createTestApp(
   env: Record<string, string> = {},
   shared?: { databaseUrl: string },
+  options: { now?: () => Date } = {},
 ): Promise<TestApp> {
   const testDatabase = shared
     ? { url: shared.databaseUrl, drop: () => Promise.resolve() }
@@ -50,7 +51,7 @@ export async function createTestApp(
     statementTimeoutMs: 10_000,
   });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
-  const app = await buildApp({ config, database, redis, logger: false });
+  const app = await buildApp({ config, database, redis, logger: false, now: options.now });
   await app.ready();
   const { services } = app;
   let counter = 0;

@@ -10,7 +10,7 @@ import { createBusinessCalendar, type BusinessCalendar } from './calendars.engin
 import { calendarsErrors } from './calendars.errors.ts';
 import type { CalendarChangedEvent, CalendarChangedHook } from './calendars.events.ts';
 import * as repository from './calendars.repository.ts';
-import type { BusinessCalendarRow } from './calendars.tables.ts';
+import type { BusinessCalendarRow, CalendarClosure } from './calendars.tables.ts';
 import { checkedCalendar, type CalendarInput } from './calendars.validation.ts';
 import { checkWeekly } from './calendars.weekly.ts';
 
@@ -21,6 +21,13 @@ export interface CalendarsDeps {
   onChanged?: CalendarChangedHook;
   /** The clock for "now" defaults and the iCalendar recurrence window; tests pass a fixed one. */
   now?: () => Date;
+}
+
+/** A calendar, its holidays and closures, and the engine built from them, read together. */
+export interface CalendarSnapshot {
+  calendar: BusinessCalendarRow;
+  closures: CalendarClosure[];
+  engine: BusinessCalendar;
 }
 
 /** What the closure, import and compute verbs share with the service. */
@@ -60,17 +67,21 @@ export function createCalendarsService({ db, audit, onChanged, now = () => new D
     return calendar;
   }
 
-  /** The engine for a calendar as stored, read from one snapshot (calendar and closures agree). */
-  async function engineFor(id: number): Promise<BusinessCalendar> {
-    const { calendar, closures } = await db.transaction(
-      async (tx) => {
-        const row = await repository.calendarById(tx, id);
-        if (!row) throw calendarsErrors.CALENDARS_CALENDAR_NOT_FOUND();
-        return { calendar: row, closures: await repository.allClosuresOf(tx, id) };
-      },
-      { isolationLevel: 'repeatable read', accessMode: 'read only' },
-    );
-    return createBusinessCalendar({
+  /**
+   * A calendar as stored with its holidays and closures and the engine built from them,
+   * read from one snapshot (they agree): a read-only transaction of its own, or the
+   * caller's `executor`.
+   */
+  async function snapshotFor(id: number, executor?: Executor): Promise<CalendarSnapshot> {
+    const read = async (tx: Executor) => {
+      const row = await repository.calendarById(tx, id);
+      if (!row) throw calendarsErrors.CALENDARS_CALENDAR_NOT_FOUND();
+      return { calendar: row, closures: await repository.allClosuresOf(tx, id) };
+    };
+    const { calendar, closures } = executor
+      ? await read(executor)
+      : await db.transaction(read, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+    const engine = createBusinessCalendar({
       timeZone: calendar.timeZone,
       weekly: calendar.weekly,
       holidays: closures.flatMap((row) => (row.kind === 'holiday' && row.date ? [row.date] : [])),
@@ -80,6 +91,11 @@ export function createCalendarsService({ db, audit, onChanged, now = () => new D
           : [],
       ),
     });
+    return { calendar, closures, engine };
+  }
+
+  async function engineFor(id: number, executor?: Executor): Promise<BusinessCalendar> {
+    return (await snapshotFor(id, executor)).engine;
   }
 
   async function touch(tx: Executor, id: number, reason: CalendarChangedEvent['reason']) {
@@ -198,6 +214,9 @@ export function createCalendarsService({ db, audit, onChanged, now = () => new D
      * does not see later changes.
      */
     engineFor,
+
+    /** The calendar, its holidays and closures, and its engine, from one snapshot (explanations cite holidays by name). */
+    snapshotFor,
 
     ...createClosureVerbs(internals),
     ...createComputeVerbs(internals),

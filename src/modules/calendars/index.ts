@@ -5,7 +5,12 @@
  * they react to changes through the `calendar.changed` hook (`onChanged` in the
  * service's deps, see calendars.events.ts). README.md gives the rules.
  */
-export { createCalendarsService, type CalendarsDeps, type CalendarsService } from './calendars.service.ts';
+export {
+  createCalendarsService,
+  type CalendarsDeps,
+  type CalendarsService,
+  type CalendarSnapshot,
+} from './calendars.service.ts';
 export { calendarsPermissions } from './calendars.policy.ts';
 export { calendarsRoutesV2, type CalendarsRouteOptions } from './calendars.routes.ts';
 export {

@@ -1,4 +1,4 @@
-import { and, count, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import { defineList } from '../../platform/http/query.ts';
 import {
@@ -337,4 +337,22 @@ export async function revokeToken(
     )
     .returning();
   return row;
+}
+
+/** Active managers of a department; without one (or without a department), the active administrators. */
+export async function managerIdsOf(executor: Executor, departmentId: number | null): Promise<number[]> {
+  if (departmentId !== null) {
+    const managers = await executor
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.departmentId, departmentId), eq(users.role, 'manager'), eq(users.isActive, true)))
+      .orderBy(asc(users.id));
+    if (managers.length > 0) return managers.map((row) => row.id);
+  }
+  const admins = await executor
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.role, 'admin'), eq(users.isActive, true)))
+    .orderBy(asc(users.id));
+  return admins.map((row) => row.id);
 }

@@ -228,8 +228,9 @@ export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDe
     getPerson: visiblePerson,
 
     /** People by user id, for other modules that embed a reporter or assignee: one query for any number. */
-    peopleByUserIds(userIds: number[]): Promise<Person[]> {
-      return repository.peopleByUserIds(db, [...new Set(userIds)]);
+    /** People by user id, read through `executor` when given (inside the caller's transaction). */
+    peopleByUserIds(userIds: number[], executor: Executor = db): Promise<Person[]> {
+      return repository.peopleByUserIds(executor, [...new Set(userIds)]);
     },
 
     async createPerson(ctx: RequestContext, given: PersonInput): Promise<Person> {
@@ -355,6 +356,11 @@ export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDe
     },
 
     /** Everyone in a department (active or not), for modules scoping a manager's view. */
+    /** Who answers for a department's work: its active managers, else the administrators. Read through `executor`. */
+    managerIdsOf(departmentId: number | null, executor: Executor = db): Promise<number[]> {
+      return repository.managerIdsOf(executor, departmentId);
+    },
+
     userIdsInDepartment(departmentId: number): Promise<number[]> {
       return repository.userIdsInDepartment(db, departmentId);
     },

@@ -106,6 +106,11 @@ export function createTicketReferenceService({
       return categoryListing.page(params);
     },
 
+    /** Whether a category (or subcategory) with this id exists. */
+    async categoryExists(id: number): Promise<boolean> {
+      return (await repository.categoryById(db, id)) !== undefined;
+    },
+
     allCategories(params: ListParams): AsyncIterable<TicketCategory> {
       return categoryListing.all(params);
     },

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import type { Executor } from '../../platform/db/client.ts';
@@ -568,4 +568,18 @@ export async function insertCategory(
   const [row] = await executor.insert(ticketCategories).values(values).returning();
   if (!row) throw new Error('insert returned no row');
   return row;
+}
+
+/** Open (open or in progress) tickets per assignee, for these people; absent people hold none. */
+export async function openLoadByAssignee(
+  executor: Executor,
+  userIds: number[],
+): Promise<Map<number, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await executor
+    .select({ userId: tickets.assigneeId, open: count() })
+    .from(tickets)
+    .where(and(inArray(tickets.assigneeId, userIds), inArray(tickets.status, ['open', 'in_progress'])))
+    .groupBy(tickets.assigneeId);
+  return new Map(rows.flatMap((row) => (row.userId === null ? [] : [[row.userId, row.open]])));
 }

@@ -9,6 +9,7 @@ import type { Department, IdentityService, Person } from '../identity/index.ts';
 import type { Facility, SitesService } from '../sites/index.ts';
 import { bumpGeneration, createCountCache } from '../../platform/cache/count-cache.ts';
 import { ticketErrors } from './tickets.errors.ts';
+import { runHooks, type ChangeSource, type TicketHooks } from './tickets.hooks.ts';
 import { relevanceRows, searchPlanFor } from './tickets.search.ts';
 import { canManage, canWork, seesInternal, ticketScope } from './tickets.policy.ts';
 import * as repository from './tickets.repository.ts';
@@ -46,6 +47,8 @@ export interface TicketsDeps {
   audit: Pick<AuditService, 'record' | 'historyOf'>;
   identity: Pick<IdentityService, 'peopleByUserIds' | 'departmentsByIds'>;
   sites: Pick<SitesService, 'facilitiesByIds'>;
+  /** Listeners told of every change in its transaction (workflows, SLA), in this order. */
+  hooks?: readonly TicketHooks[];
 }
 
 export const ticketNumber = (kind: TicketKind, number: number): string =>
@@ -56,6 +59,7 @@ const byId = <T extends { id: number }>(items: T[]) => new Map(items.map((item) 
 export function createTicketsService(deps: TicketsDeps) {
   const { db, pool, audit, identity, sites } = deps;
   const counts = createCountCache();
+  const hooks = runHooks(deps.hooks ?? []);
 
   /**
    * Embeds people, facilities and departments for a batch of tickets: one query per
@@ -214,16 +218,9 @@ export function createTicketsService(deps: TicketsDeps) {
     }
   }
 
-  /** Applies one change inside a transaction, with checks, audit and optimistic locking. */
-  async function applyUpdate(
-    tx: Executor,
-    ctx: RequestContext,
-    before: TicketRow,
-    input: TicketInput,
-    externalErrors: FieldErrors,
-    expectedVersion?: number,
-  ): Promise<TicketRow> {
-    const { actor } = ctx;
+  /** Who may change what: automation (assignment, escalation) decided already and is not checked. */
+  function checkUpdate(actor: Actor, before: TicketRow, input: TicketInput, source: ChangeSource) {
+    if (source === 'automation') return;
     const isReporterEditingText =
       before.reporterId === actor.userId &&
       Object.keys(input).every((key) => key === 'title' || key === 'description');
@@ -239,6 +236,22 @@ export function createTicketsService(deps: TicketsDeps) {
     }
     if (input.assigneeId !== undefined && input.assigneeId !== before.assigneeId)
       checkAssignment(actor, before, input.assigneeId);
+  }
+
+  /**
+   * Applies one change inside a transaction, with checks, audit and optimistic locking,
+   * then tells the listeners; answers the row as the listeners left it.
+   */
+  async function applyUpdate(
+    tx: Executor,
+    ctx: RequestContext,
+    before: TicketRow,
+    input: TicketInput,
+    externalErrors: FieldErrors,
+    expectedVersion?: number,
+    source: ChangeSource = 'user',
+  ): Promise<TicketRow> {
+    checkUpdate(ctx.actor, before, input, source);
     throwFieldErrors(await localReferenceErrors(tx, before.kind, input, before), externalErrors);
     const values: Partial<NewTicket> = { ...input };
     if (input.status !== undefined && input.status !== before.status) {
@@ -253,7 +266,21 @@ export function createTicketsService(deps: TicketsDeps) {
     const action =
       input.status && input.status !== before.status ? 'ticket.status_changed' : 'ticket.updated';
     await audit.record(tx, ctx, { action, resourceType: 'ticket', resourceId: before.id, before, after });
-    return after;
+    await hooks.changed(tx, ctx, { before, after, source });
+    return reread(tx, before.id);
+  }
+
+  async function reread(tx: Executor, id: number): Promise<TicketRow> {
+    const row = await repository.ticketById(tx, id);
+    if (!row) throw ticketErrors.TICKET_NOT_FOUND();
+    return row;
+  }
+
+  /** Locks a ticket for the transaction and reads it; TICKET_NOT_FOUND when missing or not visible to `actor`. */
+  async function lockedTicket(tx: Executor, id: number, actor?: Actor): Promise<TicketRow> {
+    if (!(await repository.lockTicket(tx, id, actor ? ticketScope(actor) : undefined)))
+      throw ticketErrors.TICKET_NOT_FOUND();
+    return reread(tx, id);
   }
 
   return {
@@ -329,7 +356,8 @@ export function createTicketsService(deps: TicketsDeps) {
           resourceId: id,
           after: created,
         });
-        return created;
+        await hooks.created(tx, ctx, created);
+        return reread(tx, id);
       });
       await bumpGeneration(db, 'tickets');
       const [view] = await hydrate([row]);
@@ -377,6 +405,7 @@ export function createTicketsService(deps: TicketsDeps) {
           if (options.expectedVersion !== undefined && before.version !== options.expectedVersion) {
             throw commonErrors.VERSION_CONFLICT({ extra: { current: before } });
           }
+          await hooks.deleted(tx, ctx, before);
           await repository.deleteTicket(tx, id);
           await audit.record(tx, ctx, {
             action: 'ticket.deleted',
@@ -471,6 +500,7 @@ export function createTicketsService(deps: TicketsDeps) {
           resourceId: ticketId,
           after: created,
         });
+        await hooks.commented(tx, ctx, ticket, created);
         return created;
       });
       const [author] = await identity.peopleByUserIds([ctx.actor.userId]);
@@ -537,6 +567,40 @@ export function createTicketsService(deps: TicketsDeps) {
 
     /** The ticket, checked visible: for routes about to act on its attachments. */
     visible,
+
+    lockedTicket,
+
+    /**
+     * A change made by another module inside its own transaction (a workflow transition,
+     * an assignment, an escalation), through the same checks, audit and listeners as an
+     * update. `source` says who decided it: automation skips the person's permission
+     * checks. Other modules' ids in `input` must have been checked with
+     * `referenceErrors` before the transaction opened.
+     */
+    async applyInTransaction(
+      tx: Executor,
+      ctx: RequestContext,
+      before: TicketRow,
+      input: TicketInput,
+      source: ChangeSource,
+      externalErrors: FieldErrors = {},
+    ): Promise<TicketRow> {
+      return applyUpdate(tx, ctx, before, input, externalErrors, undefined, source);
+    },
+
+    /** Field errors for the other modules' ids in `input` (people, facility, department); read through the pool. */
+    referenceErrors: externalReferenceErrors,
+
+    /** Open tickets held per person, read through `executor` (assignment balances on it). */
+    openLoad(executor: Executor, userIds: number[]): Promise<Map<number, number>> {
+      return repository.openLoadByAssignee(executor, userIds);
+    },
+
+    /** Whether `actor` may work this ticket (change it, act in its workflow). */
+    canWork: (actor: Actor, ticket: TicketRow): boolean => canWork(actor, ticket),
+
+    /** Whether `actor` manages this ticket's department (or everything). */
+    canManage: (actor: Actor, ticket: TicketRow): boolean => canManage(actor, ticket),
   };
 }
 

@@ -817,7 +817,9 @@ export function createEventsService({ db, audit, identity, sites }: EventsDeps) 
       from: Date,
       to: Date,
       executor: Executor = db,
-    ): Promise<{ eventId: number; userId: number; title: string; startsAt: Date; endsAt: Date }[]> {
+    ): Promise<
+      { eventId: number; userId: number; title: string; eventType: string; startsAt: Date; endsAt: Date }[]
+    > {
       const wanted = new Set(userIds);
       const events = await repository.eventsOfUsers(executor, [...wanted], from, to);
       const exceptions = groupBy(
@@ -839,6 +841,7 @@ export function createEventsService({ db, audit, identity, sites }: EventsDeps) 
                 eventId: event.id,
                 userId,
                 title: occurrence.title ?? event.title,
+                eventType: event.eventType,
                 startsAt: occurrence.startsAt,
                 endsAt: occurrence.endsAt,
               })),

@@ -315,3 +315,13 @@ export async function approvePendingBetween(
     .returning({ id: timeEntries.id });
   return rows.map((row) => row.id);
 }
+
+/** Which of these people are clocked in (an open entry) right now. */
+export async function clockedInUserIds(executor: Executor, userIds: number[]): Promise<number[]> {
+  if (userIds.length === 0) return [];
+  const rows = await executor
+    .select({ userId: timeEntries.userId })
+    .from(timeEntries)
+    .where(and(inArray(timeEntries.userId, userIds), isNull(timeEntries.clockOut)));
+  return rows.map((row) => row.userId);
+}

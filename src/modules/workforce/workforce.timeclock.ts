@@ -511,6 +511,11 @@ export function createTimeclockService(deps: TimeclockDeps) {
   return {
     hydrate,
 
+    /** Which of these people are clocked in now, read through `executor`. */
+    async clockedIn(userIds: number[], executor: Executor = db): Promise<Set<number>> {
+      return new Set(await repository.clockedInUserIds(executor, userIds));
+    },
+
     async list(actor: Actor, params: ListParams): Promise<Page<TimeEntryView>> {
       const page = await timeEntryListing.page(params, await scopeOf(actor));
       return { ...page, rows: await hydrate(page.rows) };

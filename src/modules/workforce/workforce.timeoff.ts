@@ -350,6 +350,34 @@ export function createTimeoffService(deps: TimeoffDeps) {
   return {
     hydrate,
 
+    /**
+     * Which of these people are on approved time off at `at`, each on the local date of
+     * their own zone (time off is taken in whole local days). Read through `executor`.
+     */
+    async onLeave(
+      people: readonly { userId: number; timeZone: string }[],
+      at: Date,
+      executor: Executor = db,
+    ): Promise<Set<number>> {
+      if (people.length === 0) return new Set();
+      const today = new Map(people.map((person) => [person.userId, localDateOf(at, person.timeZone)]));
+      const dates = [...today.values()].sort();
+      const rows = await repository.approvedTimeOffBetween(
+        executor,
+        [...today.keys()],
+        dates[0] ?? '',
+        dates[dates.length - 1] ?? '',
+      );
+      return new Set(
+        rows
+          .filter((row) => {
+            const date = today.get(row.userId);
+            return date !== undefined && row.startDate <= date && date <= row.endDate;
+          })
+          .map((row) => row.userId),
+      );
+    },
+
     async list(actor: Actor, params: ListParams): Promise<Page<TimeOffRequestView>> {
       const page = await paginate(
         repository.requestList,

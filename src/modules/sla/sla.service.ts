@@ -1,0 +1,317 @@
+import type { RequestContext } from '../../platform/auth/actor.ts';
+import type { Database, Executor } from '../../platform/db/client.ts';
+import type { CalendarsService } from '../calendars/index.ts';
+import type { TicketHooks, TicketRow } from '../tickets/index.ts';
+import type { StepEnteredHook } from '../workflows/index.ts';
+import { ALWAYS_OPEN, instantAt, mergePauses, type ClockCalendar, type Pause } from './sla.clock.ts';
+import * as repository from './sla.repository.ts';
+import { evaluateClocks, type ClockState } from './sla.state.ts';
+import type { SlaLedgerEntry, SlaPolicy, TicketSla } from './sla.tables.ts';
+
+export interface SlaClockDeps {
+  db: Database;
+  calendars: Pick<CalendarsService, 'engineFor'>;
+  now?: () => Date;
+}
+
+/** Statuses at which the resolution clock stops (and, until then, the first response clock too). */
+const STOPPED = new Set(['resolved', 'closed', 'completed', 'cancelled']);
+const MINUTE_MS = 60_000;
+
+/** The pauses a ledger describes: waiting steps (paused..resumed) and resolved spells that were reopened. */
+export function pausesOf(ledger: readonly SlaLedgerEntry[]): Pause[] {
+  const pauses: Pause[] = [];
+  let waiting: { from: Date; reason: string } | null = null;
+  let resolved: Date | null = null;
+  for (const entry of ledger) {
+    const details = entry.details as { reason?: string };
+    if (entry.kind === 'paused' && !waiting)
+      waiting = { from: entry.at, reason: details.reason ?? 'waiting' };
+    else if (entry.kind === 'resumed' && waiting) {
+      pauses.push({ from: waiting.from, to: entry.at, reason: waiting.reason });
+      waiting = null;
+    } else if (entry.kind === 'resolved' && !resolved) resolved = entry.at;
+    else if (entry.kind === 'reopened' && resolved) {
+      pauses.push({ from: resolved, to: entry.at, reason: 'resolved until reopened' });
+      resolved = null;
+    }
+  }
+  if (waiting) pauses.push({ from: waiting.from, to: null, reason: waiting.reason });
+  return mergePauses(pauses);
+}
+
+const targetsOf = (policy: SlaPolicy | undefined) => ({
+  policyId: policy?.id ?? null,
+  calendarId: policy?.calendarId ?? null,
+  firstResponseTargetMs: policy?.firstResponseMinutes ? policy.firstResponseMinutes * MINUTE_MS : null,
+  resolutionTargetMs: policy ? policy.resolutionMinutes * MINUTE_MS : null,
+  atRiskPercent: policy?.atRiskPercent ?? 75,
+});
+
+const policyLabel = (policy: SlaPolicy | undefined) =>
+  policy ? { id: policy.id, name: policy.name, version: policy.version } : null;
+
+/**
+ * The SLA clocks: a row per ticket started at creation with the policy of its priority
+ * (and category), paused in waiting steps and while resolved, stopped at first
+ * response and resolution, every move written to the ledger; due times, status and
+ * the next escalation check recomputed from the ledger whenever a fact changes.
+ */
+export function createSlaClocks(deps: SlaClockDeps) {
+  const { calendars } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  /** A deleted calendar counts around the clock until the policy names another (the ledger says so). */
+  async function calendarFor(tx: Executor, calendarId: number | null): Promise<ClockCalendar> {
+    if (calendarId === null) return ALWAYS_OPEN;
+    return calendars.engineFor(calendarId, tx).catch((error: unknown) => {
+      if ((error as { code?: string }).code === 'CALENDARS_CALENDAR_NOT_FOUND') return ALWAYS_OPEN;
+      throw error;
+    });
+  }
+
+  async function ledger(
+    tx: Executor,
+    ctx: RequestContext | null,
+    ticketId: number,
+    kind: string,
+    details: Record<string, unknown>,
+    at = now(),
+  ) {
+    await repository.addLedger(tx, { ticketId, at, kind, details, actorId: ctx?.actor.userId || null });
+  }
+
+  /** The row's state now, from its ledger, policy and calendar. */
+  async function stateOf(
+    tx: Executor,
+    row: TicketSla,
+    at = now(),
+  ): Promise<{ state: ClockState; pauses: Pause[]; calendar: ClockCalendar }> {
+    const [entries, policy, calendar] = await Promise.all([
+      repository.ledgerOf(tx, row.ticketId),
+      row.policyId === null ? undefined : repository.policyById(tx, row.policyId),
+      calendarFor(tx, row.calendarId),
+    ]);
+    const pauses = pausesOf(entries);
+    const state = evaluateClocks(
+      calendar,
+      {
+        startedAt: row.startedAt,
+        firstResponseTargetMs: row.firstResponseTargetMs,
+        resolutionTargetMs: row.resolutionTargetMs,
+        atRiskPercent: row.atRiskPercent,
+        firstRespondedAt: row.firstRespondedAt,
+        resolvedAt: row.resolvedAt,
+        pauses,
+        levels: policy?.escalationLevels ?? [],
+      },
+      at,
+    );
+    return { state, pauses, calendar };
+  }
+
+  /** Recomputes and stores a ticket's due times, status, step due time and next check. */
+  async function refresh(tx: Executor, ticketId: number, at = now()): Promise<TicketSla | undefined> {
+    const row = await repository.slaOf(tx, ticketId, true);
+    if (!row) return undefined;
+    const [{ state, pauses, calendar }, fired] = await Promise.all([
+      stateOf(tx, row, at),
+      repository.firedStages(tx, ticketId),
+    ]);
+    const next = state.stages.find((stage) => !fired.has(`${stage.metric}/${stage.stage}`));
+    const stepPauses = pauses.filter(
+      (pause) => row.stepEnteredAt && (pause.to === null || pause.to > row.stepEnteredAt),
+    );
+    const stepDueAt =
+      row.stepEnteredAt && row.stepBudgetMs !== null && !row.resolvedAt
+        ? instantAt(calendar, row.stepEnteredAt, stepPauses, row.stepBudgetMs)
+        : null;
+    const values = {
+      firstResponseDueAt: state.firstResponseDueAt,
+      resolutionDueAt: state.resolutionDueAt,
+      firstResponseBreached: state.firstResponseBreached,
+      resolutionBreached: state.resolutionBreached,
+      status: state.status,
+      stepDueAt,
+      nextCheckAt: next?.at ?? null,
+    };
+    await repository.updateSla(tx, ticketId, values);
+    return { ...row, ...values };
+  }
+
+  async function changePolicy(
+    tx: Executor,
+    ctx: RequestContext | null,
+    row: TicketSla,
+    policy: SlaPolicy | undefined,
+    reason: string,
+  ) {
+    const targets = targetsOf(policy);
+    await repository.updateSla(tx, row.ticketId, targets);
+    await ledger(tx, ctx, row.ticketId, 'policy_changed', {
+      reason,
+      from: row.policyId,
+      to: policyLabel(policy),
+      first_response_minutes: policy?.firstResponseMinutes ?? null,
+      resolution_minutes: policy?.resolutionMinutes ?? null,
+      calendar_id: targets.calendarId,
+    });
+  }
+
+  const isStaff = (ctx: RequestContext, ticket: TicketRow) =>
+    ctx.actor.role !== 'viewer' && ctx.actor.userId !== 0 && ctx.actor.userId !== ticket.reporterId;
+
+  async function firstResponse(tx: Executor, ctx: RequestContext, row: TicketSla, via: string) {
+    const at = now();
+    await repository.updateSla(tx, row.ticketId, { firstRespondedAt: at });
+    await ledger(tx, ctx, row.ticketId, 'first_response', { via, by: ctx.actor.username }, at);
+  }
+
+  const ticketHooks: TicketHooks = {
+    async created(tx, ctx, ticket) {
+      const policy = await repository.policyFor(tx, ticket.priority, ticket.categoryId);
+      const targets = targetsOf(policy);
+      const started = now();
+      await repository.insertSla(tx, {
+        ticketId: ticket.id,
+        ...targets,
+        kind: ticket.kind,
+        priority: ticket.priority,
+        departmentId: ticket.departmentId,
+        categoryId: ticket.categoryId,
+        assigneeId: ticket.assigneeId,
+        startedAt: started,
+      });
+      await ledger(
+        tx,
+        ctx,
+        ticket.id,
+        'started',
+        {
+          policy: policyLabel(policy),
+          first_response_minutes: policy?.firstResponseMinutes ?? null,
+          resolution_minutes: policy?.resolutionMinutes ?? null,
+          calendar_id: targets.calendarId,
+        },
+        started,
+      );
+      await refresh(tx, ticket.id);
+    },
+
+    async changed(tx, ctx, { before, after, source }) {
+      const row = await repository.slaOf(tx, after.id, true);
+      if (!row) return;
+      await repository.updateSla(tx, after.id, {
+        kind: after.kind,
+        priority: after.priority,
+        departmentId: after.departmentId,
+        categoryId: after.categoryId,
+        assigneeId: after.assigneeId,
+      });
+      if (
+        source !== 'automation' &&
+        (after.priority !== before.priority || after.categoryId !== before.categoryId)
+      ) {
+        const policy = await repository.policyFor(tx, after.priority, after.categoryId);
+        if ((policy?.id ?? null) !== row.policyId)
+          await changePolicy(
+            tx,
+            ctx,
+            row,
+            policy,
+            `priority ${before.priority} -> ${after.priority}, category ${before.categoryId ?? '-'} -> ${after.categoryId ?? '-'}`,
+          );
+      }
+      if (after.status !== before.status) {
+        const stops = STOPPED.has(after.status);
+        if (stops && !STOPPED.has(before.status) && !row.resolvedAt) {
+          const at = now();
+          await repository.updateSla(tx, after.id, { resolvedAt: at });
+          await ledger(tx, ctx, after.id, 'resolved', { status: after.status }, at);
+        } else if (!stops && STOPPED.has(before.status) && row.resolvedAt) {
+          await repository.updateSla(tx, after.id, { resolvedAt: null });
+          await ledger(tx, ctx, after.id, 'reopened', { status: after.status });
+        }
+        if (
+          !row.firstRespondedAt &&
+          source !== 'automation' &&
+          before.status === 'open' &&
+          isStaff(ctx, after)
+        )
+          await firstResponse(tx, ctx, row, `status ${before.status} -> ${after.status}`);
+      }
+      await refresh(tx, after.id);
+    },
+
+    async commented(tx, ctx, ticket, comment) {
+      if (comment.internal || !isStaff(ctx, ticket)) return;
+      const row = await repository.slaOf(tx, ticket.id, true);
+      if (!row || row.firstRespondedAt) return;
+      await firstResponse(tx, ctx, row, 'comment');
+      await refresh(tx, ticket.id);
+    },
+
+    async deleted(tx, _ctx, ticket) {
+      await repository.deleteTicketState(tx, ticket.id);
+    },
+  };
+
+  /** `workflow.step_entered`: pause or resume for waiting steps, and the step's share of the resolution target. */
+  const stepEntered: StepEnteredHook = async (tx, ctx, { ticket, step, totalWeight, at }) => {
+    const row = await repository.slaOf(tx, ticket.id, true);
+    if (!row) return;
+    await ledger(
+      tx,
+      ctx,
+      ticket.id,
+      'step_entered',
+      { step: step.key, name: step.name, pauses_sla: step.pauses_sla ?? false },
+      at,
+    );
+    const waiting = step.pauses_sla ?? false;
+    if (waiting && !row.pausedSince)
+      await ledger(tx, ctx, ticket.id, 'paused', { reason: `waiting in step "${step.name}"` }, at);
+    if (!waiting && row.pausedSince) await ledger(tx, ctx, ticket.id, 'resumed', { step: step.key }, at);
+    const weight = step.sla_weight ?? 0;
+    await repository.updateSla(tx, ticket.id, {
+      pausedSince: waiting ? (row.pausedSince ?? at) : null,
+      stepKey: step.key,
+      stepName: step.name,
+      stepEnteredAt: at,
+      stepBudgetMs:
+        weight > 0 && totalWeight > 0 && row.resolutionTargetMs !== null
+          ? Math.round((row.resolutionTargetMs * weight) / totalWeight)
+          : null,
+    });
+    await refresh(tx, ticket.id);
+  };
+
+  /**
+   * After a calendar or policy changed: every open ticket on it gets its targets (for a
+   * policy) and its due times recomputed, one short transaction per ticket. Answers how many.
+   */
+  async function recompute(scope: { calendarId?: number; policyId?: number }): Promise<number> {
+    const ids = await repository.openTicketIds(deps.db, scope);
+    for (const ticketId of ids) {
+      await deps.db.transaction(async (tx) => {
+        const row = await repository.slaOf(tx, ticketId, true);
+        if (!row || row.resolvedAt) return;
+        if (scope.policyId !== undefined) {
+          const current = await repository.policyById(tx, scope.policyId);
+          const policy = current?.isActive
+            ? current
+            : await repository.policyFor(tx, row.priority, row.categoryId);
+          await changePolicy(tx, null, row, policy, `policy ${scope.policyId} changed`);
+        } else {
+          await ledger(tx, null, ticketId, 'calendar_changed', { calendar_id: scope.calendarId });
+        }
+        await refresh(tx, ticketId);
+      });
+    }
+    return ids.length;
+  }
+
+  return { ticketHooks, stepEntered, refresh, stateOf, ledger, recompute, calendarFor };
+}
+
+export type SlaClocks = ReturnType<typeof createSlaClocks>;

@@ -1,0 +1,229 @@
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.ts';
+import {
+  assigneeProfiles,
+  assignmentPointers,
+  assignmentQueue,
+  assignmentRoleMembers,
+  assignmentRoles,
+  ticketAssignments,
+  ticketWorkflows,
+  workflows,
+  workflowVersions,
+  type AssigneeProfile,
+  type AssignmentRole,
+  type QueuedAssignment,
+  type TicketAssignment,
+  type TicketWorkflow,
+  type WorkflowVersion,
+} from './workflows.tables.ts';
+import type { Candidate } from './workflows.match.ts';
+
+/** The runtime's queries (matching, runs, assignment); the admin API has its own file. */
+
+export async function publishedCandidates(
+  executor: Executor,
+  kind: 'incident' | 'service',
+): Promise<Candidate[]> {
+  const rows = await executor
+    .select({ workflow: workflows, version: workflowVersions })
+    .from(workflows)
+    .innerJoin(workflowVersions, eq(workflowVersions.id, workflows.publishedVersionId))
+    .where(and(eq(workflows.kind, kind), eq(workflows.isActive, true)));
+  return rows;
+}
+
+export async function versionById(executor: Executor, id: number): Promise<WorkflowVersion | undefined> {
+  const [row] = await executor.select().from(workflowVersions).where(eq(workflowVersions.id, id));
+  return row;
+}
+
+export async function runOf(
+  executor: Executor,
+  ticketId: number,
+  lock = false,
+): Promise<TicketWorkflow | undefined> {
+  const query = executor.select().from(ticketWorkflows).where(eq(ticketWorkflows.ticketId, ticketId));
+  const [row] = lock ? await query.for('update') : await query;
+  return row;
+}
+
+export async function insertRun(
+  executor: Executor,
+  values: typeof ticketWorkflows.$inferInsert,
+): Promise<TicketWorkflow> {
+  const [row] = await executor.insert(ticketWorkflows).values(values).returning();
+  if (!row) throw new Error('ticket workflow insert returned nothing');
+  return row;
+}
+
+export async function moveRun(
+  executor: Executor,
+  ticketId: number,
+  values: Pick<TicketWorkflow, 'stepKey' | 'stepEnteredAt' | 'finishedAt'>,
+): Promise<TicketWorkflow | undefined> {
+  const [row] = await executor
+    .update(ticketWorkflows)
+    .set({ ...values, version: sql`${ticketWorkflows.version} + 1`, updatedAt: new Date() })
+    .where(eq(ticketWorkflows.ticketId, ticketId))
+    .returning();
+  return row;
+}
+
+export async function deleteTicketState(executor: Executor, ticketId: number): Promise<void> {
+  await executor.delete(assignmentQueue).where(eq(assignmentQueue.ticketId, ticketId));
+  await executor.delete(ticketWorkflows).where(eq(ticketWorkflows.ticketId, ticketId));
+  await executor.delete(ticketAssignments).where(eq(ticketAssignments.ticketId, ticketId));
+}
+
+export async function roleById(executor: Executor, id: number): Promise<AssignmentRole | undefined> {
+  const [row] = await executor.select().from(assignmentRoles).where(eq(assignmentRoles.id, id));
+  return row;
+}
+
+/** Members of a role in a fixed order (user id): the order round robin walks. */
+export async function memberIdsOf(executor: Executor, roleId: number): Promise<number[]> {
+  const rows = await executor
+    .select({ userId: assignmentRoleMembers.userId })
+    .from(assignmentRoleMembers)
+    .where(eq(assignmentRoleMembers.roleId, roleId))
+    .orderBy(asc(assignmentRoleMembers.userId));
+  return rows.map((row) => row.userId);
+}
+
+export async function isMember(executor: Executor, roleId: number, userId: number): Promise<boolean> {
+  const [row] = await executor
+    .select({ userId: assignmentRoleMembers.userId })
+    .from(assignmentRoleMembers)
+    .where(and(eq(assignmentRoleMembers.roleId, roleId), eq(assignmentRoleMembers.userId, userId)));
+  return row !== undefined;
+}
+
+/**
+ * Locks the role's pointer row (creating it first): every assignment to the role, in
+ * any process, waits here for the one before it to commit, so loads are never stale.
+ */
+export async function lockPointer(executor: Executor, roleId: number): Promise<number | null> {
+  await executor.insert(assignmentPointers).values({ roleId }).onConflictDoNothing();
+  const [row] = await executor
+    .select({ lastUserId: assignmentPointers.lastUserId })
+    .from(assignmentPointers)
+    .where(eq(assignmentPointers.roleId, roleId))
+    .for('update');
+  return row?.lastUserId ?? null;
+}
+
+export async function setPointer(executor: Executor, roleId: number, lastUserId: number): Promise<void> {
+  await executor
+    .update(assignmentPointers)
+    .set({ lastUserId, updatedAt: new Date() })
+    .where(eq(assignmentPointers.roleId, roleId));
+}
+
+export function profilesOf(executor: Executor, userIds: number[]): Promise<AssigneeProfile[]> {
+  if (userIds.length === 0) return Promise.resolve([]);
+  return executor.select().from(assigneeProfiles).where(inArray(assigneeProfiles.userId, userIds));
+}
+
+export async function insertAssignment(
+  executor: Executor,
+  values: typeof ticketAssignments.$inferInsert,
+): Promise<TicketAssignment> {
+  const [row] = await executor.insert(ticketAssignments).values(values).returning();
+  if (!row) throw new Error('assignment insert returned nothing');
+  return row;
+}
+
+export function assignmentsOf(executor: Executor, ticketId: number): Promise<TicketAssignment[]> {
+  return executor
+    .select()
+    .from(ticketAssignments)
+    .where(eq(ticketAssignments.ticketId, ticketId))
+    .orderBy(asc(ticketAssignments.id));
+}
+
+export async function latestAssignment(
+  executor: Executor,
+  ticketId: number,
+): Promise<TicketAssignment | undefined> {
+  const [row] = await executor
+    .select()
+    .from(ticketAssignments)
+    .where(eq(ticketAssignments.ticketId, ticketId))
+    .orderBy(desc(ticketAssignments.id))
+    .limit(1);
+  return row;
+}
+
+export async function enqueueTicket(
+  executor: Executor,
+  values: typeof assignmentQueue.$inferInsert,
+): Promise<void> {
+  await executor
+    .insert(assignmentQueue)
+    .values(values)
+    .onConflictDoUpdate({
+      target: assignmentQueue.ticketId,
+      set: {
+        roleId: values.roleId,
+        stepKey: values.stepKey,
+        requiresAvailability: values.requiresAvailability,
+        reason: values.reason,
+        queuedAt: new Date(),
+      },
+    });
+}
+
+export async function dequeueTicket(executor: Executor, ticketId: number): Promise<void> {
+  await executor.delete(assignmentQueue).where(eq(assignmentQueue.ticketId, ticketId));
+}
+
+export function queue(executor: Executor, limit: number, roleId?: number): Promise<QueuedAssignment[]> {
+  return executor
+    .select()
+    .from(assignmentQueue)
+    .where(roleId === undefined ? undefined : eq(assignmentQueue.roleId, roleId))
+    .orderBy(asc(assignmentQueue.queuedAt), asc(assignmentQueue.ticketId))
+    .limit(limit);
+}
+
+/** The oldest queued ticket of a role that no other drainer holds, locked for the transaction. */
+export async function claimQueued(
+  executor: Executor,
+  roleId: number,
+  after?: { queuedAt: Date; ticketId: number },
+) {
+  const [row] = await executor
+    .select()
+    .from(assignmentQueue)
+    .where(
+      and(
+        eq(assignmentQueue.roleId, roleId),
+        after
+          ? sql`(${assignmentQueue.queuedAt}, ${assignmentQueue.ticketId}) > (${after.queuedAt}, ${after.ticketId})`
+          : undefined,
+      ),
+    )
+    .orderBy(asc(assignmentQueue.queuedAt), asc(assignmentQueue.ticketId))
+    .limit(1)
+    .for('update', { skipLocked: true });
+  return row;
+}
+
+export async function queuedRoleIds(executor: Executor): Promise<number[]> {
+  const rows = await executor.selectDistinct({ roleId: assignmentQueue.roleId }).from(assignmentQueue);
+  return rows.map((row) => row.roleId);
+}
+
+export async function rolesOfUser(executor: Executor, userId: number): Promise<number[]> {
+  const rows = await executor
+    .select({ roleId: assignmentRoleMembers.roleId })
+    .from(assignmentRoleMembers)
+    .where(eq(assignmentRoleMembers.userId, userId));
+  return rows.map((row) => row.roleId);
+}
+
+export async function profileOf(executor: Executor, userId: number): Promise<AssigneeProfile | undefined> {
+  const [row] = await executor.select().from(assigneeProfiles).where(eq(assigneeProfiles.userId, userId));
+  return row;
+}

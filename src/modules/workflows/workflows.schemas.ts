@@ -1,0 +1,58 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { REQUIRABLE_FIELDS, WorkflowStep, WorkflowTransition } from './workflows.definition.ts';
+
+/** A ticket's run of its workflow: where it is, what it can do next, and why this workflow. */
+export const TicketRunV2 = Type.Object({
+  ticket_id: Type.Integer(),
+  workflow_id: Type.Integer(),
+  version: Type.Integer({
+    description: 'The workflow version this ticket runs on; later versions do not change it.',
+  }),
+  step: Type.Union([WorkflowStep, Type.Null()]),
+  step_entered_at: Type.String({ format: 'date-time' }),
+  finished_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  transitions: Type.Array(WorkflowTransition, {
+    description: 'The actions available from the current step.',
+  }),
+  trace: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'How the workflow was matched (level, candidates passed over).',
+  }),
+});
+
+export const TransitionBody = Type.Object(
+  {
+    action: Type.String({ minLength: 1, maxLength: 64 }),
+    fields: Type.Optional(
+      Type.Object(
+        Object.fromEntries(
+          REQUIRABLE_FIELDS.filter((field) => field !== 'comment').map((field) => [
+            field,
+            Type.Optional(
+              Type.Union([Type.String({ maxLength: 10_000 }), Type.Integer({ minimum: 1 }), Type.Null()]),
+            ),
+          ]),
+        ),
+        { additionalProperties: false },
+      ),
+    ),
+    comment: Type.Optional(Type.String({ maxLength: 10_000 })),
+  },
+  { additionalProperties: false },
+);
+export type TransitionBody = Static<typeof TransitionBody>;
+
+export const AssignmentV2 = Type.Object({
+  id: Type.Integer(),
+  ticket_id: Type.Integer(),
+  user_id: Type.Union([Type.Integer(), Type.Null()]),
+  role_id: Type.Union([Type.Integer(), Type.Null()]),
+  step: Type.Union([Type.String(), Type.Null()]),
+  method: Type.String({ description: 'auto, manual, escalation, queued or released.' }),
+  reason: Type.String({
+    description:
+      'Why, in words: "least loaded of 4 available (2 open tickets); 2 skipped: 1 on leave, 1 at capacity".',
+  }),
+  details: Type.Record(Type.String(), Type.Unknown()),
+  actor_id: Type.Union([Type.Integer(), Type.Null()]),
+  created_at: Type.String({ format: 'date-time' }),
+});

@@ -1,0 +1,410 @@
+import { systemContext, type Actor, type RequestContext } from '../../platform/auth/actor.ts';
+import { bumpGeneration } from '../../platform/cache/count-cache.ts';
+import type { Database, Executor } from '../../platform/db/client.ts';
+import { commonErrors, type FieldErrors } from '../../platform/http/errors.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { BusinessCalendar } from '../calendars/index.ts';
+import type { TicketHooks, TicketInput, TicketRow, TicketsService } from '../tickets/index.ts';
+import { createAssignment, type AssignmentDeps } from './workflows.assignment.ts';
+import {
+  isFinalStep,
+  startStepOf,
+  stepOf,
+  totalWeight,
+  type RequirableField,
+  type WorkflowDefinition,
+  type WorkflowStep,
+  type WorkflowTransition,
+} from './workflows.definition.ts';
+import { workflowErrors } from './workflows.errors.ts';
+import type { StepEnteredHook } from './workflows.events.ts';
+import { matchWorkflow } from './workflows.match.ts';
+import * as repository from './workflows.repository.ts';
+import type { TicketAssignment, TicketWorkflow } from './workflows.tables.ts';
+
+export interface WorkflowsDeps extends Omit<AssignmentDeps, 'now' | 'tickets'> {
+  db: Database;
+  audit: Pick<AuditService, 'record'>;
+  tickets: Pick<
+    TicketsService,
+    | 'applyInTransaction'
+    | 'openLoad'
+    | 'lockedTicket'
+    | 'visible'
+    | 'canWork'
+    | 'canManage'
+    | 'referenceErrors'
+  >;
+  /** Told of every step a ticket enters, in the same transaction (the SLA clocks). */
+  onStepEntered?: StepEnteredHook;
+  /** Asks for the assignment queue to be retried soon, in the caller's transaction (a job). */
+  requestDrain?: (tx: Executor) => Promise<void>;
+  now?: () => Date;
+}
+
+export interface TransitionInput {
+  action: string;
+  fields?: Partial<Record<Exclude<RequirableField, 'comment'>, string | number | null>>;
+  comment?: string;
+}
+
+/** A ticket's workflow run as the API shows it. */
+export interface RunView {
+  run: TicketWorkflow;
+  definition: WorkflowDefinition;
+  versionNumber: number;
+  step: WorkflowStep | null;
+  transitions: WorkflowTransition[];
+}
+
+const FIELD_INPUT: Record<Exclude<RequirableField, 'comment'>, keyof TicketInput> = {
+  description: 'description',
+  category_id: 'categoryId',
+  subcategory_id: 'subcategoryId',
+  incident_type_id: 'incidentTypeId',
+  facility_id: 'facilityId',
+  due_date: 'dueDate',
+};
+
+const isEmpty = (value: unknown) => value === null || value === undefined || value === '';
+
+/**
+ * The workflow runtime: matches a new ticket to a workflow (and records why), moves it
+ * through steps by named transitions, assigns each step's work fairly, and keeps the
+ * workflow in step with status changes made outside it (v1 frontends change status
+ * directly). Listens to tickets through `ticketHooks`.
+ */
+export function createWorkflowsService(deps: WorkflowsDeps) {
+  const { db, audit, tickets } = deps;
+  const now = deps.now ?? (() => new Date());
+  const assignment = createAssignment({ ...deps, now });
+  const requestDrain = (tx: Executor) => deps.requestDrain?.(tx) ?? Promise.resolve();
+
+  async function definitionOf(tx: Executor, run: TicketWorkflow) {
+    const version = await repository.versionById(tx, run.versionId);
+    if (!version) throw new Error(`workflow version ${run.versionId} vanished`);
+    return version;
+  }
+
+  /**
+   * Moves the run into `step`: the ticket takes the step's status (unless it is there),
+   * the SLA hears of it, and a step with a role assigns the work. Answers the ticket.
+   */
+  async function enterStep(
+    tx: Executor,
+    ctx: RequestContext,
+    ticket: TicketRow,
+    definition: WorkflowDefinition,
+    step: WorkflowStep,
+  ): Promise<TicketRow> {
+    const at = now();
+    const final = isFinalStep(step);
+    await repository.moveRun(tx, ticket.id, {
+      stepKey: step.key,
+      stepEnteredAt: at,
+      finishedAt: final ? at : null,
+    });
+    let current = ticket;
+    if (current.status !== step.status)
+      current = await tickets.applyInTransaction(tx, ctx, current, { status: step.status }, 'automation');
+    await deps.onStepEntered?.(tx, ctx, { ticket: current, step, totalWeight: totalWeight(definition), at });
+    if (step.role_id != null && !final && step.status !== 'resolved') {
+      current = await assignment.assignFromRole(tx, ctx, current, {
+        roleId: step.role_id,
+        stepKey: step.key,
+        requiresAvailability: step.requires_availability ?? false,
+      });
+    } else {
+      await repository.dequeueTicket(tx, ticket.id);
+    }
+    return current;
+  }
+
+  async function recordAssignment(
+    tx: Executor,
+    ctx: RequestContext,
+    ticket: TicketRow,
+    method: TicketAssignment['method'],
+    reason: string,
+  ) {
+    await repository.dequeueTicket(tx, ticket.id);
+    await repository.insertAssignment(tx, {
+      ticketId: ticket.id,
+      userId: ticket.assigneeId,
+      method,
+      reason,
+      actorId: ctx.actor.userId || null,
+    });
+  }
+
+  const ticketHooks: TicketHooks = {
+    async created(tx, ctx, ticket) {
+      const { chosen, trace } = matchWorkflow(ticket, await repository.publishedCandidates(tx, ticket.kind));
+      if (!chosen) return;
+      const start = startStepOf(chosen.version.definition);
+      if (!start) return;
+      await repository.insertRun(tx, {
+        ticketId: ticket.id,
+        workflowId: chosen.workflow.id,
+        versionId: chosen.version.id,
+        stepKey: start.key,
+        stepEnteredAt: now(),
+        trace,
+      });
+      await audit.record(tx, ctx, {
+        action: 'workflow.matched',
+        resourceType: 'ticket',
+        resourceId: ticket.id,
+        after: trace,
+      });
+      if (ticket.assigneeId !== null)
+        await recordAssignment(tx, ctx, ticket, 'manual', `assigned by ${ctx.actor.username} when reporting`);
+      await enterStep(tx, ctx, ticket, chosen.version.definition, start);
+    },
+
+    async changed(tx, ctx, { before, after, source }) {
+      const releasedLoad =
+        (before.assigneeId !== null && before.assigneeId !== after.assigneeId) ||
+        (after.status !== before.status &&
+          (after.status === 'resolved' ||
+            after.status === 'closed' ||
+            after.status === 'completed' ||
+            after.status === 'cancelled'));
+      if (releasedLoad) await requestDrain(tx);
+      if (source !== 'user') return;
+      if (after.assigneeId !== before.assigneeId) {
+        await recordAssignment(
+          tx,
+          ctx,
+          after,
+          after.assigneeId === null ? 'released' : 'manual',
+          after.assigneeId === null
+            ? `unassigned by ${ctx.actor.username}`
+            : `assigned by ${ctx.actor.username}`,
+        );
+      }
+      if (after.status === before.status) return;
+      const run = await repository.runOf(tx, after.id, true);
+      if (!run || run.finishedAt) return;
+      const { definition } = await definitionOf(tx, run);
+      // A status set directly follows the workflow when a transition from here leads to that status.
+      const transition = definition.transitions.find(
+        (candidate) =>
+          candidate.from === run.stepKey && stepOf(definition, candidate.to)?.status === after.status,
+      );
+      const target = transition ? stepOf(definition, transition.to) : undefined;
+      if (target) {
+        await enterStep(tx, ctx, after, definition, target);
+        await audit.record(tx, ctx, {
+          action: 'workflow.transitioned',
+          resourceType: 'ticket',
+          resourceId: after.id,
+          after: { action: transition?.action, from: run.stepKey, to: target.key, via: 'status' },
+        });
+      } else if (after.status === 'closed' || after.status === 'completed' || after.status === 'cancelled') {
+        await repository.moveRun(tx, after.id, {
+          stepKey: run.stepKey,
+          stepEnteredAt: run.stepEnteredAt,
+          finishedAt: now(),
+        });
+      }
+    },
+
+    async deleted(tx, _ctx, ticket) {
+      await repository.deleteTicketState(tx, ticket.id);
+    },
+  };
+
+  async function checkRole(tx: Executor, actor: Actor, ticket: TicketRow, roleId: number | null | undefined) {
+    if (roleId == null || tickets.canManage(actor, ticket)) return;
+    if (!(await repository.isMember(tx, roleId, actor.userId))) {
+      const role = await repository.roleById(tx, roleId);
+      throw workflowErrors.WORKFLOWS_ROLE_REQUIRED({
+        message: `Only members of "${role?.name ?? roleId}" (or a manager) may do this.`,
+      });
+    }
+  }
+
+  function fieldChanges(
+    ticket: TicketRow,
+    transition: WorkflowTransition,
+    input: TransitionInput,
+  ): TicketInput {
+    const changes: TicketInput = {};
+    const missing: FieldErrors = {};
+    for (const [field, key] of Object.entries(FIELD_INPUT) as [
+      Exclude<RequirableField, 'comment'>,
+      keyof TicketInput,
+    ][]) {
+      const given = input.fields?.[field];
+      if (given !== undefined) Object.assign(changes, { [key]: given });
+    }
+    for (const field of transition.required_fields ?? []) {
+      const value =
+        field === 'comment'
+          ? input.comment
+          : field in changes
+            ? changes[FIELD_INPUT[field]]
+            : ticket[FIELD_INPUT[field] as keyof TicketRow];
+      if (isEmpty(value))
+        missing[field] = [`This field is required to "${transition.name ?? transition.action}".`];
+    }
+    if (Object.keys(missing).length > 0) throw commonErrors.VALIDATION_FAILED({ fields: missing });
+    return changes;
+  }
+
+  return {
+    ticketHooks,
+
+    /**
+     * Acts on a ticket: the named transition from its current step, with the fields it
+     * requires (given here or already on the ticket). Only people who may work the
+     * ticket act, and only the transition's role (or a manager) when it names one.
+     */
+    async transition(
+      ctx: RequestContext,
+      ticketId: number,
+      input: TransitionInput,
+    ): Promise<RunView & { ticket: TicketRow }> {
+      const referenceErrors = await tickets.referenceErrors({
+        facilityId: Number(input.fields?.facility_id) || undefined,
+      });
+      const result = await db.transaction(async (tx) => {
+        let ticket = await tickets.lockedTicket(tx, ticketId, ctx.actor);
+        if (!tickets.canWork(ctx.actor, ticket)) throw commonErrors.PERMISSION_DENIED();
+        const run = await repository.runOf(tx, ticketId, true);
+        if (!run) throw workflowErrors.WORKFLOWS_NO_RUN();
+        if (run.finishedAt) throw workflowErrors.WORKFLOWS_RUN_FINISHED();
+        const version = await definitionOf(tx, run);
+        const { definition } = version;
+        const available = definition.transitions.filter((candidate) => candidate.from === run.stepKey);
+        const transition = available.find((candidate) => candidate.action === input.action);
+        const target = transition ? stepOf(definition, transition.to) : undefined;
+        if (!transition || !target) {
+          throw workflowErrors.WORKFLOWS_UNKNOWN_ACTION({
+            message: `"${input.action}" is not available from step "${run.stepKey ?? ''}"${available.length ? `; available: ${available.map((t) => t.action).join(', ')}` : ''}.`,
+            extra: { available: available.map((t) => t.action) },
+          });
+        }
+        await checkRole(tx, ctx.actor, ticket, transition.required_role_id);
+        const changes = fieldChanges(ticket, transition, input);
+        if (target.status !== ticket.status) changes.status = target.status;
+        if (Object.keys(changes).length > 0)
+          ticket = await tickets.applyInTransaction(tx, ctx, ticket, changes, 'transition', referenceErrors);
+        ticket = await enterStep(tx, ctx, ticket, definition, target);
+        await audit.record(tx, ctx, {
+          action: 'workflow.transitioned',
+          resourceType: 'ticket',
+          resourceId: ticketId,
+          after: {
+            action: transition.action,
+            from: run.stepKey,
+            to: target.key,
+            comment: input.comment ?? null,
+          },
+        });
+        const moved = await repository.runOf(tx, ticketId);
+        if (!moved) throw workflowErrors.WORKFLOWS_NO_RUN();
+        return {
+          ticket,
+          run: moved,
+          definition,
+          versionNumber: version.number,
+          step: target,
+          transitions: definition.transitions.filter((candidate) => candidate.from === target.key),
+        };
+      });
+      await bumpGeneration(db, 'tickets');
+      return result;
+    },
+
+    /** The ticket's run: workflow, version, step, the actions open from it, and the match trace. */
+    async runOf(actor: Actor, ticketId: number): Promise<RunView> {
+      await tickets.visible(actor, ticketId);
+      const run = await repository.runOf(db, ticketId);
+      if (!run) throw workflowErrors.WORKFLOWS_NO_RUN();
+      const version = await definitionOf(db, run);
+      const step = stepOf(version.definition, run.stepKey) ?? null;
+      return {
+        run,
+        definition: version.definition,
+        versionNumber: version.number,
+        step,
+        transitions: run.finishedAt
+          ? []
+          : version.definition.transitions.filter((t) => t.from === run.stepKey),
+      };
+    },
+
+    /** Every assignment decision for the ticket, oldest first, each with its reason. */
+    async assignmentsOf(actor: Actor, ticketId: number): Promise<TicketAssignment[]> {
+      await tickets.visible(actor, ticketId);
+      return repository.assignmentsOf(db, ticketId);
+    },
+
+    /**
+     * Hands a locked ticket to `userId` on the system's decision (escalation to a
+     * manager), recorded with `reason`. Answers the ticket as it now is.
+     */
+    async reassign(
+      tx: Executor,
+      ctx: RequestContext,
+      ticket: TicketRow,
+      userId: number,
+      reason: string,
+    ): Promise<TicketRow> {
+      if (ticket.assigneeId === userId) return ticket;
+      const after = await tickets.applyInTransaction(tx, ctx, ticket, { assigneeId: userId }, 'automation');
+      await repository.dequeueTicket(tx, ticket.id);
+      await repository.insertAssignment(tx, {
+        ticketId: ticket.id,
+        userId,
+        method: 'escalation',
+        reason,
+        actorId: null,
+      });
+      return after;
+    },
+
+    /**
+     * Retries queued tickets, oldest first per role, each in its own transaction, until
+     * a role has nobody available. Answers how many were assigned.
+     */
+    async drainQueue(): Promise<number> {
+      const ctx = systemContext('assignment');
+      let assigned = 0;
+      for (const roleId of await repository.queuedRoleIds(db)) {
+        let after: { queuedAt: Date; ticketId: number } | undefined;
+        for (;;) {
+          const outcome = await db.transaction(async (tx) => {
+            const queued = await repository.claimQueued(tx, roleId, after);
+            if (!queued) return 'empty' as const;
+            after = { queuedAt: queued.queuedAt, ticketId: queued.ticketId };
+            const ticket = await tickets.lockedTicket(tx, queued.ticketId);
+            const result = await assignment.assignFromRole(tx, ctx, ticket, {
+              roleId,
+              stepKey: queued.stepKey,
+              requiresAvailability: queued.requiresAvailability,
+            });
+            return result.assigneeId === null ? ('nobody' as const) : ('assigned' as const);
+          });
+          if (outcome !== 'assigned') break;
+          assigned += 1;
+        }
+      }
+      if (assigned > 0) await bumpGeneration(db, 'tickets');
+      return assigned;
+    },
+
+    /** The working-hours calendar of a person (their assignee profile), read through `executor`; null: none set. */
+    async workingCalendarOf(userId: number, executor: Executor): Promise<BusinessCalendar | null> {
+      const profile = await repository.profileOf(executor, userId);
+      return profile?.calendarId == null ? null : deps.calendars.engineFor(profile.calendarId, executor);
+    },
+
+    /** Membership or capacity changed: retry the queue soon (in the caller's transaction). */
+    requestDrain,
+  };
+}
+
+export type WorkflowsService = ReturnType<typeof createWorkflowsService>;
