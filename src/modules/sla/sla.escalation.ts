@@ -112,10 +112,8 @@ export function createEscalation(deps: EscalationDeps) {
       let ticket = await tickets.lockedTicket(tx, ticketId).catch(() => undefined);
       const row = await repository.claimDue(tx, ticketId, at);
       if (!row || !ticket) return 0;
-      const [{ state }, fired] = await Promise.all([
-        clocks.stateOf(tx, row, at),
-        repository.firedStages(tx, ticketId),
-      ]);
+      const { state } = await clocks.stateOf(tx, row, at);
+      const fired = await repository.firedStages(tx, ticketId);
       let count = 0;
       for (const stage of state.stages) {
         if (stage.at > at || fired.has(`${stage.metric}/${stage.stage}`)) continue;

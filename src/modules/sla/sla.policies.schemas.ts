@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DateTime, Nullable } from '../../platform/http/schemas.ts';
-import { MAX_AFTER_PERCENT, MAX_ESCALATION_LEVELS, MAX_TARGET_MINUTES } from './sla.policies.ts';
+import { MAX_AFTER_PERCENT, MAX_ESCALATION_LEVELS, MAX_TARGET_MINUTES } from './sla.policies.validation.ts';
 
 const Priority = Type.Union(
   [Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'), Type.Literal('critical')],

@@ -87,11 +87,10 @@ export function createSlaClocks(deps: SlaClockDeps) {
     row: TicketSla,
     at = now(),
   ): Promise<{ state: ClockState; pauses: Pause[]; calendar: ClockCalendar }> {
-    const [entries, policy, calendar] = await Promise.all([
-      repository.ledgerOf(tx, row.ticketId),
-      row.policyId === null ? undefined : repository.policyById(tx, row.policyId),
-      calendarFor(tx, row.calendarId),
-    ]);
+    // One after another: a transaction's connection runs one query at a time.
+    const entries = await repository.ledgerOf(tx, row.ticketId);
+    const policy = row.policyId === null ? undefined : await repository.policyById(tx, row.policyId);
+    const calendar = await calendarFor(tx, row.calendarId);
     const pauses = pausesOf(entries);
     const state = evaluateClocks(
       calendar,
@@ -114,10 +113,8 @@ export function createSlaClocks(deps: SlaClockDeps) {
   async function refresh(tx: Executor, ticketId: number, at = now()): Promise<TicketSla | undefined> {
     const row = await repository.slaOf(tx, ticketId, true);
     if (!row) return undefined;
-    const [{ state, pauses, calendar }, fired] = await Promise.all([
-      stateOf(tx, row, at),
-      repository.firedStages(tx, ticketId),
-    ]);
+    const { state, pauses, calendar } = await stateOf(tx, row, at);
+    const fired = await repository.firedStages(tx, ticketId);
     const next = state.stages.find((stage) => !fired.has(`${stage.metric}/${stage.stage}`));
     const stepPauses = pauses.filter(
       (pause) => row.stepEnteredAt && (pause.to === null || pause.to > row.stepEnteredAt),

@@ -18,7 +18,8 @@ export type { AssigneeProfileView, ProfileInput } from './workflows.admin.profil
 export type { AssignmentRoleDetail, RoleInput, RoleMember } from './workflows.admin.roles.ts';
 export type { DraftInput } from './workflows.admin.versions.ts';
 export type { WorkflowInput } from './workflows.admin.workflows.ts';
-export type { AssignmentRoleRow, WorkflowRow, WorkflowVersionRow } from './workflows.admin.repository.ts';
+export type { WorkflowRow, WorkflowVersionRow } from './workflows.admin.repository.ts';
+export type { AssignmentRoleRow } from './workflows.admin.roles.repository.ts';
 export {
   createWorkflowsService,
   type WorkflowsService,

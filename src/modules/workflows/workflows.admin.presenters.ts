@@ -1,7 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import { presentUserV2 } from '../identity/index.ts';
 import type { AssigneeProfileView } from './workflows.admin.profiles.ts';
-import type { AssignmentRoleRow, WorkflowRow, WorkflowVersionRow } from './workflows.admin.repository.ts';
+import type { WorkflowRow, WorkflowVersionRow } from './workflows.admin.repository.ts';
+import type { AssignmentRoleRow } from './workflows.admin.roles.repository.ts';
 import type { AssignmentRoleDetail } from './workflows.admin.roles.ts';
 import type {
   AssigneeProfileV2,

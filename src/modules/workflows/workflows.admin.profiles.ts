@@ -3,7 +3,7 @@ import { listing, listQueries, type Page } from '../../platform/db/list.ts';
 import { AppError, commonErrors, fieldError } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import { workflowAdminErrors as errors } from './workflows.admin.errors.ts';
-import * as repository from './workflows.admin.repository.ts';
+import * as repository from './workflows.admin.roles.repository.ts';
 import type { WorkflowAdminDeps } from './workflows.admin.ts';
 import type { AssigneeProfile } from './workflows.tables.ts';
 

@@ -5,8 +5,8 @@ import { commonErrors, fieldError, type FieldErrors } from '../../platform/http/
 import type { ListParams } from '../../platform/http/query.ts';
 import type { Person } from '../identity/index.ts';
 import { violatedUniqueConstraint, workflowAdminErrors as errors } from './workflows.admin.errors.ts';
-import * as repository from './workflows.admin.repository.ts';
-import type { AssignmentRoleRow } from './workflows.admin.repository.ts';
+import * as repository from './workflows.admin.roles.repository.ts';
+import type { AssignmentRoleRow } from './workflows.admin.roles.repository.ts';
 import type { WorkflowAdminDeps } from './workflows.admin.ts';
 
 export interface RoleMember {

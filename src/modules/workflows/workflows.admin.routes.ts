@@ -10,7 +10,7 @@ import { IdParams } from '../../platform/http/schemas.ts';
 import type { WorkflowAdmin } from './workflows.admin.ts';
 import { presentProfileV2, presentRoleDetailV2, presentRoleV2 } from './workflows.admin.presenters.ts';
 import type { AssigneeProfileView } from './workflows.admin.profiles.ts';
-import { profileList, roleList } from './workflows.admin.repository.ts';
+import { profileList, roleList } from './workflows.admin.roles.repository.ts';
 import type { AssignmentRoleDetail } from './workflows.admin.roles.ts';
 import {
   AssigneeProfileV2,

@@ -6,6 +6,7 @@ import type { ListParams } from '../../platform/http/query.ts';
 import { checkDefinition, type WorkflowDefinition } from './workflows.definition.ts';
 import { violatedUniqueConstraint, workflowAdminErrors as errors } from './workflows.admin.errors.ts';
 import * as repository from './workflows.admin.repository.ts';
+import { existingRoleIds } from './workflows.admin.roles.repository.ts';
 import type { WorkflowRow, WorkflowVersionRow } from './workflows.admin.repository.ts';
 import type { WorkflowAdminDeps } from './workflows.admin.ts';
 import type { WorkflowVersion } from './workflows.tables.ts';
@@ -72,14 +73,13 @@ export function createVersionVerbs({ db, audit, allowedMove }: WorkflowAdminDeps
     listQueries(db, repository.listVersions, repository.countVersions),
   );
   return {
-    async listVersions(workflowId: number, params: ListParams): Promise<Page<WorkflowVersionRow>> {
-      if (!(await repository.workflowById(db, workflowId))) throw errors.WORKFLOWS_WORKFLOW_NOT_FOUND();
+    /** A page of a workflow's versions (none for a workflow that does not exist: check it first). */
+    listVersions(workflowId: number, params: ListParams): Promise<Page<WorkflowVersionRow>> {
       return versionListing.page(params, repository.versionsOf(workflowId));
     },
 
-    async *allVersions(workflowId: number, params: ListParams): AsyncIterable<WorkflowVersionRow> {
-      if (!(await repository.workflowById(db, workflowId))) throw errors.WORKFLOWS_WORKFLOW_NOT_FOUND();
-      yield* versionListing.all(params, repository.versionsOf(workflowId));
+    allVersions(workflowId: number, params: ListParams): AsyncIterable<WorkflowVersionRow> {
+      return versionListing.all(params, repository.versionsOf(workflowId));
     },
 
     async getVersion(workflowId: number, number: number): Promise<WorkflowVersionRow> {
@@ -188,9 +188,7 @@ export function createVersionVerbs({ db, audit, allowedMove }: WorkflowAdminDeps
       return db.transaction(async (tx) => {
         const { workflow, version } = await lockDraft(tx, workflowId, number, expectedVersion);
         // Share-locked, so none of the roles can be deleted before this commits.
-        const roles = new Set(
-          await repository.existingRoleIds(tx, rolesNamedBy(version.definition), { share: true }),
-        );
+        const roles = new Set(await existingRoleIds(tx, rolesNamedBy(version.definition), { share: true }));
         const problems = checkDefinition(version.definition, {
           kind: workflow.kind,
           roleExists: (id) => roles.has(id),

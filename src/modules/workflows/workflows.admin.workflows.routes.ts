@@ -168,8 +168,10 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{ admin: WorkflowAdmin }>
         response: { 200: v2PageSchema(WorkflowVersionV2) },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const params = parseListQuery(versionList, request.query, 'v2');
+      // Before the answer starts: a CSV export streams, and could no longer turn into a 404.
+      await admin.getWorkflow(request.params.id);
       return sendList(request, reply, {
         page: () => admin.listVersions(request.params.id, params),
         all: () => admin.allVersions(request.params.id, params),

@@ -74,15 +74,14 @@ export function createAssignment(deps: AssignmentDeps) {
       else skipped.push({ user_id: person.user.id, why: 'inactive' });
     }
     const ids = active.map((person) => person.user.id);
-    const [leave, profiles, load] = await Promise.all([
-      timeoff.onLeave(
-        active.map((person) => ({ userId: person.user.id, timeZone: person.user.timeZone })),
-        at,
-        tx,
-      ),
-      repository.profilesOf(tx, ids),
-      tickets.openLoad(tx, ids),
-    ]);
+    // One after another: a transaction's connection runs one query at a time.
+    const leave = await timeoff.onLeave(
+      active.map((person) => ({ userId: person.user.id, timeZone: person.user.timeZone })),
+      at,
+      tx,
+    );
+    const profiles = await repository.profilesOf(tx, ids);
+    const load = await tickets.openLoad(tx, ids);
     const profileOf = new Map(profiles.map((profile) => [profile.userId, profile]));
     const onDuty = requiresAvailability ? await dutyAt(tx, ids, profileOf, at) : undefined;
     const available: Decision['available'] = [];
@@ -122,10 +121,8 @@ export function createAssignment(deps: AssignmentDeps) {
     profileOf: Map<number, { calendarId: number | null }>,
     at: Date,
   ): Promise<Set<number>> {
-    const [clocked, occurrences] = await Promise.all([
-      timeclock.clockedIn(ids, tx),
-      events.occurrencesForUsers(ids, at, new Date(at.getTime() + 1), tx),
-    ]);
+    const clocked = await timeclock.clockedIn(ids, tx);
+    const occurrences = await events.occurrencesForUsers(ids, at, new Date(at.getTime() + 1), tx);
     const onDuty = new Set(clocked);
     for (const occurrence of occurrences)
       if (DUTY_EVENT_TYPES.has(occurrence.eventType)) onDuty.add(occurrence.userId);
