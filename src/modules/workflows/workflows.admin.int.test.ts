@@ -574,6 +574,31 @@ describe('workflow admin routes (v2)', () => {
     expect((await viewer.get('/api/v2/workflows')).statusCode).toBe(403);
   });
 
+  it('exports versions as CSV and documents every route in OpenAPI', async () => {
+    const workflow = await createWorkflow({});
+    await publish(workflow.id, incidentFlow());
+    const csv = await agent.get(`/api/v2/workflows/${workflow.id}/versions?format=csv`);
+    expect(csv.statusCode).toBe(200);
+    const [header, row] = csv.body.trim().split('\n');
+    expect(header).toContain('definition.steps');
+    expect(row).toContain('published');
+
+    const doc = (await admin.get('/api/v2/openapi.json')).json<{
+      paths: Record<string, Record<string, unknown>>;
+    }>();
+    expect(Object.keys(doc.paths['/api/v2/workflows/{id}/versions/{number}'] ?? {}).sort()).toEqual([
+      'delete',
+      'get',
+      'put',
+    ]);
+    for (const path of [
+      '/api/v2/assignment-roles/{id}/members/{userId}',
+      '/api/v2/assignee-profiles/{userId}',
+      '/api/v2/workflows/{id}/versions/{number}/publish',
+    ])
+      expect(doc.paths, path).toHaveProperty([path]);
+  });
+
   it('answers 404 for workflows, versions and roles that do not exist', async () => {
     const workflow = await createWorkflow({});
     for (const url of [
@@ -585,6 +610,7 @@ describe('workflow admin routes (v2)', () => {
       expect((await admin.get(url)).statusCode, url).toBe(404);
     expect((await admin.post(`/api/v2/workflows/${workflow.id}/versions/1/publish`)).statusCode).toBe(404);
     expect((await admin.post('/api/v2/workflows/999999/versions', { from: 1 })).statusCode).toBe(404);
+    expect((await admin.get('/api/v2/workflows/999999/versions?format=csv')).statusCode).toBe(404);
     expect((await admin.delete('/api/v2/workflows/999999', ANY)).statusCode).toBe(404);
   });
 });
