@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import type { SlaPolicyInput } from './sla.policies.ts';
+import type { SlaPolicyInput } from './sla.policies.validation.ts';
 import type { SlaPolicyCreateBody, SlaPolicyUpdateBody, SlaPolicyV2 } from './sla.policies.schemas.ts';
 import type { SlaPolicy } from './sla.tables.ts';
 
