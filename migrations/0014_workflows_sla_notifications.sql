@@ -196,6 +196,7 @@ CREATE UNIQUE INDEX "assignment_roles_name_key" ON "assignment_roles" USING btre
 CREATE INDEX "ticket_assignments_ticket_idx" ON "ticket_assignments" USING btree ("ticket_id","id");--> statement-breakpoint
 CREATE INDEX "ticket_assignments_user_idx" ON "ticket_assignments" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE INDEX "ticket_workflows_version_idx" ON "ticket_workflows" USING btree ("version_id");--> statement-breakpoint
+CREATE INDEX "ticket_workflows_workflow_idx" ON "ticket_workflows" USING btree ("workflow_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "workflow_versions_number_key" ON "workflow_versions" USING btree ("workflow_id","number");--> statement-breakpoint
 CREATE UNIQUE INDEX "workflow_versions_one_draft" ON "workflow_versions" USING btree ("workflow_id") WHERE "workflow_versions"."status" = 'draft';--> statement-breakpoint
 CREATE UNIQUE INDEX "workflows_name_key" ON "workflows" USING btree (lower("name"));--> statement-breakpoint
@@ -208,5 +209,7 @@ CREATE INDEX "ticket_slas_next_check_idx" ON "ticket_slas" USING btree ("next_ch
 CREATE INDEX "ticket_slas_policy_idx" ON "ticket_slas" USING btree ("policy_id");--> statement-breakpoint
 CREATE INDEX "ticket_slas_calendar_idx" ON "ticket_slas" USING btree ("calendar_id");--> statement-breakpoint
 CREATE INDEX "ticket_slas_started_idx" ON "ticket_slas" USING btree ("started_at");--> statement-breakpoint
+CREATE INDEX "ticket_slas_resolved_idx" ON "ticket_slas" USING btree ("resolved_at");--> statement-breakpoint
+CREATE INDEX "ticket_slas_open_idx" ON "ticket_slas" USING btree ("started_at") WHERE "ticket_slas"."resolved_at" is null;--> statement-breakpoint
 CREATE INDEX "notifications_user_idx" ON "notifications" USING btree ("user_id","id");--> statement-breakpoint
 CREATE INDEX "notifications_unread_idx" ON "notifications" USING btree ("user_id") WHERE "notifications"."read_at" is null;

@@ -16,7 +16,12 @@ import {
   identityRoutesV1,
   identityRoutesV2,
 } from './identity/index.ts';
-import { calendarsPermissions, calendarsRoutesV2, createCalendarsService } from './calendars/index.ts';
+import {
+  calendarsErrors,
+  calendarsPermissions,
+  calendarsRoutesV2,
+  createCalendarsService,
+} from './calendars/index.ts';
 import {
   createNotificationsJobs,
   createNotificationsService,
@@ -107,17 +112,30 @@ export function createServices(
   const audit = createAuditService({ db });
   const identity = createIdentityService({ db, audit, sessionTtlHours: settings.sessionTtlHours });
   const sites = createSitesService({ db, audit });
-  // A calendar change moves the due times of open tickets on it: recomputed by a job keyed per calendar.
+  // A calendar change moves the due times of open tickets on it: recomputed by a job keyed per
+  // calendar. A calendar that policies or people's working hours use cannot be deleted.
   const calendars = createCalendarsService({
     db,
     audit,
-    onChanged: (tx, event) =>
-      enqueue(
+    onChanged: async (tx, event) => {
+      if (event.version === null) {
+        const policies = await slaClocks.policiesOnCalendar(tx, event.calendarId);
+        const people = await workflows.peopleOnCalendar(tx, event.calendarId);
+        if (policies.length > 0 || people > 0)
+          throw calendarsErrors.CALENDARS_CALENDAR_IN_USE({
+            message: `This calendar is in use (${[
+              ...policies.map((name) => `SLA policy "${name}"`),
+              ...(people > 0 ? [`the working hours of ${people} people`] : []),
+            ].join(', ')}) and cannot be deleted.`,
+          });
+      }
+      await enqueue(
         tx,
         recomputeJob,
         { calendar_id: event.calendarId },
         { jobKey: `sla.recompute:calendar:${event.calendarId}` },
-      ),
+      );
+    },
   });
   const mailer = createMailer({
     smtpUrl: settings.smtpUrl,

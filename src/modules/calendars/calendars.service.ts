@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { listing, listQueries, type Page } from '../../platform/db/list.ts';
@@ -67,20 +68,30 @@ export function createCalendarsService({ db, audit, onChanged, now = () => new D
     return calendar;
   }
 
+  // Built engines by calendar id, valid for the version they were built at: every change
+  // that can move a time bumps the version, so a hit needs only the calendar row read.
+  const built = new LRUCache<number, CalendarSnapshot>({ max: 200 });
+
   /**
    * A calendar as stored with its holidays and closures and the engine built from them,
    * read from one snapshot (they agree): a read-only transaction of its own, or the
    * caller's `executor`.
    */
   async function snapshotFor(id: number, executor?: Executor): Promise<CalendarSnapshot> {
-    const read = async (tx: Executor) => {
+    const read = async (
+      tx: Executor,
+    ): Promise<CalendarSnapshot | (Omit<CalendarSnapshot, 'engine'> & { engine?: undefined })> => {
       const row = await repository.calendarById(tx, id);
       if (!row) throw calendarsErrors.CALENDARS_CALENDAR_NOT_FOUND();
+      const cached = built.get(id);
+      if (cached?.calendar.version === row.version) return cached;
       return { calendar: row, closures: await repository.allClosuresOf(tx, id) };
     };
-    const { calendar, closures } = executor
+    const found = executor
       ? await read(executor)
       : await db.transaction(read, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+    if (found.engine) return found;
+    const { calendar, closures } = found;
     const engine = createBusinessCalendar({
       timeZone: calendar.timeZone,
       weekly: calendar.weekly,
@@ -91,7 +102,9 @@ export function createCalendarsService({ db, audit, onChanged, now = () => new D
           : [],
       ),
     });
-    return { calendar, closures, engine };
+    const snapshot = { calendar, closures, engine };
+    built.set(id, snapshot);
+    return snapshot;
   }
 
   async function engineFor(id: number, executor?: Executor): Promise<BusinessCalendar> {

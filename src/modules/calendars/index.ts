@@ -12,6 +12,7 @@ export {
   type CalendarSnapshot,
 } from './calendars.service.ts';
 export { calendarsPermissions } from './calendars.policy.ts';
+export { calendarsErrors } from './calendars.errors.ts';
 export { calendarsRoutesV2, type CalendarsRouteOptions } from './calendars.routes.ts';
 export {
   CalendarNeverOpensError,

@@ -160,3 +160,12 @@ export async function openTicketIds(
     .orderBy(asc(ticketSlas.ticketId));
   return rows.map((row) => row.ticketId);
 }
+
+/** Names of the active policies counted on a calendar (a calendar in use cannot be deleted). */
+export async function policiesOnCalendar(executor: Executor, calendarId: number): Promise<string[]> {
+  const rows = await executor
+    .select({ name: slaPolicies.name })
+    .from(slaPolicies)
+    .where(and(eq(slaPolicies.calendarId, calendarId), eq(slaPolicies.isActive, true)));
+  return rows.map((row) => row.name);
+}

@@ -169,6 +169,21 @@ export function createSlaClocks(deps: SlaClockDeps) {
       const policy = await repository.policyFor(tx, ticket.priority, ticket.categoryId);
       const targets = targetsOf(policy);
       const started = now();
+      // A new clock has no pauses and no fired stages: its state is computed here, not re-read.
+      const state = evaluateClocks(
+        await calendarFor(tx, targets.calendarId),
+        {
+          startedAt: started,
+          firstResponseTargetMs: targets.firstResponseTargetMs,
+          resolutionTargetMs: targets.resolutionTargetMs,
+          atRiskPercent: targets.atRiskPercent,
+          firstRespondedAt: null,
+          resolvedAt: null,
+          pauses: [],
+          levels: policy?.escalationLevels ?? [],
+        },
+        started,
+      );
       await repository.insertSla(tx, {
         ticketId: ticket.id,
         ...targets,
@@ -178,6 +193,10 @@ export function createSlaClocks(deps: SlaClockDeps) {
         categoryId: ticket.categoryId,
         assigneeId: ticket.assigneeId,
         startedAt: started,
+        firstResponseDueAt: state.firstResponseDueAt,
+        resolutionDueAt: state.resolutionDueAt,
+        status: state.status,
+        nextCheckAt: state.stages[0]?.at ?? null,
       });
       await ledger(
         tx,
@@ -192,7 +211,6 @@ export function createSlaClocks(deps: SlaClockDeps) {
         },
         started,
       );
-      await refresh(tx, ticket.id);
     },
 
     async changed(tx, ctx, { before, after, source }) {
@@ -237,7 +255,13 @@ export function createSlaClocks(deps: SlaClockDeps) {
         )
           await firstResponse(tx, ctx, row, `status ${before.status} -> ${after.status}`);
       }
-      await refresh(tx, after.id);
+      // An assignee or department change moves no clock: the copies above are all it needs.
+      if (
+        after.status !== before.status ||
+        after.priority !== before.priority ||
+        after.categoryId !== before.categoryId
+      )
+        await refresh(tx, after.id);
     },
 
     async commented(tx, ctx, ticket, comment) {
@@ -308,7 +332,18 @@ export function createSlaClocks(deps: SlaClockDeps) {
     return ids.length;
   }
 
-  return { ticketHooks, stepEntered, refresh, stateOf, ledger, recompute, calendarFor };
+  return {
+    ticketHooks,
+    stepEntered,
+    refresh,
+    stateOf,
+    ledger,
+    recompute,
+    calendarFor,
+    /** Active policies counted on a calendar, by name, read through `executor`. */
+    policiesOnCalendar: (executor: Executor, calendarId: number) =>
+      repository.policiesOnCalendar(executor, calendarId),
+  };
 }
 
 export type SlaClocks = ReturnType<typeof createSlaClocks>;

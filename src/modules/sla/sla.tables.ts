@@ -114,6 +114,10 @@ export const ticketSlas = pgTable(
     index('ticket_slas_policy_idx').on(table.policyId),
     index('ticket_slas_calendar_idx').on(table.calendarId),
     index('ticket_slas_started_idx').on(table.startedAt),
+    index('ticket_slas_resolved_idx').on(table.resolvedAt),
+    index('ticket_slas_open_idx')
+      .on(table.startedAt)
+      .where(sql`${table.resolvedAt} is null`),
     check(
       'ticket_slas_status_check',
       sql`${table.status} in ('on_track', 'at_risk', 'breached', 'paused', 'met', 'missed')`,

@@ -37,6 +37,12 @@ export interface AssignmentTarget {
 
 type SkipReason = 'inactive' | 'on leave' | 'at capacity' | 'off shift';
 
+interface Eligibility {
+  memberCount: number;
+  eligible: { userId: number; capacity: number | null }[];
+  skipped: Decision['skipped'];
+}
+
 export interface Decision {
   chosen: number | null;
   reason: string;
@@ -58,14 +64,17 @@ function summarise(skipped: Decision['skipped']): string {
 export function createAssignment(deps: AssignmentDeps) {
   const { identity, tickets, timeoff, timeclock, events, calendars, notifications } = deps;
 
-  /** Who of `memberIds` is available at `at`, and their loads; every read through `tx`. */
-  async function decide(
+  /**
+   * Who of `memberIds` could take work at `at` (active, not on leave, on duty when the
+   * step asks), with their capacity. Read before the role's lock is taken: these facts
+   * change slowly, and the lock then covers only the load count and the choice.
+   */
+  async function eligibleAt(
     tx: Executor,
     memberIds: number[],
-    lastUserId: number | null,
     requiresAvailability: boolean,
     at: Date,
-  ): Promise<Decision> {
+  ): Promise<Eligibility> {
     const skipped: Decision['skipped'] = [];
     const people = await identity.peopleByUserIds(memberIds, tx);
     const active: Person[] = [];
@@ -80,25 +89,44 @@ export function createAssignment(deps: AssignmentDeps) {
       at,
       tx,
     );
-    const profiles = await repository.profilesOf(tx, ids);
-    const load = await tickets.openLoad(tx, ids);
-    const profileOf = new Map(profiles.map((profile) => [profile.userId, profile]));
-    const onDuty = requiresAvailability ? await dutyAt(tx, ids, profileOf, at) : undefined;
-    const available: Decision['available'] = [];
+    const profiles = new Map(
+      (await repository.profilesOf(tx, ids)).map((profile) => [profile.userId, profile]),
+    );
+    const onDuty = requiresAvailability ? await dutyAt(tx, ids, profiles, at) : undefined;
+    const eligible: Eligibility['eligible'] = [];
     for (const id of ids) {
-      const open = load.get(id) ?? 0;
-      const capacity = profileOf.get(id)?.capacity ?? null;
       if (leave.has(id)) skipped.push({ user_id: id, why: 'on leave' });
-      else if (capacity !== null && open >= capacity) skipped.push({ user_id: id, why: 'at capacity' });
       else if (onDuty && !onDuty.has(id)) skipped.push({ user_id: id, why: 'off shift' });
-      else available.push({ user_id: id, open });
+      else eligible.push({ userId: id, capacity: profiles.get(id)?.capacity ?? null });
     }
+    return { memberCount: memberIds.length, eligible, skipped };
+  }
+
+  /** The choice among the eligible, from their open loads now (read under the role's lock). */
+  async function decide(
+    tx: Executor,
+    eligibility: Eligibility,
+    lastUserId: number | null,
+  ): Promise<Decision> {
+    const skipped = [...eligibility.skipped];
+    const load = await tickets.openLoad(
+      tx,
+      eligibility.eligible.map((candidate) => candidate.userId),
+    );
+    const available: Decision['available'] = [];
+    for (const { userId, capacity } of eligibility.eligible) {
+      const open = load.get(userId) ?? 0;
+      if (capacity !== null && open >= capacity) skipped.push({ user_id: userId, why: 'at capacity' });
+      else available.push({ user_id: userId, open });
+    }
+    const order = (entry: { user_id: number }) => entry.user_id;
+    skipped.sort((a, b) => order(a) - order(b));
     const skippedText = skipped.length > 0 ? `; ${skipped.length} skipped: ${summarise(skipped)}` : '';
     if (available.length === 0) {
       const reason =
-        memberIds.length === 0
+        eligibility.memberCount === 0
           ? 'nobody holds this role'
-          : `nobody available of ${plural(memberIds.length, 'member')}${skippedText}`;
+          : `nobody available of ${plural(eligibility.memberCount, 'member')}${skippedText}`;
       return { chosen: null, reason, available, skipped };
     }
     const fewest = Math.min(...available.map((candidate) => candidate.open));
@@ -152,13 +180,14 @@ export function createAssignment(deps: AssignmentDeps) {
     target: AssignmentTarget,
   ): Promise<TicketRow> {
     const at = deps.now();
-    const lastUserId = await repository.lockPointer(tx, target.roleId);
     const memberIds = await repository.memberIdsOf(tx, target.roleId);
     if (ticket.assigneeId !== null && memberIds.includes(ticket.assigneeId)) {
       await repository.dequeueTicket(tx, ticket.id);
       return ticket;
     }
-    const decision = await decide(tx, memberIds, lastUserId, target.requiresAvailability, at);
+    const eligibility = await eligibleAt(tx, memberIds, target.requiresAvailability, at);
+    const lastUserId = await repository.lockPointer(tx, target.roleId);
+    const decision = await decide(tx, eligibility, lastUserId);
     const details = { available: decision.available, skipped: decision.skipped, last_tie_winner: lastUserId };
     if (decision.chosen === null) {
       await repository.enqueueTicket(tx, {
@@ -212,7 +241,7 @@ export function createAssignment(deps: AssignmentDeps) {
     return assigned;
   }
 
-  return { decide, assignFromRole };
+  return { assignFromRole };
 }
 
 export type Assignment = ReturnType<typeof createAssignment>;

@@ -2,11 +2,11 @@ import type { WorkflowDefinition } from './workflows.definition.ts';
 import type { Workflow, WorkflowVersion } from './workflows.tables.ts';
 
 /**
- * Which workflow a new ticket runs: the most specific published workflow of its kind
- * whose criteria all hold, by the fallback levels of the service-desk design
- * (exact; without priority; category and department; any other partial match; the
- * kind's default), then by how many criteria it names, then the newest publication.
- * Pure: the caller loads the candidates.
+ * Which workflow a new ticket runs: of the published workflows of its kind whose
+ * criteria all hold, the one naming the most criteria; among as many, the earlier
+ * fallback level of the service-desk design (exact; without priority; category and
+ * department; any other partial match), then the newest publication. The kind's
+ * default names none and comes last. Pure: the caller loads the candidates.
  */
 
 export interface TicketCriteria {
@@ -63,8 +63,6 @@ function levelOf(workflow: Workflow): MatchLevel {
   return 'partial';
 }
 
-const namedCriteria = (workflow: Workflow) => CRITERIA.filter(([key]) => workflow[key] !== null).length;
-
 /** Why a workflow does not apply, or null when it does (a default applies to its whole kind). */
 function mismatch(workflow: Workflow, ticket: TicketCriteria): string | null {
   if (workflow.kind !== ticket.kind) return `for ${workflow.kind} tickets`;
@@ -82,12 +80,14 @@ export function matchWorkflow(
   candidates: readonly Candidate[],
 ): { chosen: Candidate | null; trace: MatchTrace } {
   const rank = (candidate: Candidate) => MATCH_LEVELS.indexOf(levelOf(candidate.workflow));
+  const namedCriteria = (workflow: Workflow) =>
+    workflow.isDefault ? 0 : CRITERIA.filter(([key]) => workflow[key] !== null).length;
   const matching = candidates
     .filter((candidate) => mismatch(candidate.workflow, ticket) === null)
     .sort(
       (a, b) =>
-        rank(a) - rank(b) ||
         namedCriteria(b.workflow) - namedCriteria(a.workflow) ||
+        rank(a) - rank(b) ||
         (b.version.publishedAt?.getTime() ?? 0) - (a.version.publishedAt?.getTime() ?? 0) ||
         b.workflow.id - a.workflow.id,
     );

@@ -227,3 +227,12 @@ export async function profileOf(executor: Executor, userId: number): Promise<Ass
   const [row] = await executor.select().from(assigneeProfiles).where(eq(assigneeProfiles.userId, userId));
   return row;
 }
+
+/** How many people have this calendar as their working hours (a calendar in use cannot be deleted). */
+export async function profilesOnCalendar(executor: Executor, calendarId: number): Promise<number> {
+  const rows = await executor
+    .select({ userId: assigneeProfiles.userId })
+    .from(assigneeProfiles)
+    .where(eq(assigneeProfiles.calendarId, calendarId));
+  return rows.length;
+}

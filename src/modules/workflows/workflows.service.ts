@@ -402,6 +402,10 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
       return profile?.calendarId == null ? null : deps.calendars.engineFor(profile.calendarId, executor);
     },
 
+    /** How many people work the hours of this calendar, read through `executor`. */
+    peopleOnCalendar: (executor: Executor, calendarId: number) =>
+      repository.profilesOnCalendar(executor, calendarId),
+
     /** Membership or capacity changed: retry the queue soon (in the caller's transaction). */
     requestDrain,
   };

@@ -168,7 +168,10 @@ export const ticketWorkflows = pgTable(
     version: integer().notNull().default(1),
     ...timestamps,
   },
-  (table) => [index('ticket_workflows_version_idx').on(table.versionId)],
+  (table) => [
+    index('ticket_workflows_version_idx').on(table.versionId),
+    index('ticket_workflows_workflow_idx').on(table.workflowId),
+  ],
 );
 
 /** Tickets waiting for someone of a role to become available, oldest first. */
