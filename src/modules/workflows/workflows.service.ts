@@ -88,7 +88,8 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
 
   /**
    * Moves the run into `step`: the ticket takes the step's status (unless it is there),
-   * the SLA hears of it, and a step with a role assigns the work. Answers the ticket.
+   * the SLA hears of it, and a step with a role assigns the work (unless `keepAssignee`
+   * and someone has it). Answers the ticket.
    */
   async function enterStep(
     tx: Executor,
@@ -96,6 +97,7 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
     ticket: TicketRow,
     definition: WorkflowDefinition,
     step: WorkflowStep,
+    options: { keepAssignee?: boolean } = {},
   ): Promise<TicketRow> {
     const at = now();
     const final = isFinalStep(step);
@@ -108,7 +110,9 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
     if (current.status !== step.status)
       current = await tickets.applyInTransaction(tx, ctx, current, { status: step.status }, 'automation');
     await deps.onStepEntered?.(tx, ctx, { ticket: current, step, totalWeight: totalWeight(definition), at });
-    if (step.role_id != null && !final && step.status !== 'resolved') {
+    if (options.keepAssignee && current.assigneeId !== null) {
+      await repository.dequeueTicket(tx, ticket.id);
+    } else if (step.role_id != null && !final && step.status !== 'resolved') {
       current = await assignment.assignFromRole(tx, ctx, current, {
         roleId: step.role_id,
         stepKey: step.key,
@@ -159,7 +163,8 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
       });
       if (ticket.assigneeId !== null)
         await recordAssignment(tx, ctx, ticket, 'manual', `assigned by ${ctx.actor.username} when reporting`);
-      await enterStep(tx, ctx, ticket, chosen.version.definition, start);
+      // Someone the reporter named keeps the ticket; the start step's role gets it otherwise.
+      await enterStep(tx, ctx, ticket, chosen.version.definition, start, { keepAssignee: true });
     },
 
     async changed(tx, ctx, { before, after, source }) {

@@ -1,0 +1,37 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test/helpers/app.ts';
+import { seedDemo } from './seed.ts';
+
+describe('demo seed', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('seeds once, and every demo ticket runs a workflow with an SLA clock and an assignment on record', async () => {
+    expect(await seedDemo(t.services)).toBe(true);
+    expect(await seedDemo(t.services)).toBe(false);
+    const { rows } = await t.database.db.execute<{
+      tickets: number;
+      runs: number;
+      clocks: number;
+      decided: number;
+      unassigned: number;
+    }>(sql`
+      select (select count(*)::int from tickets) as tickets,
+             (select count(*)::int from ticket_workflows) as runs,
+             (select count(*)::int from ticket_slas where policy_id is not null) as clocks,
+             (select count(distinct ticket_id)::int from ticket_assignments) as decided,
+             (select count(*)::int from tickets where assignee_id is null and status in ('open', 'in_progress')) as unassigned`);
+    const [counts] = rows;
+    expect(counts?.tickets).toBeGreaterThan(0);
+    expect(counts?.runs).toBe(counts?.tickets);
+    expect(counts?.clocks).toBe(counts?.tickets);
+    expect(counts?.decided).toBe(counts?.tickets);
+    expect(counts?.unassigned).toBe(0);
+  });
+});
