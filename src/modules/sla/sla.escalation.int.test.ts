@@ -1,14 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
-import {
-  ctx,
-  officeCalendar,
-  publishedWorkflow,
-  role,
-  slaPolicy,
-  supportFlow,
-} from '../../../test/helpers/service-desk.ts';
+import { ctx, publishedWorkflow, role, slaPolicy, supportFlow } from '../../../test/helpers/service-desk.ts';
 import { connectDatabase, type DatabaseHandle } from '../../platform/db/client.ts';
 import { createServices } from '../index.ts';
 
@@ -42,7 +35,7 @@ describe('escalation', () => {
   });
 
   const count = async (query: ReturnType<typeof sql>) =>
-    Number((await t.database.db.execute<{ n: number }>(query)).rows[0]?.n ?? 0);
+    (await t.database.db.execute<{ n: number }>(query)).rows[0]?.n ?? 0;
 
   it('fires each stage once per ticket with two workers racing, and escalates as the policy says', async () => {
     clock = new Date('2026-11-23T09:00:00Z');

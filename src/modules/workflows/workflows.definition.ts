@@ -1,18 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { statusesOf, TICKET_STATUSES } from '../tickets/index.ts';
 
 /**
  * A workflow version's steps and transitions, as stored (jsonb) and as the API takes
  * them. `checkDefinition` is what publishing requires; a draft may be incomplete.
  */
-
-export const TICKET_STATUSES = [
-  'open',
-  'in_progress',
-  'resolved',
-  'closed',
-  'completed',
-  'cancelled',
-] as const;
 
 /** Ticket fields a transition may require to be filled (and may fill itself). */
 export const REQUIRABLE_FIELDS = [
@@ -99,11 +91,6 @@ export interface DefinitionProblem {
 
 type Kind = 'incident' | 'service';
 
-/** Ticket statuses each kind has; a step's status must be one of its kind's. */
-const statusesOfKind: Record<Kind, readonly string[]> = {
-  incident: ['open', 'in_progress', 'resolved', 'closed'],
-  service: ['open', 'in_progress', 'completed', 'cancelled'],
-};
 const finalStatuses = new Set(['closed', 'completed', 'cancelled']);
 
 export const startStepOf = (definition: WorkflowDefinition): WorkflowStep | undefined =>
@@ -140,7 +127,7 @@ export function checkDefinition(
     if (keys.has(step.key))
       problems.push({ path: `steps.${index}.key`, message: `The key "${step.key}" is used twice.` });
     keys.set(step.key, index);
-    if (!statusesOfKind[options.kind].includes(step.status))
+    if (!(statusesOf(options.kind) as string[]).includes(step.status))
       problems.push({
         path: `steps.${index}.status`,
         message: `"${step.status}" is not a status of ${options.kind} tickets.`,
