@@ -33,18 +33,22 @@ interface SlaBody {
 describe('SLA clocks on business calendars', () => {
   let t: TestApp;
   let admin: Browser;
+  let policyId: number;
+  let fridayTicketId: number;
 
   beforeAll(async () => {
     t = await createTestApp({}, undefined, { now: () => clock });
     const person = await t.user({ role: 'admin' });
     admin = await t.login(person);
     const calendar = await officeCalendar(t, 'Office hours', ['2026-12-25']);
-    await slaPolicy(t, {
-      priority: 'high',
-      calendarId: calendar.id,
-      resolutionMinutes: 240,
-      firstResponseMinutes: 60,
-    });
+    policyId = (
+      await slaPolicy(t, {
+        priority: 'high',
+        calendarId: calendar.id,
+        resolutionMinutes: 240,
+        firstResponseMinutes: 60,
+      })
+    ).id;
   });
   afterAll(async () => {
     await t.close();
@@ -63,6 +67,7 @@ describe('SLA clocks on business calendars', () => {
 
   it('Friday 16:30 + 4 business hours on Mon-Fri 09:00-17:00 is Monday 12:30, and says why', async () => {
     const ticket = await ticketAt('2026-11-27T16:30:00+01:00');
+    fridayTicketId = ticket.id;
     const sla = await slaOf(ticket.id);
     expect(sla.resolution.due_at).toBe('2026-11-30T12:30:00+01:00');
     expect(sla.first_response.due_at).toBe('2026-11-30T09:30:00+01:00');
@@ -115,6 +120,20 @@ describe('SLA clocks on business calendars', () => {
     const sla = await slaOf(ticket.id);
     expect(sla.resolution.due_at).toBe('2027-01-12T12:30:00+01:00');
     expect(sla.ledger.map((entry) => entry.kind)).toContain('calendar_changed');
+  });
+
+  it('recomputes open tickets when their policy changes, and the ledger says so', async () => {
+    const policy = await t.services.slaPolicies.getPolicy(policyId);
+    await t.services.slaPolicies.updatePolicy(ctx, policyId, { resolutionMinutes: 120 }, policy.version);
+    await runDueJobs({
+      pool: t.database.pool,
+      jobs: allJobs(t.services, t.database.db),
+      log: pino({ level: 'silent' }),
+    });
+    const sla = await slaOf(fridayTicketId);
+    // 30 min on Friday, 1 h 30 min on Monday.
+    expect(sla.resolution.due_at).toBe('2026-11-30T10:30:00+01:00');
+    expect(sla.ledger.map((entry) => entry.kind)).toContain('policy_changed');
   });
 });
 
