@@ -159,8 +159,23 @@ export function createSlaExplainer(deps: {
             lines.push(
               `Skipped the closure ${formatAt(closure.startsAt, zone)} – ${formatAt(closure.endsAt, zone)}${closure.name ? ` (${closure.name})` : ''}.`,
             );
-        if (counted.length > 1) lines.push('Time between the counted stretches is outside working hours.');
       }
+      // Closed time the clock skipped (pauses are listed above): before the first counted
+      // stretch and between stretches.
+      const gaps = counted
+        .map((interval, index) => ({ from: counted[index - 1]?.end ?? row.startedAt, to: interval.start }))
+        .filter(
+          (gap) =>
+            gap.to > gap.from &&
+            !pauses.some((pause) => pause.from <= gap.from && (pause.to === null || pause.to >= gap.to)),
+        );
+      if (gaps.length > 0)
+        lines.push(
+          `Not counted (outside working hours): ${gaps
+            .slice(0, MAX_LISTED)
+            .map((gap) => `${formatAt(gap.from, zone)} – ${formatAt(gap.to, zone)}`)
+            .join('; ')}${gaps.length > MAX_LISTED ? `; and ${gaps.length - MAX_LISTED} more` : ''}.`,
+        );
     }
     if (row.firstRespondedAt)
       lines.push(

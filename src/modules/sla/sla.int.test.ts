@@ -76,6 +76,9 @@ describe('SLA clocks on business calendars', () => {
       'Counted: Fri 27 Nov 16:30–17:00 (30 min); Mon 30 Nov 09:00–12:30 (3 h 30 min).',
     );
     expect(sla.explanation.join('\n')).toMatch(/Resolution due Mon 30 Nov 2026 12:30/);
+    expect(sla.explanation).toContain(
+      'Not counted (outside working hours): Fri 27 Nov 2026 17:00 GMT+1 – Mon 30 Nov 2026 09:00 GMT+1.',
+    );
     expect(sla.explanation.join('\n')).toMatch(
       /Policy "high policy": first response within 1 h, resolution within 4 h of business time on calendar "Office hours"/,
     );
