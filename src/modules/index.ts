@@ -164,7 +164,6 @@ export function createServices(
   const tickets = createTicketsService({ db, pool, audit, identity, sites, hooks: ticketHooks });
   const notifications = createNotificationsService({
     db,
-    identity,
     workingCalendarOf: (userId, executor) => workflows.workingCalendarOf(userId, executor),
     now,
   });

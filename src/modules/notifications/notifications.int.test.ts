@@ -150,7 +150,6 @@ describe('notifications', () => {
       const executors: Executor[] = [];
       const notifications = createNotificationsService({
         db: t.database.db,
-        identity: t.services.identity,
         workingCalendarOf: (userId, executor) => {
           executors.push(executor);
           return Promise.resolve(userId === held.user.id ? berlinOffice : null);
@@ -197,7 +196,6 @@ describe('notifications', () => {
       const mondayMorning = new Date('2026-04-06T08:30:00Z');
       const notifications = createNotificationsService({
         db: t.database.db,
-        identity: t.services.identity,
         workingCalendarOf: () => Promise.resolve(berlinOffice),
         now: () => mondayMorning,
       });

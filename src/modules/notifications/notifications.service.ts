@@ -4,7 +4,6 @@ import { listing, listQueries, type Page } from '../../platform/db/list.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import { enqueue } from '../../platform/jobs/define-job.ts';
 import type { BusinessCalendar } from '../calendars/index.ts';
-import type { IdentityService } from '../identity/index.ts';
 import { notificationsErrors } from './notifications.errors.ts';
 import { SEND_EMAIL } from './notifications.jobs.ts';
 import * as repository from './notifications.repository.ts';
@@ -12,8 +11,6 @@ import type { NewNotification, Notification } from './notifications.tables.ts';
 
 export interface NotificationsDeps {
   db: Database;
-  /** Kept for recipient lookups outside a caller's transaction; `notify` itself reads only through `tx`. */
-  identity: Pick<IdentityService, 'peopleByUserIds'>;
   /**
    * The working hours of a person, read through `executor` (the caller's transaction
    * inside `notify`); null when they have none, and then e-mail goes at any time.
