@@ -518,7 +518,10 @@ describe('workflow admin routes (v2)', () => {
       const fields = await publishProblem('incident', definition);
       expect(fields).toEqual({
         'steps.0.role_id': ['Assignment role 999999 does not exist.'],
-        'steps.4': ['Step "orphan" cannot be reached from the start step.'],
+        'steps.4': [
+          'Step "orphan" is not an end, yet no transition leaves it: tickets would be stuck there.',
+          'Step "orphan" cannot be reached from the start step.',
+        ],
         'transitions.3.to': ['No step "nowhere".'],
         'transitions.4.required_role_id': ['Assignment role 999998 does not exist.'],
       });

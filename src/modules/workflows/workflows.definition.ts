@@ -109,7 +109,8 @@ export const totalWeight = (definition: WorkflowDefinition): number =>
  * What publishing requires: unique keys and actions per step, exactly one start step
  * (open or in progress), every step reachable from it, no transition to or from a
  * step that does not exist, statuses of the workflow's kind, moves between statuses that the kind's lifecycle
- * allows (`allowedMove`), and roles that exist (`roleExists`).
+ * allows (`allowedMove`), roles that exist (`roleExists`), and no open or in-progress
+ * step that nothing leaves (a ticket would be stuck there).
  */
 export function checkDefinition(
   definition: WorkflowDefinition,
@@ -203,6 +204,12 @@ export function checkDefinition(
       }
     }
     steps.forEach((step, index) => {
+      const leaves = transitions.some((transition) => transition.from === step.key);
+      if (!leaves && (step.status === 'open' || step.status === 'in_progress'))
+        problems.push({
+          path: `steps.${index}`,
+          message: `Step "${step.key}" is not an end, yet no transition leaves it: tickets would be stuck there.`,
+        });
       if (!reached.has(step.key))
         problems.push({
           path: `steps.${index}`,
