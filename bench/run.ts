@@ -12,6 +12,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { BENCH_PASSWORD, benchSettings, generate } from './generate.ts';
 import { runDirect, startCapturer, type Capture, type LoadResult, type Waves } from './direct.ts';
+import { ensureServiceDesk } from './service-desk.ts';
 import { loadConfig } from '../src/config.ts';
 import { connectDatabase } from '../src/platform/db/client.ts';
 import {
@@ -443,9 +444,28 @@ async function main(): Promise<void> {
         }),
         target: { kind: 'p99', maxMs: 25 },
       },
+      {
+        key: 'create-routed',
+        name: 'create routed (workflow, SLA clock, assignment)',
+        method: 'POST',
+        path: '/api/v2/tickets',
+        body: JSON.stringify({
+          kind: 'service',
+          title: 'Bench request',
+          description: 'created by the benchmark, routed by the default service workflow',
+          priority: 'low',
+        }),
+        target: { kind: 'none' },
+      },
     ];
 
     const scenarios = allScenarios.filter((scenario) => wanted(scenario.key));
+    if (wanted('create-routed')) {
+      log(
+        'Setting up the routed create (calendar, SLA policy, role of 10 agents, default service workflow) ...',
+      );
+      await ensureServiceDesk(server.url, authorization, pool);
+    }
 
     // The SQL behind each read scenario, recorded from the real app (bench/direct.ts).
     log('Recording the SQL of each scenario ...');

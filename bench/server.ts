@@ -124,7 +124,7 @@ function cookiesOf(response: Response, jar: Map<string, string>): void {
 const cookieHeader = (jar: Map<string, string>) =>
   [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
 
-async function expectOk(response: Response, what: string): Promise<unknown> {
+export async function expectOk(response: Response, what: string): Promise<unknown> {
   const text = await response.text();
   if (!response.ok) throw new Error(`${what}: HTTP ${response.status} ${text.slice(0, 500)}`);
   return text ? (JSON.parse(text) as unknown) : undefined;

@@ -214,15 +214,25 @@ export function createSlaClocks(deps: SlaClockDeps) {
     },
 
     async changed(tx, ctx, { before, after, source }) {
-      const row = await repository.slaOf(tx, after.id, true);
-      if (!row) return;
-      await repository.updateSla(tx, after.id, {
+      const copies = {
         kind: after.kind,
         priority: after.priority,
         departmentId: after.departmentId,
         categoryId: after.categoryId,
         assigneeId: after.assigneeId,
-      });
+      };
+      const movesClocks =
+        after.status !== before.status ||
+        after.priority !== before.priority ||
+        after.categoryId !== before.categoryId;
+      // An assignee or department change moves no clock: updating the copies is all it takes.
+      if (!movesClocks) {
+        await repository.updateSla(tx, after.id, copies);
+        return;
+      }
+      const row = await repository.slaOf(tx, after.id, true);
+      if (!row) return;
+      await repository.updateSla(tx, after.id, copies);
       if (
         source !== 'automation' &&
         (after.priority !== before.priority || after.categoryId !== before.categoryId)
@@ -255,13 +265,7 @@ export function createSlaClocks(deps: SlaClockDeps) {
         )
           await firstResponse(tx, ctx, row, `status ${before.status} -> ${after.status}`);
       }
-      // An assignee or department change moves no clock: the copies above are all it needs.
-      if (
-        after.status !== before.status ||
-        after.priority !== before.priority ||
-        after.categoryId !== before.categoryId
-      )
-        await refresh(tx, after.id);
+      await refresh(tx, after.id);
     },
 
     async commented(tx, ctx, ticket, comment) {

@@ -211,9 +211,7 @@ export function createAssignment(deps: AssignmentDeps) {
         ? ticket
         : tickets.applyInTransaction(tx, ctx, ticket, { assigneeId: null }, 'automation');
     }
-    await repository.setPointer(tx, target.roleId, decision.chosen);
-    await repository.dequeueTicket(tx, ticket.id);
-    await repository.insertAssignment(tx, {
+    await repository.recordChoice(tx, {
       ticketId: ticket.id,
       userId: decision.chosen,
       roleId: target.roleId,

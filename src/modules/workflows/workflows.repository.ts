@@ -100,24 +100,38 @@ export async function isMember(executor: Executor, roleId: number, userId: numbe
 }
 
 /**
- * Locks the role's pointer row (creating it first): every assignment to the role, in
- * any process, waits here for the one before it to commit, so loads are never stale.
+ * Locks the role's pointer row (creating it first) and answers who won the last tie:
+ * every assignment to the role, in any process, waits here for the one before it to
+ * commit, so loads are never stale. One statement: the upsert takes the row lock.
  */
 export async function lockPointer(executor: Executor, roleId: number): Promise<number | null> {
-  await executor.insert(assignmentPointers).values({ roleId }).onConflictDoNothing();
   const [row] = await executor
-    .select({ lastUserId: assignmentPointers.lastUserId })
-    .from(assignmentPointers)
-    .where(eq(assignmentPointers.roleId, roleId))
-    .for('update');
+    .insert(assignmentPointers)
+    .values({ roleId })
+    .onConflictDoUpdate({ target: assignmentPointers.roleId, set: { roleId } })
+    .returning({ lastUserId: assignmentPointers.lastUserId });
   return row?.lastUserId ?? null;
 }
 
-export async function setPointer(executor: Executor, roleId: number, lastUserId: number): Promise<void> {
-  await executor
-    .update(assignmentPointers)
-    .set({ lastUserId, updatedAt: new Date() })
-    .where(eq(assignmentPointers.roleId, roleId));
+/**
+ * Records a decision that gave the ticket to `values.userId`: moves the role's pointer,
+ * takes the ticket off the queue and stores the decision, in one round trip (it runs
+ * under the role's lock).
+ */
+export async function recordChoice(
+  executor: Executor,
+  values: typeof ticketAssignments.$inferInsert & { roleId: number; userId: number },
+): Promise<void> {
+  await executor.execute(sql`
+    with pointer as (
+      update ${assignmentPointers} set last_user_id = ${values.userId}, updated_at = now()
+      where role_id = ${values.roleId}
+    ), dequeued as (
+      delete from ${assignmentQueue} where ticket_id = ${values.ticketId}
+    )
+    insert into ${ticketAssignments} (ticket_id, user_id, role_id, step_key, method, reason, details, actor_id)
+    values (${values.ticketId}, ${values.userId}, ${values.roleId}, ${values.stepKey ?? null}, ${values.method},
+            ${values.reason}, ${JSON.stringify(values.details ?? {})}::jsonb, ${values.actorId ?? null})`);
 }
 
 export function profilesOf(executor: Executor, userIds: number[]): Promise<AssigneeProfile[]> {
