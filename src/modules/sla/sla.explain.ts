@@ -65,7 +65,7 @@ export function createSlaExplainer(deps: {
   return async function explain(actor: Actor, ticketId: number): Promise<SlaExplanation> {
     await tickets.visible(actor, ticketId);
     const row = await repository.slaOf(db, ticketId);
-    if (!row) throw slaErrors.SLA_POLICY_NOT_FOUND({ message: 'This ticket has no SLA clock.' });
+    if (!row) throw slaErrors.SLA_NO_CLOCK();
     const at = now();
     const [{ state, pauses, calendar: clock }, ledger, policy, snapshot] = await Promise.all([
       clocks.stateOf(db, row, at),

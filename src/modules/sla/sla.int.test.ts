@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Browser, type TestApp } from '../../../test/helpers/app.ts';
 import {
@@ -231,5 +232,42 @@ describe('SLA pauses, first response and per-step budgets', () => {
     const done = (await agentBrowser.get(`/api/v2/tickets/${ticket.id}/sla`)).json<SlaBody>();
     expect(done.status).toBe('missed');
     expect(done.resolution.breached).toBe(true);
+  });
+});
+
+describe('tickets from before SLA clocks', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    clock = new Date('2026-11-23T09:00:00Z');
+    t = await createTestApp({}, undefined, { now: () => clock });
+    await slaPolicy(t, { priority: 'high', resolutionMinutes: 60 });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('starts the clock at creation on the first change that moves it, without escalating the past', async () => {
+    const ticket = await t.services.tickets.create(ctx, 'incident', { title: 'Old one', priority: 'high' });
+    await t.database.db.execute(sql`delete from ticket_slas where ticket_id = ${ticket.id}`);
+    await t.database.db.execute(sql`delete from sla_ledger where ticket_id = ${ticket.id}`);
+    const admin = await t.login(await t.user({ role: 'admin' }));
+    const missing = await admin.get(`/api/v2/tickets/${ticket.id}/sla`);
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json<{ code: string }>().code).toBe('SLA_NO_CLOCK');
+
+    // The ticket row's created_at is the database's clock: the change comes three hours after it.
+    clock = new Date(ticket.createdAt.getTime() + 3 * 3_600_000);
+    await t.services.tickets.update(ctx, ticket.id, { status: 'in_progress' });
+    const sla = (await admin.get(`/api/v2/tickets/${ticket.id}/sla`)).json<SlaBody>();
+    expect(sla.status).toBe('breached');
+    expect(sla.resolution.due_at).toBe(
+      new Date(ticket.createdAt.getTime() + 3_600_000).toISOString().replace('.000Z', 'Z'),
+    );
+    expect(await t.services.escalation.escalateDue()).toBe(0);
+    const notified = await t.database.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from notifications where kind like 'sla.%'`,
+    );
+    expect(notified.rows[0]?.n).toBe(0);
   });
 });

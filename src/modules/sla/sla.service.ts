@@ -164,53 +164,71 @@ export function createSlaClocks(deps: SlaClockDeps) {
     await ledger(tx, ctx, row.ticketId, 'first_response', { via, by: ctx.actor.username }, at);
   }
 
+  /** Starts a ticket's clocks at `started` with the policy of its priority and category. */
+  async function startClock(
+    tx: Executor,
+    ctx: RequestContext,
+    ticket: TicketRow,
+    started: Date,
+    note?: string,
+  ) {
+    const policy = await repository.policyFor(tx, ticket.priority, ticket.categoryId);
+    const targets = targetsOf(policy);
+    // A new clock has no pauses and no fired stages: its state is computed here, not re-read.
+    const state = evaluateClocks(
+      await calendarFor(tx, targets.calendarId),
+      {
+        startedAt: started,
+        firstResponseTargetMs: targets.firstResponseTargetMs,
+        resolutionTargetMs: targets.resolutionTargetMs,
+        atRiskPercent: targets.atRiskPercent,
+        firstRespondedAt: null,
+        resolvedAt: null,
+        pauses: [],
+        levels: policy?.escalationLevels ?? [],
+      },
+      started,
+    );
+    await repository.insertSla(tx, {
+      ticketId: ticket.id,
+      ...targets,
+      kind: ticket.kind,
+      priority: ticket.priority,
+      departmentId: ticket.departmentId,
+      categoryId: ticket.categoryId,
+      assigneeId: ticket.assigneeId,
+      startedAt: started,
+      firstResponseDueAt: state.firstResponseDueAt,
+      resolutionDueAt: state.resolutionDueAt,
+      status: state.status,
+      nextCheckAt: state.stages[0]?.at ?? null,
+    });
+    await ledger(
+      tx,
+      ctx,
+      ticket.id,
+      'started',
+      {
+        policy: policyLabel(policy),
+        first_response_minutes: policy?.firstResponseMinutes ?? null,
+        resolution_minutes: policy?.resolutionMinutes ?? null,
+        calendar_id: targets.calendarId,
+        ...(note && { note }),
+      },
+      started,
+    );
+    // A clock started late does not escalate for what was already past when it started.
+    const late = now();
+    for (const stage of state.stages.filter((candidate) => candidate.at <= late)) {
+      const key = { ticketId: ticket.id, metric: stage.metric, stage: stage.stage };
+      if (await repository.claimStage(tx, key))
+        await repository.setStageActions(tx, key, { skipped: 'due before the clock was started' });
+    }
+  }
+
   const ticketHooks: TicketHooks = {
     async created(tx, ctx, ticket) {
-      const policy = await repository.policyFor(tx, ticket.priority, ticket.categoryId);
-      const targets = targetsOf(policy);
-      const started = now();
-      // A new clock has no pauses and no fired stages: its state is computed here, not re-read.
-      const state = evaluateClocks(
-        await calendarFor(tx, targets.calendarId),
-        {
-          startedAt: started,
-          firstResponseTargetMs: targets.firstResponseTargetMs,
-          resolutionTargetMs: targets.resolutionTargetMs,
-          atRiskPercent: targets.atRiskPercent,
-          firstRespondedAt: null,
-          resolvedAt: null,
-          pauses: [],
-          levels: policy?.escalationLevels ?? [],
-        },
-        started,
-      );
-      await repository.insertSla(tx, {
-        ticketId: ticket.id,
-        ...targets,
-        kind: ticket.kind,
-        priority: ticket.priority,
-        departmentId: ticket.departmentId,
-        categoryId: ticket.categoryId,
-        assigneeId: ticket.assigneeId,
-        startedAt: started,
-        firstResponseDueAt: state.firstResponseDueAt,
-        resolutionDueAt: state.resolutionDueAt,
-        status: state.status,
-        nextCheckAt: state.stages[0]?.at ?? null,
-      });
-      await ledger(
-        tx,
-        ctx,
-        ticket.id,
-        'started',
-        {
-          policy: policyLabel(policy),
-          first_response_minutes: policy?.firstResponseMinutes ?? null,
-          resolution_minutes: policy?.resolutionMinutes ?? null,
-          calendar_id: targets.calendarId,
-        },
-        started,
-      );
+      await startClock(tx, ctx, ticket, now());
     },
 
     async changed(tx, ctx, { before, after, source }) {
@@ -230,8 +248,13 @@ export function createSlaClocks(deps: SlaClockDeps) {
         await repository.updateSla(tx, after.id, copies);
         return;
       }
-      const row = await repository.slaOf(tx, after.id, true);
-      if (!row) return;
+      let row = await repository.slaOf(tx, after.id, true);
+      if (!row) {
+        // A ticket from before SLA clocks existed: its clock starts at its creation, as it would have.
+        await startClock(tx, ctx, before, before.createdAt, 'started late: the ticket predates SLA clocks');
+        row = await repository.slaOf(tx, after.id, true);
+        if (!row) return;
+      }
       await repository.updateSla(tx, after.id, copies);
       if (
         source !== 'automation' &&
