@@ -6,4 +6,5 @@ export const workflowErrors = defineErrors({
   WORKFLOWS_RUN_FINISHED: ['conflict', 'This ticket has finished its workflow.'],
   WORKFLOWS_UNKNOWN_ACTION: ['conflict', 'This action is not available from the current step.'],
   WORKFLOWS_ROLE_REQUIRED: ['forbidden', 'This action is reserved for another role.'],
+  WORKFLOWS_ROLE_NOT_FOUND: ['not_found', 'Not found.'],
 });

@@ -155,6 +155,10 @@ describe('availability, the queue and draining it', () => {
     const [queued] = await t.services.workflows.assignmentsOf(ctx.actor, ticket.id);
     expect(queued).toMatchObject({ method: 'queued', userId: null });
     expect(queued?.reason).toBe('queued to the role: nobody available of 1 member; 1 skipped: 1 off shift');
+    const waiting = await t.services.workflows.queueOf(roleId);
+    expect(waiting).toMatchObject([
+      { ticketId: ticket.id, roleId, stepKey: 'triage', requiresAvailability: true },
+    ]);
 
     await t.services.timeclock.clockIn(
       { ...ctx, actor: { ...ctx.actor, userId: agentId, role: 'agent' } },
@@ -169,6 +173,7 @@ describe('availability, the queue and draining it', () => {
     const decisions = await t.services.workflows.assignmentsOf(ctx.actor, ticket.id);
     expect(decisions.map((decision) => decision.method)).toEqual(['queued', 'auto']);
     expect(await t.services.workflows.drainQueue()).toBe(0);
+    expect(await t.services.workflows.queueOf(roleId)).toEqual([]);
   });
 
   it('assigns within the calendar working hours without a clock-in', async () => {

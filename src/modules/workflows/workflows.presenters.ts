@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
-import type { AssignmentV2, TicketRunV2 } from './workflows.schemas.ts';
+import type { AssignmentV2, QueuedV2, TicketRunV2 } from './workflows.schemas.ts';
 import type { RunView } from './workflows.service.ts';
-import type { TicketAssignment } from './workflows.tables.ts';
+import type { QueuedAssignment, TicketAssignment } from './workflows.tables.ts';
 
 export const presentRunV2 = (view: RunView): Static<typeof TicketRunV2> => ({
   ticket_id: view.run.ticketId,
@@ -25,4 +25,13 @@ export const presentAssignmentV2 = (row: TicketAssignment): Static<typeof Assign
   details: row.details as Record<string, unknown>,
   actor_id: row.actorId,
   created_at: row.createdAt.toISOString(),
+});
+
+export const presentQueuedV2 = (row: QueuedAssignment): Static<typeof QueuedV2> => ({
+  ticket_id: row.ticketId,
+  role_id: row.roleId,
+  step: row.stepKey,
+  requires_availability: row.requiresAvailability,
+  reason: row.reason,
+  queued_at: row.queuedAt.toISOString(),
 });

@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { contextOf } from '../../platform/auth/actor.ts';
 import { IdParams } from '../../platform/http/schemas.ts';
-import { presentAssignmentV2, presentRunV2 } from './workflows.presenters.ts';
-import { AssignmentV2, TicketRunV2, TransitionBody } from './workflows.schemas.ts';
+import { presentAssignmentV2, presentQueuedV2, presentRunV2 } from './workflows.presenters.ts';
+import { AssignmentV2, QueuedV2, TicketRunV2, TransitionBody } from './workflows.schemas.ts';
 import type { WorkflowsService } from './workflows.service.ts';
 
 export interface WorkflowsRouteOptions {
@@ -67,5 +67,19 @@ export const workflowsRoutesV2: FastifyPluginAsyncTypebox<WorkflowsRouteOptions>
         presentAssignmentV2,
       ),
     }),
+  );
+
+  app.get(
+    '/assignment-roles/:id/queue',
+    {
+      config: { permission: 'workflows:read' },
+      schema: {
+        tags,
+        summary: 'Tickets waiting for someone of this role to become available, oldest first (at most 200).',
+        params: IdParams,
+        response: { 200: Type.Object({ results: Type.Array(QueuedV2) }) },
+      },
+    },
+    async (request) => ({ results: (await workflows.queueOf(request.params.id)).map(presentQueuedV2) }),
   );
 };

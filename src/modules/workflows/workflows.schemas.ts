@@ -56,3 +56,12 @@ export const AssignmentV2 = Type.Object({
   actor_id: Type.Union([Type.Integer(), Type.Null()]),
   created_at: Type.String({ format: 'date-time' }),
 });
+
+export const QueuedV2 = Type.Object({
+  ticket_id: Type.Integer(),
+  role_id: Type.Integer(),
+  step: Type.Union([Type.String(), Type.Null()]),
+  requires_availability: Type.Boolean(),
+  reason: Type.String({ description: 'Why nobody could take it when it was queued.' }),
+  queued_at: Type.String({ format: 'date-time' }),
+});

@@ -20,7 +20,7 @@ import { workflowErrors } from './workflows.errors.ts';
 import type { StepEnteredHook } from './workflows.events.ts';
 import { matchWorkflow } from './workflows.match.ts';
 import * as repository from './workflows.repository.ts';
-import type { TicketAssignment, TicketWorkflow } from './workflows.tables.ts';
+import type { QueuedAssignment, TicketAssignment, TicketWorkflow } from './workflows.tables.ts';
 
 export interface WorkflowsDeps extends Omit<AssignmentDeps, 'now' | 'tickets'> {
   db: Database;
@@ -339,6 +339,12 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
           ? []
           : version.definition.transitions.filter((t) => t.from === run.stepKey),
       };
+    },
+
+    /** The tickets waiting for someone of a role, oldest first (at most `limit`), with why. */
+    async queueOf(roleId: number, limit = 200): Promise<QueuedAssignment[]> {
+      if (!(await repository.roleById(db, roleId))) throw workflowErrors.WORKFLOWS_ROLE_NOT_FOUND();
+      return repository.queue(db, limit, roleId);
     },
 
     /** Every assignment decision for the ticket, oldest first, each with its reason. */
