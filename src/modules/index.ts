@@ -150,6 +150,7 @@ export function createServices(
     identity,
     sites,
     overtimeThresholdMinutes: settings.overtimeThresholdHours * 60,
+    onClockedIn: requestQueueDrain,
   });
   const timeoff = createTimeoffService({
     db,

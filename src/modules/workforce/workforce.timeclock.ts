@@ -184,6 +184,11 @@ export interface TimeclockDeps {
   overtimeThresholdMinutes?: number;
   /** The clock; tests pass their own. */
   now?: () => Date;
+  /**
+   * Someone clocked in, called in the clock-in transaction: whoever waits for people on
+   * duty (the assignment queue) can look again at once instead of at its next round.
+   */
+  onClockedIn?: (tx: Executor, userId: number) => Promise<void>;
 }
 
 interface ResolvedTimes {
@@ -575,6 +580,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
           resourceId: id,
           after: created,
         });
+        await deps.onClockedIn?.(tx, person.user.id);
         return created;
       });
       return view(row);
