@@ -20,12 +20,8 @@ export type { DraftInput } from './workflows.admin.versions.ts';
 export type { WorkflowInput } from './workflows.admin.workflows.ts';
 export type { WorkflowRow, WorkflowVersionRow } from './workflows.admin.repository.ts';
 export type { AssignmentRoleRow } from './workflows.admin.roles.repository.ts';
-export {
-  createWorkflowsService,
-  type WorkflowsService,
-  type WorkflowsDeps,
-  type TransitionInput,
-} from './workflows.service.ts';
+export { createWorkflowsService, type WorkflowsService, type WorkflowsDeps } from './workflows.service.ts';
+export type { TransitionInput } from './workflows.transitions.ts';
 export { WORKFLOW_STEP_ENTERED, type StepEntered, type StepEnteredHook } from './workflows.events.ts';
 export { workflowsRoutesV2, type WorkflowsRouteOptions } from './workflows.routes.ts';
 export { createWorkflowsJobs, drainAssignmentQueueJob, requestQueueDrain } from './workflows.jobs.ts';

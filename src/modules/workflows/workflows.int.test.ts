@@ -328,6 +328,32 @@ describe('workflow matching and versions', () => {
     ).toBe(2);
   });
 
+  it('answers bad transition input with a 400 naming the field, and changes nothing', async () => {
+    const ticket = await t.services.tickets.create(ctx, 'incident', { title: 'Bad input', priority: 'low' });
+    await agentBrowser.post(`/api/v2/tickets/${ticket.id}/transitions`, { action: 'start' });
+    const typed = await agentBrowser.post(`/api/v2/tickets/${ticket.id}/transitions`, {
+      action: 'resolve',
+      fields: { description: 'Done', facility_id: 'abc' },
+    });
+    expect(typed.statusCode).toBe(400);
+    const missing = await agentBrowser.post(`/api/v2/tickets/${ticket.id}/transitions`, {
+      action: 'resolve',
+      fields: { description: 'Done', facility_id: 999_999 },
+    });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json<{ errors: { field: string }[] }>().errors.map((error) => error.field)).toEqual([
+      'facility_id',
+    ]);
+    const unknownField = await agentBrowser.post(`/api/v2/tickets/${ticket.id}/transitions`, {
+      action: 'resolve',
+      fields: { title: 'sneaky' },
+    });
+    expect(unknownField.statusCode).toBe(400);
+    const after = await t.services.tickets.get(ctx.actor, ticket.id);
+    expect(after).toMatchObject({ status: 'in_progress', description: '' });
+    expect((await t.services.workflows.runOf(ctx.actor, ticket.id)).run.stepKey).toBe('working');
+  });
+
   it('follows a status set directly (v1 frontends) when a transition leads there', async () => {
     const ticket = await t.services.tickets.create(ctx, 'incident', {
       title: 'Direct status',

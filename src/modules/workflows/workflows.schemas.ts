@@ -1,5 +1,7 @@
-import { Type, type Static } from '@sinclair/typebox';
-import { REQUIRABLE_FIELDS, WorkflowStep, WorkflowTransition } from './workflows.definition.ts';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { WorkflowStep, WorkflowTransition, type RequirableField } from './workflows.definition.ts';
+
+const Reference = Type.Union([Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), Type.Null()]);
 
 /** A ticket's run of its workflow: where it is, what it can do next, and why this workflow. */
 export const TicketRunV2 = Type.Object({
@@ -24,15 +26,15 @@ export const TransitionBody = Type.Object(
     action: Type.String({ minLength: 1, maxLength: 64 }),
     fields: Type.Optional(
       Type.Object(
-        Object.fromEntries(
-          REQUIRABLE_FIELDS.filter((field) => field !== 'comment').map((field) => [
-            field,
-            Type.Optional(
-              Type.Union([Type.String({ maxLength: 10_000 }), Type.Integer({ minimum: 1 }), Type.Null()]),
-            ),
-          ]),
-        ),
-        { additionalProperties: false },
+        {
+          description: Type.Optional(Type.String({ maxLength: 10_000 })),
+          category_id: Type.Optional(Reference),
+          subcategory_id: Type.Optional(Reference),
+          incident_type_id: Type.Optional(Reference),
+          facility_id: Type.Optional(Reference),
+          due_date: Type.Optional(Type.Union([Type.String({ format: 'date' }), Type.Null()])),
+        } satisfies Record<Exclude<RequirableField, 'comment'>, TSchema>,
+        { additionalProperties: false, description: 'Ticket fields the transition sets (and may require).' },
       ),
     ),
     comment: Type.Optional(Type.String({ maxLength: 10_000 })),
