@@ -14,6 +14,7 @@ import * as repository from './calendars.repository.ts';
 import type { BusinessCalendarRow, CalendarClosure } from './calendars.tables.ts';
 import { checkedCalendar, type CalendarInput } from './calendars.validation.ts';
 import { checkWeekly } from './calendars.weekly.ts';
+import { isViolation } from '../../platform/db/errors.ts';
 
 export interface CalendarsDeps {
   db: Database;
@@ -44,14 +45,6 @@ export interface CalendarsInternals {
 }
 
 const nameTaken = () => fieldError('name', 'A calendar with this name already exists.');
-const isUniqueViolation = (error: unknown) =>
-  [error, error instanceof Error ? error.cause : undefined].some(
-    (candidate) => (candidate as { code?: unknown } | undefined)?.code === '23505',
-  );
-const isReferenced = (error: unknown) =>
-  [error, error instanceof Error ? error.cause : undefined].some(
-    (candidate) => (candidate as { code?: unknown } | undefined)?.code === '23503',
-  );
 
 /**
  * Business calendars: CRUD, holidays and closures (by hand or from an iCalendar file),
@@ -153,7 +146,7 @@ export function createCalendarsService({ db, audit, onChanged, now = () => new D
             weekly: input.weekly ?? checkWeekly({}).hours,
           })
           .catch((error: unknown) => {
-            throw isUniqueViolation(error) ? nameTaken() : error;
+            throw isViolation(error, '23505') ? nameTaken() : error;
           });
         await audit.record(tx, ctx, {
           action: 'calendar.created',
@@ -184,7 +177,7 @@ export function createCalendarsService({ db, audit, onChanged, now = () => new D
         const after = await repository
           .updateCalendar(tx, id, input, expectedVersion)
           .catch((error: unknown) => {
-            throw isUniqueViolation(error) ? nameTaken() : error;
+            throw isViolation(error, '23505') ? nameTaken() : error;
           });
         if (!after) throw commonErrors.VERSION_CONFLICT({ extra: { current: before } });
         await audit.record(tx, ctx, {
@@ -208,7 +201,7 @@ export function createCalendarsService({ db, audit, onChanged, now = () => new D
       await db.transaction(async (tx) => {
         const before = await lockCalendar(tx, id);
         const deleted = await repository.deleteCalendar(tx, id, expectedVersion).catch((error: unknown) => {
-          throw isReferenced(error) ? calendarsErrors.CALENDARS_CALENDAR_IN_USE() : error;
+          throw isViolation(error, '23503') ? calendarsErrors.CALENDARS_CALENDAR_IN_USE() : error;
         });
         if (!deleted) throw commonErrors.VERSION_CONFLICT({ extra: { current: before } });
         await audit.record(tx, ctx, {

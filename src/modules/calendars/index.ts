@@ -27,6 +27,7 @@ export {
 export { CALENDAR_CHANGED, type CalendarChangedEvent, type CalendarChangedHook } from './calendars.events.ts';
 export type { ImportSummary } from './calendars.import.ts';
 export { parseBusinessDuration } from './calendars.compute.ts';
+export { canonicalTimeZone } from './calendars.zone.ts';
 export type { CalendarInput, ClosureInput } from './calendars.validation.ts';
 export type { WeeklyHours, WeeklySchedule, WorkInterval } from './calendars.weekly.ts';
 export type { Closure } from './calendars.repository.ts';

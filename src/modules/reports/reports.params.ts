@@ -1,5 +1,6 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { commonErrors, type FieldErrors } from '../../platform/http/errors.ts';
+import { canonicalTimeZone } from '../calendars/index.ts';
 
 /** The longest range a report covers. */
 export const MAX_RANGE_DAYS = 366;
@@ -21,12 +22,6 @@ export interface RangeInput {
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The zone's canonical spelling (`europe/berlin` -> `Europe/Berlin`); undefined when unknown. */
-function canonicalZone(name: string): string | undefined {
-  if (!IANAZone.isValidZone(name)) return undefined;
-  return new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone;
-}
-
 /** An ISO date (local midnight in `zone`) or date-time (without an offset: local in `zone`). */
 function parseBound(raw: string, zone: string): DateTime | undefined {
   const parsed = DATE_ONLY.test(raw)
@@ -45,7 +40,7 @@ function parseBound(raw: string, zone: string): DateTime | undefined {
 export function readRange(input: RangeInput, now: Date): ReportRange {
   const fields: FieldErrors = {};
   const add = (field: string, message: string) => (fields[field] ??= []).push(message);
-  const timeZone = canonicalZone(input.timeZone?.trim() || 'UTC');
+  const timeZone = canonicalTimeZone(input.timeZone?.trim() || 'UTC');
   if (!timeZone) {
     add('time_zone', `"${input.timeZone ?? ''}" is not an IANA time zone (e.g. Europe/Berlin).`);
     throw commonErrors.VALIDATION_FAILED({ fields });

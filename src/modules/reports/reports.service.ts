@@ -15,6 +15,7 @@ import {
   type SlaReports,
 } from '../sla/index.ts';
 import { minuteOf, readRange, type RangeInput, type ReportRange } from './reports.params.ts';
+import { PRIORITIES, TICKET_KINDS } from '../tickets/index.ts';
 
 type ComplianceRows = Awaited<ReturnType<SlaReports['complianceRows']>>;
 type ComplianceCount = ComplianceRows['resolution'][number];
@@ -74,8 +75,8 @@ export interface ReportsDeps {
 
 /** Reports read tickets through the SLA read model: a write to either retires cached answers. */
 const COLLECTIONS = ['tickets', 'sla'] as const;
-const PRIORITY_ORDER = ['critical', 'high', 'medium', 'low'];
-const KIND_ORDER = ['incident', 'service'];
+const PRIORITY_ORDER: readonly string[] = [...PRIORITIES].reverse();
+const KIND_ORDER: readonly string[] = TICKET_KINDS;
 const capitalized = (code: string) => code.charAt(0).toUpperCase() + code.slice(1);
 
 const compliance = (count: ComplianceCount | undefined): Compliance => {

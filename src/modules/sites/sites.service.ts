@@ -9,6 +9,7 @@ import { facilityScope } from './sites.policy.ts';
 import * as repository from './sites.repository.ts';
 import type { Facility } from './sites.repository.ts';
 import type { FacilityStatus, Location, Shift } from './sites.tables.ts';
+import { pgErrorOf } from '../../platform/db/errors.ts';
 
 export interface LocationInput {
   name?: string;
@@ -100,14 +101,6 @@ function validatedShift(input: ShiftInput, creating: boolean): ShiftInput {
   });
 }
 
-function sqlStateOf(error: unknown): string | undefined {
-  for (const candidate of [error, error instanceof Error ? error.cause : undefined]) {
-    const code = (candidate as { code?: unknown } | undefined)?.code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-  }
-  return undefined;
-}
-
 /**
  * Runs a statement, turning the integrity errors the checks before it could not rule
  * out (a concurrent insert, a reference from another module) into precise errors.
@@ -119,7 +112,7 @@ async function translating<T>(
   try {
     return await write;
   } catch (error) {
-    const code = sqlStateOf(error);
+    const code = pgErrorOf(error)?.code;
     const replacement =
       code === '23505' ? translations.unique : code === '23503' ? translations.reference : undefined;
     throw replacement ? replacement() : error;

@@ -17,7 +17,7 @@ export {
 } from './sla.policies.ts';
 export { slaPolicyRoutesV2, type SlaPolicyRouteOptions } from './sla.policies.routes.ts';
 export { slaPermissions } from './sla.policy.ts';
-export { createSlaClocks, type SlaClocks, pausesOf } from './sla.service.ts';
+export { createSlaClocks, type SlaClocks } from './sla.service.ts';
 export { createEscalation, type Escalation } from './sla.escalation.ts';
 export { createSlaExplainer, type SlaExplanation } from './sla.explain.ts';
 export { slaRoutesV2, type SlaRouteOptions } from './sla.routes.ts';

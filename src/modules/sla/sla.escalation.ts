@@ -109,7 +109,11 @@ export function createEscalation(deps: EscalationDeps) {
   async function escalateTicket(ticketId: number, at: Date): Promise<number> {
     const ctx = systemContext('sla');
     return db.transaction(async (tx) => {
-      let ticket = await tickets.lockedTicket(tx, ticketId).catch(() => undefined);
+      // A ticket deleted since it was found has nothing left to escalate.
+      let ticket = await tickets.lockedTicket(tx, ticketId).catch((error: unknown) => {
+        if ((error as { code?: string }).code === 'TICKET_NOT_FOUND') return undefined;
+        throw error;
+      });
       const row = await repository.claimDue(tx, ticketId, at);
       if (!row || !ticket) return 0;
       const { state } = await clocks.stateOf(tx, row, at);

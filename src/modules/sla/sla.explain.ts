@@ -34,7 +34,7 @@ export interface SlaExplanation {
 
 const MAX_LISTED = 12;
 
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   const minutes = Math.round(Math.abs(ms) / 60_000);
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
@@ -67,10 +67,8 @@ export function createSlaExplainer(deps: {
     const row = await repository.slaOf(db, ticketId);
     if (!row) throw slaErrors.SLA_NO_CLOCK();
     const at = now();
-    const [{ state, pauses, calendar: clock }, ledger, policy, snapshot] = await Promise.all([
+    const [{ state, pauses, calendar: clock, entries: ledger, policy }, snapshot] = await Promise.all([
       clocks.stateOf(db, row, at),
-      repository.ledgerOf(db, ticketId),
-      row.policyId === null ? undefined : repository.policyById(db, row.policyId),
       row.calendarId === null ? undefined : calendars.snapshotFor(row.calendarId),
     ]);
     const zone = snapshot?.calendar.timeZone ?? 'UTC';

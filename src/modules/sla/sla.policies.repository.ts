@@ -2,6 +2,7 @@ import { and, count, eq, ne, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import { defineList } from '../../platform/http/query.ts';
 import { slaPolicies, ticketSlas, type NewSlaPolicy, type SlaPolicy } from './sla.tables.ts';
+import { PRIORITIES } from '../tickets/index.ts';
 
 /** The optimistic-locking condition: none when the caller expects no particular version. */
 const versioned = (expectedVersion: number | undefined) =>
@@ -13,7 +14,7 @@ export const policyList = defineList({
     priority: {
       column: slaPolicies.priority,
       type: 'string',
-      values: ['low', 'medium', 'high', 'critical'],
+      values: [...PRIORITIES],
     },
     category_id: { column: slaPolicies.categoryId, type: 'integer', description: 'Ticket category id.' },
     is_active: { column: slaPolicies.isActive, type: 'boolean' },

@@ -1,9 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DateTime, Nullable } from '../../platform/http/schemas.ts';
 import { MAX_AFTER_PERCENT, MAX_ESCALATION_LEVELS, MAX_TARGET_MINUTES } from './sla.policies.validation.ts';
+import { PRIORITIES } from '../tickets/index.ts';
 
 const Priority = Type.Union(
-  [Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'), Type.Literal('critical')],
+  PRIORITIES.map((priority) => Type.Literal(priority)),
   { description: 'The ticket priority the policy applies to.' },
 );
 const Minutes = (description: string) =>

@@ -9,15 +9,9 @@ import { slaErrors } from './sla.errors.ts';
 import * as repository from './sla.policies.repository.ts';
 import type { SlaPolicy } from './sla.tables.ts';
 import { checkFields, storedValues, throwIfAny, type SlaPolicyInput } from './sla.policies.validation.ts';
+import { isViolation } from '../../platform/db/errors.ts';
 
-export {
-  MAX_AFTER_PERCENT,
-  MAX_ESCALATION_LEVELS,
-  MAX_TARGET_MINUTES,
-  SLA_PRIORITIES,
-  type SlaPolicyInput,
-  type SlaPriority,
-} from './sla.policies.validation.ts';
+export type { SlaPolicyInput } from './sla.policies.validation.ts';
 
 export interface SlaPoliciesDeps {
   db: Database;
@@ -58,12 +52,6 @@ const scopeTaken = (categoryId: number | null, holder?: Pick<SlaPolicy, 'id' | '
       `covers this priority and ${categoryId === null ? 'every category without a policy of its own' : 'category'}; ` +
       'deactivate it first.',
   );
-
-const isScopeViolation = (error: unknown) =>
-  [error, error instanceof Error ? error.cause : undefined].some((candidate) => {
-    const pg = candidate as { code?: unknown; constraint?: unknown } | undefined;
-    return pg?.code === '23505' && pg.constraint === 'sla_policies_scope_key';
-  });
 
 /**
  * SLA policies: which targets (first response, resolution, on which business calendar)
@@ -114,7 +102,7 @@ export function createSlaPolicies({
 
   // A concurrent writer can pass checkScope at the same time; the unique index decides.
   const translated = (categoryId: number | null) => (error: unknown) => {
-    throw isScopeViolation(error) ? scopeTaken(categoryId) : error;
+    throw isViolation(error, '23505', 'sla_policies_scope_key') ? scopeTaken(categoryId) : error;
   };
 
   async function lockPolicy(tx: Executor, id: number): Promise<SlaPolicy> {

@@ -1,7 +1,7 @@
 import { commonErrors, type FieldErrors } from '../../platform/http/errors.ts';
 import type { EscalationLevel, SlaPolicy } from './sla.tables.ts';
+import { PRIORITIES } from '../tickets/index.ts';
 
-export const SLA_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type SlaPriority = SlaPolicy['priority'];
 /** Targets are at most a year of (business) minutes. */
 export const MAX_TARGET_MINUTES = 525_600;
@@ -44,8 +44,8 @@ export function checkFields(input: SlaPolicyInput, current: SlaPolicy | undefine
     else if (name.length > NAME_MAX)
       add('name', `Ensure this field has no more than ${NAME_MAX} characters.`);
   }
-  if (input.priority !== undefined && !SLA_PRIORITIES.includes(input.priority))
-    add('priority', `Expected one of: ${SLA_PRIORITIES.join(', ')}.`);
+  if (input.priority !== undefined && !PRIORITIES.includes(input.priority))
+    add('priority', `Expected one of: ${PRIORITIES.join(', ')}.`);
   const minutes = {
     first_response_minutes: input.firstResponseMinutes,
     resolution_minutes: input.resolutionMinutes,

@@ -36,11 +36,6 @@ export async function policyFor(
   return row;
 }
 
-export async function policyById(executor: Executor, id: number): Promise<SlaPolicy | undefined> {
-  const [row] = await executor.select().from(slaPolicies).where(eq(slaPolicies.id, id));
-  return row;
-}
-
 export async function slaOf(
   executor: Executor,
   ticketId: number,

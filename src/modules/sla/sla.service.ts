@@ -1,12 +1,13 @@
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import type { CalendarsService } from '../calendars/index.ts';
-import type { TicketHooks, TicketRow } from '../tickets/index.ts';
+import { isOpenStatus, type TicketHooks, type TicketRow } from '../tickets/index.ts';
 import type { StepEnteredHook } from '../workflows/index.ts';
 import { ALWAYS_OPEN, instantAt, mergePauses, type ClockCalendar, type Pause } from './sla.clock.ts';
+import { policyById } from './sla.policies.repository.ts';
 import * as repository from './sla.repository.ts';
 import { evaluateClocks, type ClockState } from './sla.state.ts';
-import type { SlaLedgerEntry, SlaPolicy, TicketSla } from './sla.tables.ts';
+import type { NewTicketSla, SlaLedgerEntry, SlaPolicy, TicketSla } from './sla.tables.ts';
 
 export interface SlaClockDeps {
   db: Database;
@@ -14,12 +15,10 @@ export interface SlaClockDeps {
   now?: () => Date;
 }
 
-/** Statuses at which the resolution clock stops (and, until then, the first response clock too). */
-const STOPPED = new Set(['resolved', 'closed', 'completed', 'cancelled']);
 const MINUTE_MS = 60_000;
 
 /** The pauses a ledger describes: waiting steps (paused..resumed) and resolved spells that were reopened. */
-export function pausesOf(ledger: readonly SlaLedgerEntry[]): Pause[] {
+function pausesOf(ledger: readonly SlaLedgerEntry[]): Pause[] {
   const pauses: Pause[] = [];
   let waiting: { from: Date; reason: string } | null = null;
   let resolved: Date | null = null;
@@ -86,10 +85,16 @@ export function createSlaClocks(deps: SlaClockDeps) {
     tx: Executor,
     row: TicketSla,
     at = now(),
-  ): Promise<{ state: ClockState; pauses: Pause[]; calendar: ClockCalendar }> {
+  ): Promise<{
+    state: ClockState;
+    pauses: Pause[];
+    calendar: ClockCalendar;
+    entries: SlaLedgerEntry[];
+    policy: SlaPolicy | undefined;
+  }> {
     // One after another: a transaction's connection runs one query at a time.
     const entries = await repository.ledgerOf(tx, row.ticketId);
-    const policy = row.policyId === null ? undefined : await repository.policyById(tx, row.policyId);
+    const policy = row.policyId === null ? undefined : await policyById(tx, row.policyId);
     const calendar = await calendarFor(tx, row.calendarId);
     const pauses = pausesOf(entries);
     const state = evaluateClocks(
@@ -106,13 +111,21 @@ export function createSlaClocks(deps: SlaClockDeps) {
       },
       at,
     );
-    return { state, pauses, calendar };
+    return { state, pauses, calendar, entries, policy };
   }
 
-  /** Recomputes and stores a ticket's due times, status, step due time and next check. */
-  async function refresh(tx: Executor, ticketId: number, at = now()): Promise<TicketSla | undefined> {
-    const row = await repository.slaOf(tx, ticketId, true);
-    if (!row) return undefined;
+  /**
+   * Writes `patch` to a locked clock row together with what follows from it: due times,
+   * status, the step's due time and the next check, in one update.
+   */
+  async function settle(
+    tx: Executor,
+    locked: TicketSla,
+    patch: Partial<NewTicketSla> = {},
+    at = now(),
+  ): Promise<TicketSla> {
+    const row = { ...locked, ...patch };
+    const { ticketId } = row;
     const { state, pauses, calendar } = await stateOf(tx, row, at);
     const fired = await repository.firedStages(tx, ticketId);
     const next = state.stages.find((stage) => !fired.has(`${stage.metric}/${stage.stage}`));
@@ -132,8 +145,14 @@ export function createSlaClocks(deps: SlaClockDeps) {
       stepDueAt,
       nextCheckAt: next?.at ?? null,
     };
-    await repository.updateSla(tx, ticketId, values);
+    await repository.updateSla(tx, ticketId, { ...patch, ...values });
     return { ...row, ...values };
+  }
+
+  /** Recomputes and stores a ticket's due times, status, step due time and next check. */
+  async function refresh(tx: Executor, ticketId: number, at = now()): Promise<TicketSla | undefined> {
+    const row = await repository.slaOf(tx, ticketId, true);
+    return row && settle(tx, row, {}, at);
   }
 
   async function changePolicy(
@@ -144,7 +163,6 @@ export function createSlaClocks(deps: SlaClockDeps) {
     reason: string,
   ) {
     const targets = targetsOf(policy);
-    await repository.updateSla(tx, row.ticketId, targets);
     await ledger(tx, ctx, row.ticketId, 'policy_changed', {
       reason,
       from: row.policyId,
@@ -153,15 +171,17 @@ export function createSlaClocks(deps: SlaClockDeps) {
       resolution_minutes: policy?.resolutionMinutes ?? null,
       calendar_id: targets.calendarId,
     });
+    return targets;
   }
 
   const isStaff = (ctx: RequestContext, ticket: TicketRow) =>
     ctx.actor.role !== 'viewer' && ctx.actor.userId !== 0 && ctx.actor.userId !== ticket.reporterId;
 
+  /** Records the first response in the ledger; answers the clock fields it sets. */
   async function firstResponse(tx: Executor, ctx: RequestContext, row: TicketSla, via: string) {
     const at = now();
-    await repository.updateSla(tx, row.ticketId, { firstRespondedAt: at });
     await ledger(tx, ctx, row.ticketId, 'first_response', { via, by: ctx.actor.username }, at);
+    return { firstRespondedAt: at };
   }
 
   /** Starts a ticket's clocks at `started` with the policy of its priority and category. */
@@ -227,8 +247,10 @@ export function createSlaClocks(deps: SlaClockDeps) {
   }
 
   const ticketHooks: TicketHooks = {
+    // The clocks never change the ticket itself: every hook answers undefined.
     async created(tx, ctx, ticket) {
       await startClock(tx, ctx, ticket, now());
+      return undefined;
     },
 
     async changed(tx, ctx, { before, after, source }) {
@@ -246,38 +268,40 @@ export function createSlaClocks(deps: SlaClockDeps) {
       // An assignee or department change moves no clock: updating the copies is all it takes.
       if (!movesClocks) {
         await repository.updateSla(tx, after.id, copies);
-        return;
+        return undefined;
       }
       let row = await repository.slaOf(tx, after.id, true);
       if (!row) {
         // A ticket from before SLA clocks existed: its clock starts at its creation, as it would have.
         await startClock(tx, ctx, before, before.createdAt, 'started late: the ticket predates SLA clocks');
         row = await repository.slaOf(tx, after.id, true);
-        if (!row) return;
+        if (!row) return undefined;
       }
-      await repository.updateSla(tx, after.id, copies);
+      const patch: Partial<NewTicketSla> = { ...copies };
       if (
         source !== 'automation' &&
         (after.priority !== before.priority || after.categoryId !== before.categoryId)
       ) {
         const policy = await repository.policyFor(tx, after.priority, after.categoryId);
         if ((policy?.id ?? null) !== row.policyId)
-          await changePolicy(
-            tx,
-            ctx,
-            row,
-            policy,
-            `priority ${before.priority} -> ${after.priority}, category ${before.categoryId ?? '-'} -> ${after.categoryId ?? '-'}`,
+          Object.assign(
+            patch,
+            await changePolicy(
+              tx,
+              ctx,
+              row,
+              policy,
+              `priority ${before.priority} -> ${after.priority}, category ${before.categoryId ?? '-'} -> ${after.categoryId ?? '-'}`,
+            ),
           );
       }
       if (after.status !== before.status) {
-        const stops = STOPPED.has(after.status);
-        if (stops && !STOPPED.has(before.status) && !row.resolvedAt) {
-          const at = now();
-          await repository.updateSla(tx, after.id, { resolvedAt: at });
-          await ledger(tx, ctx, after.id, 'resolved', { status: after.status }, at);
-        } else if (!stops && STOPPED.has(before.status) && row.resolvedAt) {
-          await repository.updateSla(tx, after.id, { resolvedAt: null });
+        const stops = !isOpenStatus(after.status);
+        if (stops && isOpenStatus(before.status) && !row.resolvedAt) {
+          patch.resolvedAt = now();
+          await ledger(tx, ctx, after.id, 'resolved', { status: after.status }, patch.resolvedAt);
+        } else if (!stops && !isOpenStatus(before.status) && row.resolvedAt) {
+          patch.resolvedAt = null;
           await ledger(tx, ctx, after.id, 'reopened', { status: after.status });
         }
         if (
@@ -286,17 +310,20 @@ export function createSlaClocks(deps: SlaClockDeps) {
           before.status === 'open' &&
           isStaff(ctx, after)
         )
-          await firstResponse(tx, ctx, row, `status ${before.status} -> ${after.status}`);
+          Object.assign(
+            patch,
+            await firstResponse(tx, ctx, row, `status ${before.status} -> ${after.status}`),
+          );
       }
-      await refresh(tx, after.id);
+      await settle(tx, row, patch);
+      return undefined;
     },
 
     async commented(tx, ctx, ticket, comment) {
       if (comment.internal || !isStaff(ctx, ticket)) return;
       const row = await repository.slaOf(tx, ticket.id, true);
       if (!row || row.firstRespondedAt) return;
-      await firstResponse(tx, ctx, row, 'comment');
-      await refresh(tx, ticket.id);
+      await settle(tx, row, await firstResponse(tx, ctx, row, 'comment'));
     },
 
     async deleted(tx, _ctx, ticket) {
@@ -321,7 +348,7 @@ export function createSlaClocks(deps: SlaClockDeps) {
       await ledger(tx, ctx, ticket.id, 'paused', { reason: `waiting in step "${step.name}"` }, at);
     if (!waiting && row.pausedSince) await ledger(tx, ctx, ticket.id, 'resumed', { step: step.key }, at);
     const weight = step.sla_weight ?? 0;
-    await repository.updateSla(tx, ticket.id, {
+    await settle(tx, row, {
       pausedSince: waiting ? (row.pausedSince ?? at) : null,
       stepKey: step.key,
       stepName: step.name,
@@ -331,7 +358,6 @@ export function createSlaClocks(deps: SlaClockDeps) {
           ? Math.round((row.resolutionTargetMs * weight) / totalWeight)
           : null,
     });
-    await refresh(tx, ticket.id);
   };
 
   /**
@@ -345,15 +371,19 @@ export function createSlaClocks(deps: SlaClockDeps) {
         const row = await repository.slaOf(tx, ticketId, true);
         if (!row || row.resolvedAt) return;
         if (scope.policyId !== undefined) {
-          const current = await repository.policyById(tx, scope.policyId);
+          const current = await policyById(tx, scope.policyId);
           const policy = current?.isActive
             ? current
             : await repository.policyFor(tx, row.priority, row.categoryId);
-          await changePolicy(tx, null, row, policy, `policy ${scope.policyId} changed`);
+          await settle(
+            tx,
+            row,
+            await changePolicy(tx, null, row, policy, `policy ${scope.policyId} changed`),
+          );
         } else {
           await ledger(tx, null, ticketId, 'calendar_changed', { calendar_id: scope.calendarId });
+          await settle(tx, row);
         }
-        await refresh(tx, ticketId);
       });
     }
     return ids.length;
@@ -366,7 +396,6 @@ export function createSlaClocks(deps: SlaClockDeps) {
     stateOf,
     ledger,
     recompute,
-    calendarFor,
     /** Active policies counted on a calendar, by name, read through `executor`. */
     policiesOnCalendar: (executor: Executor, calendarId: number) =>
       repository.policiesOnCalendar(executor, calendarId),

@@ -24,5 +24,5 @@ export type { Ticket, TicketKind, TicketStatus, Priority } from './tickets.table
 export type { TicketHooks, ChangeSource } from './tickets.hooks.ts';
 export type { TicketRow } from './tickets.repository.ts';
 export type { TicketComment } from './tickets.tables.ts';
-export { allowedTransitions, isOpenStatus, statusesOf } from './tickets.state.ts';
-export { PRIORITIES, TICKET_STATUSES } from './tickets.tables.ts';
+export { allowedTransitions, isFinal, isOpenStatus, statusesOf } from './tickets.state.ts';
+export { PRIORITIES, TICKET_KINDS, TICKET_STATUSES } from './tickets.tables.ts';

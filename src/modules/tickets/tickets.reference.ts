@@ -7,6 +7,7 @@ import type { AuditService } from '../audit/index.ts';
 import { ticketErrors } from './tickets.errors.ts';
 import * as repository from './tickets.repository.ts';
 import type { IncidentType, TicketCategory } from './tickets.tables.ts';
+import { isViolation } from '../../platform/db/errors.ts';
 
 export interface IncidentTypeInput {
   name?: string;
@@ -138,7 +139,7 @@ export function createTicketReferenceService({
           });
           return created;
         } catch (error) {
-          if ((error as { cause?: { code?: string } }).cause?.code === '23505')
+          if (isViolation(error, '23505'))
             throw fieldError('name', 'A category with this name already exists here.');
           throw error;
         }

@@ -266,21 +266,16 @@ export function createTicketsService(deps: TicketsDeps) {
     const action =
       input.status && input.status !== before.status ? 'ticket.status_changed' : 'ticket.updated';
     await audit.record(tx, ctx, { action, resourceType: 'ticket', resourceId: before.id, before, after });
-    await hooks.changed(tx, ctx, { before, after, source });
-    return reread(tx, before.id);
-  }
-
-  async function reread(tx: Executor, id: number): Promise<TicketRow> {
-    const row = await repository.ticketById(tx, id);
-    if (!row) throw ticketErrors.TICKET_NOT_FOUND();
-    return row;
+    return hooks.changed(tx, ctx, { before, after, source });
   }
 
   /** Locks a ticket for the transaction and reads it; TICKET_NOT_FOUND when missing or not visible to `actor`. */
   async function lockedTicket(tx: Executor, id: number, actor?: Actor): Promise<TicketRow> {
     if (!(await repository.lockTicket(tx, id, actor ? ticketScope(actor) : undefined)))
       throw ticketErrors.TICKET_NOT_FOUND();
-    return reread(tx, id);
+    const row = await repository.ticketById(tx, id);
+    if (!row) throw ticketErrors.TICKET_NOT_FOUND();
+    return row;
   }
 
   return {
@@ -356,8 +351,7 @@ export function createTicketsService(deps: TicketsDeps) {
           resourceId: id,
           after: created,
         });
-        await hooks.created(tx, ctx, created);
-        return reread(tx, id);
+        return hooks.created(tx, ctx, created);
       });
       await bumpGeneration(db, 'tickets');
       const [view] = await hydrate([row]);
@@ -597,10 +591,10 @@ export function createTicketsService(deps: TicketsDeps) {
     },
 
     /** Whether `actor` may work this ticket (change it, act in its workflow). */
-    canWork: (actor: Actor, ticket: TicketRow): boolean => canWork(actor, ticket),
+    canWork,
 
     /** Whether `actor` manages this ticket's department (or everything). */
-    canManage: (actor: Actor, ticket: TicketRow): boolean => canManage(actor, ticket),
+    canManage,
   };
 }
 

@@ -24,5 +24,5 @@ export { createWorkflowsService, type WorkflowsService, type WorkflowsDeps } fro
 export type { TransitionInput } from './workflows.transitions.ts';
 export { WORKFLOW_STEP_ENTERED, type StepEntered, type StepEnteredHook } from './workflows.events.ts';
 export { workflowsRoutesV2, type WorkflowsRouteOptions } from './workflows.routes.ts';
-export { createWorkflowsJobs, drainAssignmentQueueJob, requestQueueDrain } from './workflows.jobs.ts';
+export { createWorkflowsJobs, requestQueueDrain } from './workflows.jobs.ts';
 export type { WorkflowStep, WorkflowDefinition } from './workflows.definition.ts';

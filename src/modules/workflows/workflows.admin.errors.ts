@@ -29,12 +29,3 @@ export const workflowAdminErrors = defineErrors({
     'This version cannot be published; `errors` lists every problem by its path in the definition.',
   ],
 });
-
-/** The constraint a PostgreSQL unique violation (23505) names, also when Drizzle wraps the error. */
-export function violatedUniqueConstraint(error: unknown): string | undefined {
-  for (const candidate of [error, error instanceof Error ? error.cause : undefined]) {
-    const pg = candidate as { code?: unknown; constraint?: unknown } | undefined;
-    if (pg?.code === '23505') return typeof pg.constraint === 'string' ? pg.constraint : '';
-  }
-  return undefined;
-}

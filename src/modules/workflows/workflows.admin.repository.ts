@@ -11,6 +11,7 @@ import {
   type Workflow,
   type WorkflowVersion,
 } from './workflows.tables.ts';
+import { PRIORITIES, TICKET_KINDS } from '../tickets/index.ts';
 
 /**
  * The admin API's queries on workflows and their versions (roles, members and profiles
@@ -50,7 +51,7 @@ const workflowColumns = {
 export const workflowList = defineList({
   id: workflows.id,
   filters: {
-    kind: { column: workflows.kind, type: 'string', values: ['incident', 'service'] },
+    kind: { column: workflows.kind, type: 'string', values: [...TICKET_KINDS] },
     is_active: { column: workflows.isActive, type: 'boolean' },
     is_default: { column: workflows.isDefault, type: 'boolean' },
     category: { column: workflows.categoryId, type: 'integer', description: 'Category id.' },
@@ -58,7 +59,7 @@ export const workflowList = defineList({
     priority: {
       column: workflows.priority,
       type: 'string',
-      values: ['low', 'medium', 'high', 'critical'],
+      values: [...PRIORITIES],
     },
   },
   search: [workflows.name, workflows.description],

@@ -4,10 +4,11 @@ import { listing, listQueries, type Page } from '../../platform/db/list.ts';
 import { commonErrors, fieldError, type FieldErrors } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import type { Person } from '../identity/index.ts';
-import { violatedUniqueConstraint, workflowAdminErrors as errors } from './workflows.admin.errors.ts';
+import { workflowAdminErrors as errors } from './workflows.admin.errors.ts';
 import * as repository from './workflows.admin.roles.repository.ts';
 import type { AssignmentRoleRow } from './workflows.admin.roles.repository.ts';
 import type { WorkflowAdminDeps } from './workflows.admin.ts';
+import { isViolation } from '../../platform/db/errors.ts';
 
 export interface RoleMember {
   person: Person;
@@ -60,7 +61,7 @@ export function createRoleVerbs({ db, audit, identity, onMembershipChanged }: Wo
 
   const saveName = <T>(write: Promise<T>) =>
     write.catch((error: unknown) => {
-      throw violatedUniqueConstraint(error) === undefined ? error : nameTaken();
+      throw isViolation(error, '23505') ? nameTaken() : error;
     });
 
   /** Changes the members with `change`; when it changed anything, bumps the role, audits and calls the hook. */

@@ -2,17 +2,13 @@ import { Type, type Static } from '@sinclair/typebox';
 import { DateTime, Nullable } from '../../platform/http/schemas.ts';
 import { UserV2 } from '../identity/index.ts';
 import { WorkflowDefinition } from './workflows.definition.ts';
+import { PRIORITIES, TICKET_KINDS } from '../tickets/index.ts';
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Description = Type.String({ maxLength: 2000 });
-const Kind = Type.Union([Type.Literal('incident'), Type.Literal('service')]);
-const Priority = Type.Union([
-  Type.Literal('low'),
-  Type.Literal('medium'),
-  Type.Literal('high'),
-  Type.Literal('critical'),
-]);
+const Kind = Type.Union(TICKET_KINDS.map((kind) => Type.Literal(kind)));
+const Priority = Type.Union(PRIORITIES.map((priority) => Type.Literal(priority)));
 const Version = Type.Integer({ description: 'Bumped by every change; the ETag.' });
 
 // Assignment roles

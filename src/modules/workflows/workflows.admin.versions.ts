@@ -4,12 +4,13 @@ import { listing, listQueries, type Page } from '../../platform/db/list.ts';
 import { commonErrors, fieldError, type FieldErrors } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import { checkDefinition, type WorkflowDefinition } from './workflows.definition.ts';
-import { violatedUniqueConstraint, workflowAdminErrors as errors } from './workflows.admin.errors.ts';
+import { workflowAdminErrors as errors } from './workflows.admin.errors.ts';
 import * as repository from './workflows.admin.repository.ts';
 import { existingRoleIds } from './workflows.admin.roles.repository.ts';
 import type { WorkflowRow, WorkflowVersionRow } from './workflows.admin.repository.ts';
 import type { WorkflowAdminDeps } from './workflows.admin.ts';
 import type { WorkflowVersion } from './workflows.tables.ts';
+import { isViolation } from '../../platform/db/errors.ts';
 
 /** How a draft starts: a definition, or a copy of an existing version's (`from`, its number). */
 export interface DraftInput {
@@ -121,7 +122,7 @@ export function createVersionVerbs({ db, audit, allowedMove }: WorkflowAdminDeps
             createdBy: ctx.actor.userId || null,
           })
           .catch((error: unknown) => {
-            throw violatedUniqueConstraint(error) === undefined ? error : errors.WORKFLOWS_DRAFT_EXISTS();
+            throw isViolation(error, '23505') ? errors.WORKFLOWS_DRAFT_EXISTS() : error;
           });
         const workflowVersion = await touch(tx, workflowId);
         await audit.record(tx, ctx, {

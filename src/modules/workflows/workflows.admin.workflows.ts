@@ -3,11 +3,12 @@ import type { Executor } from '../../platform/db/client.ts';
 import { listing, listQueries, type Page } from '../../platform/db/list.ts';
 import { commonErrors, type FieldErrors } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
-import { violatedUniqueConstraint, workflowAdminErrors as errors } from './workflows.admin.errors.ts';
+import { workflowAdminErrors as errors } from './workflows.admin.errors.ts';
 import * as repository from './workflows.admin.repository.ts';
 import type { WorkflowRow } from './workflows.admin.repository.ts';
 import type { TicketKind, WorkflowAdminDeps } from './workflows.admin.ts';
 import type { NewWorkflow } from './workflows.tables.ts';
+import { isViolation } from '../../platform/db/errors.ts';
 
 export interface WorkflowInput {
   name?: string;
@@ -61,10 +62,9 @@ export function createWorkflowVerbs({ db, audit, identity, categoryExists }: Wor
   /** A write that lost a race on one of the unique indexes becomes the field error it stands for. */
   const saving = <T>(kind: TicketKind, write: Promise<T>) =>
     write.catch((error: unknown) => {
-      const constraint = violatedUniqueConstraint(error);
-      if (constraint === 'workflows_name_key')
+      if (isViolation(error, '23505', 'workflows_name_key'))
         throw commonErrors.VALIDATION_FAILED({ fields: { name: [NAME_TAKEN] } });
-      if (constraint === 'workflows_one_default_per_kind')
+      if (isViolation(error, '23505', 'workflows_one_default_per_kind'))
         throw commonErrors.VALIDATION_FAILED({ fields: { is_default: [defaultTaken(kind)] } });
       throw error;
     });
@@ -181,8 +181,7 @@ export function createWorkflowVerbs({ db, audit, identity, categoryExists }: Wor
         if (await repository.workflowHasRuns(tx, id)) throw errors.WORKFLOWS_WORKFLOW_IN_USE();
         // A run started concurrently still holds its version (the foreign key restricts).
         await repository.deleteWorkflow(tx, id).catch((error: unknown) => {
-          const code = (error as { cause?: { code?: unknown } }).cause?.code;
-          throw code === '23503' ? errors.WORKFLOWS_WORKFLOW_IN_USE() : error;
+          throw isViolation(error, '23503') ? errors.WORKFLOWS_WORKFLOW_IN_USE() : error;
         });
         await audit.record(tx, ctx, {
           action: 'workflow.deleted',

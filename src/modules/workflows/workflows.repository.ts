@@ -1,17 +1,15 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import {
   assigneeProfiles,
   assignmentPointers,
   assignmentQueue,
   assignmentRoleMembers,
-  assignmentRoles,
   ticketAssignments,
   ticketWorkflows,
   workflows,
   workflowVersions,
   type AssigneeProfile,
-  type AssignmentRole,
   type QueuedAssignment,
   type TicketAssignment,
   type TicketWorkflow,
@@ -74,11 +72,6 @@ export async function deleteTicketState(executor: Executor, ticketId: number): P
   await executor.delete(assignmentQueue).where(eq(assignmentQueue.ticketId, ticketId));
   await executor.delete(ticketWorkflows).where(eq(ticketWorkflows.ticketId, ticketId));
   await executor.delete(ticketAssignments).where(eq(ticketAssignments.ticketId, ticketId));
-}
-
-export async function roleById(executor: Executor, id: number): Promise<AssignmentRole | undefined> {
-  const [row] = await executor.select().from(assignmentRoles).where(eq(assignmentRoles.id, id));
-  return row;
 }
 
 /** Members of a role in a fixed order (user id): the order round robin walks. */
@@ -156,19 +149,6 @@ export function assignmentsOf(executor: Executor, ticketId: number): Promise<Tic
     .orderBy(asc(ticketAssignments.id));
 }
 
-export async function latestAssignment(
-  executor: Executor,
-  ticketId: number,
-): Promise<TicketAssignment | undefined> {
-  const [row] = await executor
-    .select()
-    .from(ticketAssignments)
-    .where(eq(ticketAssignments.ticketId, ticketId))
-    .orderBy(desc(ticketAssignments.id))
-    .limit(1);
-  return row;
-}
-
 export async function enqueueTicket(
   executor: Executor,
   values: typeof assignmentQueue.$inferInsert,
@@ -227,19 +207,6 @@ export async function claimQueued(
 export async function queuedRoleIds(executor: Executor): Promise<number[]> {
   const rows = await executor.selectDistinct({ roleId: assignmentQueue.roleId }).from(assignmentQueue);
   return rows.map((row) => row.roleId);
-}
-
-export async function rolesOfUser(executor: Executor, userId: number): Promise<number[]> {
-  const rows = await executor
-    .select({ roleId: assignmentRoleMembers.roleId })
-    .from(assignmentRoleMembers)
-    .where(eq(assignmentRoleMembers.userId, userId));
-  return rows.map((row) => row.roleId);
-}
-
-export async function profileOf(executor: Executor, userId: number): Promise<AssigneeProfile | undefined> {
-  const [row] = await executor.select().from(assigneeProfiles).where(eq(assigneeProfiles.userId, userId));
-  return row;
 }
 
 /** How many people have this calendar as their working hours (a calendar in use cannot be deleted). */

@@ -3,7 +3,13 @@ import { bumpGeneration } from '../../platform/cache/count-cache.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { BusinessCalendar } from '../calendars/index.ts';
-import type { TicketHooks, TicketRow, TicketsService } from '../tickets/index.ts';
+import {
+  isFinal,
+  isOpenStatus,
+  type TicketHooks,
+  type TicketRow,
+  type TicketsService,
+} from '../tickets/index.ts';
 import { createAssignment, type AssignmentDeps } from './workflows.assignment.ts';
 import {
   isFinalStep,
@@ -18,6 +24,7 @@ import { workflowErrors } from './workflows.errors.ts';
 import { createTransitionVerb } from './workflows.transitions.ts';
 import type { StepEnteredHook } from './workflows.events.ts';
 import { matchWorkflow } from './workflows.match.ts';
+import { profileOf, roleById } from './workflows.admin.roles.repository.ts';
 import * as repository from './workflows.repository.ts';
 import type { QueuedAssignment, TicketAssignment, TicketWorkflow } from './workflows.tables.ts';
 
@@ -146,17 +153,13 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
       if (ticket.assigneeId !== null)
         await recordAssignment(tx, ctx, ticket, 'manual', `assigned by ${ctx.actor.username} when reporting`);
       // Someone the reporter named keeps the ticket; the start step's role gets it otherwise.
-      await enterStep(tx, ctx, ticket, chosen.version.definition, start, { keepAssignee: true });
+      return enterStep(tx, ctx, ticket, chosen.version.definition, start, { keepAssignee: true });
     },
 
     async changed(tx, ctx, { before, after, source }) {
       const releasedLoad =
         (before.assigneeId !== null && before.assigneeId !== after.assigneeId) ||
-        (after.status !== before.status &&
-          (after.status === 'resolved' ||
-            after.status === 'closed' ||
-            after.status === 'completed' ||
-            after.status === 'cancelled'));
+        (after.status !== before.status && !isOpenStatus(after.status));
       if (releasedLoad) await requestDrain(tx);
       if (source !== 'user') return;
       if (after.assigneeId !== before.assigneeId) {
@@ -181,14 +184,16 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
       );
       const target = transition ? stepOf(definition, transition.to) : undefined;
       if (target) {
-        await enterStep(tx, ctx, after, definition, target);
+        const moved = await enterStep(tx, ctx, after, definition, target);
         await audit.record(tx, ctx, {
           action: 'workflow.transitioned',
           resourceType: 'ticket',
           resourceId: after.id,
           after: { action: transition?.action, from: run.stepKey, to: target.key, via: 'status' },
         });
-      } else if (after.status === 'closed' || after.status === 'completed' || after.status === 'cancelled') {
+        return moved;
+      }
+      if (isFinal(after.kind, after.status)) {
         await repository.moveRun(tx, after.id, {
           stepKey: run.stepKey,
           stepEnteredAt: run.stepEnteredAt,
@@ -234,7 +239,7 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
 
     /** The tickets waiting for someone of a role, oldest first (at most `limit`), with why. */
     async queueOf(roleId: number, limit = 200): Promise<QueuedAssignment[]> {
-      if (!(await repository.roleById(db, roleId))) throw workflowErrors.WORKFLOWS_ROLE_NOT_FOUND();
+      if (!(await roleById(db, roleId))) throw workflowErrors.WORKFLOWS_ROLE_NOT_FOUND();
       return repository.queue(db, limit, roleId);
     },
 
@@ -300,16 +305,13 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
 
     /** The working-hours calendar of a person (their assignee profile), read through `executor`; null: none set. */
     async workingCalendarOf(userId: number, executor: Executor): Promise<BusinessCalendar | null> {
-      const profile = await repository.profileOf(executor, userId);
+      const profile = await profileOf(executor, userId);
       return profile?.calendarId == null ? null : deps.calendars.engineFor(profile.calendarId, executor);
     },
 
     /** How many people work the hours of this calendar, read through `executor`. */
     peopleOnCalendar: (executor: Executor, calendarId: number) =>
       repository.profilesOnCalendar(executor, calendarId),
-
-    /** Membership or capacity changed: retry the queue soon (in the caller's transaction). */
-    requestDrain,
   };
 }
 

@@ -12,6 +12,7 @@ import {
   type WorkflowTransition,
 } from './workflows.definition.ts';
 import { workflowErrors } from './workflows.errors.ts';
+import { roleById } from './workflows.admin.roles.repository.ts';
 import * as repository from './workflows.repository.ts';
 import type { RunView } from './workflows.service.ts';
 import type { TicketWorkflow, WorkflowVersion } from './workflows.tables.ts';
@@ -63,7 +64,7 @@ export function createTransitionVerb({ db, audit, tickets, definitionOf, enterSt
   async function checkRole(tx: Executor, actor: Actor, ticket: TicketRow, roleId: number | null | undefined) {
     if (roleId == null || tickets.canManage(actor, ticket)) return;
     if (!(await repository.isMember(tx, roleId, actor.userId))) {
-      const role = await repository.roleById(tx, roleId);
+      const role = await roleById(tx, roleId);
       throw workflowErrors.WORKFLOWS_ROLE_REQUIRED({
         message: `Only members of "${role?.name ?? roleId}" (or a manager) may do this.`,
       });

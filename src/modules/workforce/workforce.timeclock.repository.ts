@@ -32,29 +32,6 @@ export type NewTimeEntry = typeof timeEntries.$inferInsert;
 /** A time entry as read, with whether its week is approved (then it is locked). */
 export type TimeEntryRow = TimeEntry & { locked: boolean };
 
-/** Whether a PostgreSQL error (or the driver error wrapped in it) is `code` on `constraint`. */
-export function isViolation(error: unknown, code: string, constraint: string): boolean {
-  for (const candidate of [error, error instanceof Error ? error.cause : undefined]) {
-    const pg = candidate as { code?: unknown; constraint?: unknown } | undefined;
-    if (pg?.code === code && pg.constraint === constraint) return true;
-  }
-  return false;
-}
-
-/** Runs a write, replacing the violation of `constraint` (SQLSTATE `code`) by the caller's error. */
-export async function translatingViolation<T>(
-  write: Promise<T>,
-  code: string,
-  constraint: string,
-  replacement: (cause: unknown) => Error,
-): Promise<T> {
-  try {
-    return await write;
-  } catch (error) {
-    throw isViolation(error, code, constraint) ? replacement(error) : error;
-  }
-}
-
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** A `YYYY-MM-DD` filter value, checked before it reaches SQL. */
 export const dateFilter = (name: string) => (value: string) => {

@@ -13,6 +13,7 @@ import { canApprove, isAdmin, visibleUserIds } from './workforce.policy.ts';
 import * as repository from './workforce.timeclock.repository.ts';
 import type { NewTimeEntry, TimeEntryRow } from './workforce.timeclock.repository.ts';
 import type { TimeEntryBreak } from './workforce.tables.ts';
+import { translatingViolation } from '../../platform/db/errors.ts';
 
 /** Weekly minutes above which a timesheet shows overtime, unless configured otherwise. */
 export const DEFAULT_OVERTIME_THRESHOLD_MINUTES = 40 * 60;
@@ -307,7 +308,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
   }
 
   const insertEntry = (tx: Executor, values: NewTimeEntry) =>
-    repository.translatingViolation(
+    translatingViolation(
       repository.insertEntry(tx, values),
       '23505',
       'time_entries_one_open_per_user',
@@ -593,7 +594,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
           throw workforceErrors.WORKFORCE_INVALID_STATE({ message: 'You are already on a break.' });
         if (breaks.some((item) => item.endsAt && item.endsAt > at))
           throw fieldError('at', 'This is before the end of the previous break.');
-        await repository.translatingViolation(
+        await translatingViolation(
           repository.insertBreak(tx, entry.id, at),
           '23505',
           'time_entry_breaks_one_open',

@@ -288,28 +288,3 @@ export function ledgerSums(
     )
     .groupBy(timeOffLedger.requestType, timeOffLedger.year);
 }
-
-/** Approved time off of these people touching the local dates [fromDate, toDate]. */
-export function approvedTimeOffBetween(
-  executor: Executor,
-  userIds: number[],
-  fromDate: string,
-  toDate: string,
-): Promise<Pick<TimeOffRequest, 'userId' | 'startDate' | 'endDate'>[]> {
-  if (userIds.length === 0) return Promise.resolve([]);
-  return executor
-    .select({
-      userId: timeOffRequests.userId,
-      startDate: timeOffRequests.startDate,
-      endDate: timeOffRequests.endDate,
-    })
-    .from(timeOffRequests)
-    .where(
-      and(
-        inArray(timeOffRequests.userId, userIds),
-        eq(timeOffRequests.status, 'approved'),
-        lte(timeOffRequests.startDate, toDate),
-        gte(timeOffRequests.endDate, fromDate),
-      ),
-    );
-}

@@ -10,7 +10,8 @@ import { workforceErrors } from './workforce.errors.ts';
 import { canApprove, isAdmin, visibleUserIds } from './workforce.policy.ts';
 import type { LEDGER_KINDS, TimeOffLedgerEntry, TimeOffPolicy, TimeOffRequest } from './workforce.tables.ts';
 import { addDays, isDate, localDateOf, startOfLocalDay } from './workforce.timeclock.ts';
-import { translatingViolation } from './workforce.timeclock.repository.ts';
+import { translatingViolation } from '../../platform/db/errors.ts';
+import { approvedTimeOff } from './workforce.events.repository.ts';
 import * as repository from './workforce.timeoff.repository.ts';
 
 /** Balances look back at most this many years for carry-forward. */
@@ -362,7 +363,7 @@ export function createTimeoffService(deps: TimeoffDeps) {
       if (people.length === 0) return new Set();
       const today = new Map(people.map((person) => [person.userId, localDateOf(at, person.timeZone)]));
       const dates = [...today.values()].sort();
-      const rows = await repository.approvedTimeOffBetween(
+      const rows = await approvedTimeOff(
         executor,
         [...today.keys()],
         dates[0] ?? '',

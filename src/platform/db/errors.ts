@@ -15,14 +15,41 @@ function isPgError(error: unknown): error is PgError & Error {
   );
 }
 
+/** The PostgreSQL error in `error`, or in its `cause` (Drizzle wraps the driver's); undefined for anything else. */
+export function pgErrorOf(error: unknown): PgError | undefined {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (isPgError(error)) return error;
+  return isPgError(cause) ? cause : undefined;
+}
+
+/** Whether `error` is the PostgreSQL error `code` (SQLSTATE), on `constraint` when one is named. */
+export function isViolation(error: unknown, code: string, constraint?: string): boolean {
+  const pg = pgErrorOf(error);
+  return pg?.code === code && (constraint === undefined || pg.constraint === constraint);
+}
+
+/** Runs a write, replacing the violation of `constraint` (SQLSTATE `code`) by the caller's error. */
+export async function translatingViolation<T>(
+  write: Promise<T>,
+  code: string,
+  constraint: string,
+  replacement: (cause: unknown) => Error,
+): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    throw isViolation(error, code, constraint) ? replacement(error) : error;
+  }
+}
+
 /**
  * Turns PostgreSQL's integrity errors that reach the edge into 4xx answers. Services
  * translate the cases they expect into precise field errors; this is the safety net
  * that keeps a missed one from becoming a 500.
  */
 export function translateDatabaseError(error: unknown): AppError | undefined {
-  const cause = error instanceof Error && 'cause' in error && isPgError(error.cause) ? error.cause : error;
-  if (!isPgError(cause)) return undefined;
+  const cause = pgErrorOf(error);
+  if (!cause) return undefined;
   switch (cause.code) {
     case '23505':
       return commonErrors.UNIQUE_VIOLATION({ cause, extra: { constraint: cause.constraint } });
