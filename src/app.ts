@@ -20,6 +20,7 @@ import { commonErrors } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { idempotencyPlugin } from './platform/http/idempotency.ts';
 import { openApiRoutes, openApiOptions } from './platform/http/openapi.ts';
+import { privateCachingPlugin } from './platform/http/private-caching.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
 import { V1_PREFIXES, V2_PREFIX } from './platform/http/versioning.ts';
 import { metricsPlugin } from './platform/observability/metrics.ts';
@@ -161,6 +162,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     allowedOrigins: config.corsOrigins,
   });
   await app.register(idempotencyPlugin, { db: database.db });
+  await app.register(privateCachingPlugin);
 
   healthRoutes(app, { pool: database.pool, redis, version, isClosing: () => closing });
   openApiRoutes(app);
