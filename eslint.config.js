@@ -50,6 +50,11 @@ export default defineConfig(
       'no-restricted-imports': [
         'error',
         {
+          paths: ['csv-stringify', 'csv-stringify/sync'].map((name) => ({
+            name,
+            message:
+              'Write CSV through platform/http/csv.ts (or sendList): it neutralises formula injection in every export.',
+          })),
           patterns: [
             {
               group: ['../*/*', '!../*/index.ts', '!../../**'],

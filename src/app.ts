@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import multipart from '@fastify/multipart';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -20,6 +19,8 @@ import { commonErrors } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { idempotencyPlugin } from './platform/http/idempotency.ts';
 import { openApiRoutes, openApiOptions } from './platform/http/openapi.ts';
+import { privateCachingPlugin } from './platform/http/private-caching.ts';
+import { uploadsPlugin } from './platform/http/uploads.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
 import { V1_PREFIXES, V2_PREFIX } from './platform/http/versioning.ts';
 import { metricsPlugin } from './platform/observability/metrics.ts';
@@ -119,10 +120,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     maxAge: 600,
   });
   await app.register(cookie);
-  await app.register(multipart, {
-    limits: { fileSize: config.attachmentMaxBytes, files: 1, fields: 10, parts: 12 },
-    throwFileSizeLimit: true,
-  });
+  await app.register(uploadsPlugin, { maxFileBytes: config.attachmentMaxBytes });
   await app.register(rateLimit, {
     global: config.rateLimitPerMinute > 0,
     max: config.rateLimitPerMinute,
@@ -161,6 +159,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     allowedOrigins: config.corsOrigins,
   });
   await app.register(idempotencyPlugin, { db: database.db });
+  await app.register(privateCachingPlugin);
 
   healthRoutes(app, { pool: database.pool, redis, version, isClosing: () => closing });
   openApiRoutes(app);

@@ -2,7 +2,6 @@ import type { Readable } from 'node:stream';
 import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
 import type { Database } from '../../platform/db/client.ts';
 import {
-  fileErrors,
   generateFileKey,
   signDownload,
   sniffUploadStream,
@@ -49,12 +48,8 @@ export function createTicketAttachmentsService(deps: {
       ticketId: number,
       upload: {
         filename: string;
+        /** The file's bytes; fails with FILE_TOO_LARGE past the upload limit (`receiveFile`). */
         stream: Readable;
-        /**
-         * True when the upload was cut short at the multipart parser's size limit (busboy
-         * ends the stream quietly there, so the bytes alone look complete).
-         */
-        truncated?: () => boolean;
       },
     ): Promise<TicketAttachment> {
       const ticket = await tickets.visible(ctx.actor, ticketId);
@@ -63,10 +58,6 @@ export function createTicketAttachmentsService(deps: {
       const sniffed = await sniffUploadStream(upload.stream, upload.filename);
       const key = generateFileKey('tickets');
       const stored = await settings.storage.put(key, sniffed.stream, { maxBytes: settings.maxBytes });
-      if (upload.truncated?.()) {
-        await settings.storage.delete(key);
-        throw fileErrors.tooLarge(settings.maxBytes);
-      }
       try {
         return await db.transaction(async (tx) => {
           const attachment = await repository.insertAttachment(tx, {

@@ -1,4 +1,3 @@
-import type {} from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -10,6 +9,7 @@ import { sendList } from '../../platform/http/negotiation.ts';
 import { v1PageSchema, v2PageSchema } from '../../platform/http/pagination.ts';
 import { listQuerySchema, parseListQuery, refineFilters } from '../../platform/http/query.ts';
 import { definedOnly, IdParams, relationId } from '../../platform/http/schemas.ts';
+import { receiveFile } from '../../platform/http/uploads.ts';
 import { ticketList, incidentTypeList, categoryList } from './tickets.repository.ts';
 import {
   PRIORITY_LABELS,
@@ -561,7 +561,7 @@ export const ticketsRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOptions> = a
   app.post(
     '/tickets/:id/attachments',
     {
-      config: { permission: 'tickets:read' },
+      config: { permission: 'tickets:read', upload: true },
       schema: {
         tags,
         summary: 'Upload one file (multipart/form-data, field "file"). Its type is read from its bytes.',
@@ -570,17 +570,11 @@ export const ticketsRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOptions> = a
       },
     },
     async (request, reply) => {
-      if (!request.isMultipart())
-        throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'invalid', 'Send the file as multipart/form-data.', {
-          extra: { status: 415 },
-        });
-      const file = await request.file();
-      if (!file) throw fieldError('file', 'No file was sent.');
-      const attachment = await attachments.add(contextOf(request), request.params.id, {
-        filename: file.filename,
-        stream: file.file,
-        truncated: () => file.file.truncated,
-      });
+      const attachment = await attachments.add(
+        contextOf(request),
+        request.params.id,
+        await receiveFile(request),
+      );
       return reply.code(201).send(presentAttachment(attachment));
     },
   );

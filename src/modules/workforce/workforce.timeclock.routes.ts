@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { contextOf } from '../../platform/auth/actor.ts';
+import { toCsv } from '../../platform/http/csv.ts';
 import { fieldError } from '../../platform/http/errors.ts';
 import { expectedVersion, setEtag, withVersionCheck } from '../../platform/http/etag.ts';
 import { sendList } from '../../platform/http/negotiation.ts';
@@ -222,7 +222,7 @@ export const emptyBody = (request: FastifyRequest, _reply: FastifyReply, done: (
 
 function sendCsv(reply: FastifyReply, filename: string, rows: string[][]) {
   reply.header('content-disposition', `attachment; filename="${filename}.csv"`);
-  return reply.type('text/csv; charset=utf-8').send(stringify(rows));
+  return reply.type('text/csv; charset=utf-8').send(toCsv(rows));
 }
 
 function sendEntry(reply: FastifyReply, view: TimeEntryView) {

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
-import { stringify } from 'csv-stringify';
 import XMLBuilder from 'fast-xml-builder';
 import type { Page } from '../db/list.ts';
+import { csvStringifier, type CsvCell } from './csv.ts';
 import { presentPage } from './pagination.ts';
 
 /**
@@ -70,21 +70,32 @@ function cell(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The value at a dotted column name (`location.name`) of a presented item. */
+function leaf(item: unknown, column: string): unknown {
+  let value: unknown = item;
+  for (const key of column.split('.')) {
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return value;
+}
+
 export function flatten(item: unknown, columns: string[]): string[] {
+  return columns.map((column) => cell(leaf(item, column)));
+}
+
+/** As `flatten`, but numbers stay numbers: the CSV writer neutralises formulas in text only. */
+function csvRecord(item: unknown, columns: string[]): CsvCell[] {
   return columns.map((column) => {
-    let value: unknown = item;
-    for (const key of column.split('.')) {
-      value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
-    }
-    return cell(value);
+    const value = leaf(item, column);
+    return typeof value === 'number' ? value : cell(value);
   });
 }
 
 function csvStream(rows: AsyncIterable<unknown>, columns: string[]): Readable {
-  const csv = stringify({ header: true, columns, bom: false });
+  const csv = csvStringifier(columns);
   Readable.from(
     (async function* () {
-      for await (const row of rows) yield flatten(row, columns);
+      for await (const row of rows) yield csvRecord(row, columns);
     })(),
   )
     .on('error', (error) => csv.destroy(error))
