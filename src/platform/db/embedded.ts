@@ -23,7 +23,10 @@ import {
  * exists everywhere).
  */
 export interface EmbeddedPostgres {
+  /** The role the API serves as: it reads and writes rows but owns nothing (no DDL). */
   url: string;
+  /** The superuser that owns the schema: migrations only. */
+  ownerUrl: string;
   /** Where the cluster's files are: DATA_DIR/postgres/data, or where that links to. */
   dataDirectory: string;
   /** True when the cluster is kept outside DATA_DIR because its user cannot enter DATA_DIR. */
@@ -34,6 +37,7 @@ export interface EmbeddedPostgres {
 }
 
 const USER = 'postgres';
+const APP_USER = 'opsdesk_app';
 const DATABASE = 'opsdesk';
 
 async function binaries(): Promise<Binaries> {
@@ -95,8 +99,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-const urlFor = (password: string, port: number, database = DATABASE) =>
-  `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+const urlFor = (password: string, port: number, database = DATABASE, user = USER) =>
+  `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 
 /** The port of a server already running on this data directory, read from its postmaster.pid. */
 async function runningPort(pgdata: string): Promise<number | undefined> {
@@ -178,7 +182,8 @@ async function waitUntilReady(url: string, child: ChildProcess, log: () => strin
   throw new Error(`PostgreSQL did not accept connections within 60 s: ${log().slice(-2000)}`);
 }
 
-async function ensureDatabase(url: string): Promise<void> {
+/** Creates the database and the role the API serves as, unless they exist (the role's password is kept in step). */
+async function ensureDatabase(url: string, appPassword: string): Promise<void> {
   const client = new pg.Client({ connectionString: url.replace(`/${DATABASE}`, '/postgres') });
   await client.connect();
   try {
@@ -187,6 +192,12 @@ async function ensureDatabase(url: string): Promise<void> {
       await client.query(`CREATE DATABASE ${DATABASE}`).catch((error: unknown) => {
         if ((error as { code?: string }).code !== '42P04') throw error;
       });
+    const login = `LOGIN PASSWORD ${client.escapeLiteral(appPassword)}`;
+    await client.query(`CREATE ROLE ${APP_USER} ${login}`).catch(async (error: unknown) => {
+      // Exists already (or another process created it a moment ago).
+      if (!['42710', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
+      await client.query(`ALTER ROLE ${APP_USER} ${login}`);
+    });
   } finally {
     await client.end();
   }
@@ -203,15 +214,24 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   await fs.mkdir(dataDir, { recursive: true, mode: 0o755 });
   await fs.mkdir(root, { recursive: true, mode: 0o700 });
   const password = await readOrCreatePassword(path.join(dataDir, 'postgres-password'));
+  const appPassword = await readOrCreatePassword(path.join(dataDir, 'postgres-app-password'));
+  const urls = (port: number) => ({
+    url: urlFor(appPassword, port, DATABASE, APP_USER),
+    ownerUrl: urlFor(password, port),
+  });
 
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await runningPort(pgdataLink);
     if (port !== undefined && (await canConnect(urlFor(password, port, 'postgres')))) {
-      const url = urlFor(password, port);
-      await ensureDatabase(url);
+      await ensureDatabase(urlFor(password, port), appPassword);
       const relocated = await relocatedCluster(pgdataLink);
-      const dataDirectory = relocated ?? pgdataLink;
-      return { url, dataDirectory, relocated: !!relocated, owned: false, stop: () => Promise.resolve() };
+      return {
+        ...urls(port),
+        dataDirectory: relocated ?? pgdataLink,
+        relocated: !!relocated,
+        owned: false,
+        stop: () => Promise.resolve(),
+      };
     }
 
     const owner = unprivilegedUser();
@@ -252,9 +272,9 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       if (/lock file .* already exists|could not bind/i.test(output)) continue;
       throw error;
     }
-    await ensureDatabase(url);
+    await ensureDatabase(url, appPassword);
     return {
-      url,
+      ...urls(newPort),
       dataDirectory: pgdata,
       relocated,
       owned: true,
