@@ -90,6 +90,15 @@ describe('loadConfig', () => {
     expect(message).not.toContain('short-secret');
   });
 
+  it('refuses MIGRATION_DATABASE_URL without DATABASE_URL, and a role name that is not one', () => {
+    const message = problemsOf({
+      MIGRATION_DATABASE_URL: 'postgres://owner:pw@db/opsdesk',
+      DATABASE_APP_ROLE: 'app; DROP TABLE audit_log',
+    });
+    expect(message).toContain('MIGRATION_DATABASE_URL needs DATABASE_URL');
+    expect(message).toContain('DATABASE_APP_ROLE must be a PostgreSQL role name');
+  });
+
   it('refuses production without SECRET_KEY', () => {
     const message = problemsOf({ NODE_ENV: 'production' });
     expect(message).toContain('SECRET_KEY must be set in production');

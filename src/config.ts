@@ -105,6 +105,19 @@ const settings = {
     parse: url('postgres:', 'postgresql:'),
     secret: true,
   },
+  migrationDatabaseUrl: {
+    env: 'MIGRATION_DATABASE_URL',
+    description:
+      'Schema owner for migrations; DATABASE_URL can then be a role without DDL rights (docs/deploy.md).',
+    parse: url('postgres:', 'postgresql:'),
+    secret: true,
+  },
+  databaseAppRole: {
+    env: 'DATABASE_APP_ROLE',
+    description:
+      "Role granted row access by migrations. Unset: DATABASE_URL's user if MIGRATION_DATABASE_URL is set.",
+    parse: (raw) => (/^[a-z_][a-z0-9_$]*$/i.test(raw) ? raw : expect('a PostgreSQL role name')),
+  },
   databasePoolMax: {
     env: 'DATABASE_POOL_MAX',
     description: 'Connections in the pool of each process.',
@@ -306,6 +319,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (values.secureCookies === false)
       problems.push('SECURE_COOKIES must be true in production (serve over HTTPS)');
   }
+  if (values.migrationDatabaseUrl && !values.databaseUrl)
+    problems.push(
+      'MIGRATION_DATABASE_URL needs DATABASE_URL (the embedded PostgreSQL sets up its own roles)',
+    );
   if (problems.length > 0) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
 
   return Object.freeze({ ...values, isProduction: mode === 'production' }) as unknown as Config;

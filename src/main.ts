@@ -7,6 +7,7 @@ import { buildApp } from './app.ts';
 import { describeSettings, loadConfig, type Config } from './config.ts';
 import { systemContext } from './platform/auth/actor.ts';
 import { connectDatabase } from './platform/db/client.ts';
+import type { EmbeddedPostgres } from './platform/db/embedded.ts';
 import { openDatabase, type OpenDatabase } from './platform/db/open.ts';
 import { documentFor } from './platform/http/openapi.ts';
 import { DEMO_LOGINS, seedDemo } from './modules/seed.ts';
@@ -109,9 +110,14 @@ async function startServing(config: Config, database: OpenDatabase, started: num
   process.stdout.write(
     `\nOpsdesk is serving at ${url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)\n` +
       `  API docs:   ${url}/docs\n  Health:     ${url}/api/health/\n` +
-      `  Database:   ${database.embedded ? `embedded PostgreSQL in ${config.dataDir}/postgres` : 'DATABASE_URL'}${demo}\n\n`,
+      `  Database:   ${database.embedded ? describeEmbedded(database.embedded) : 'DATABASE_URL'}${demo}\n\n`,
   );
 }
+
+const describeEmbedded = (embedded: EmbeddedPostgres) =>
+  embedded.relocated
+    ? `embedded PostgreSQL in ${embedded.dataDirectory}\n              (kept outside DATA_DIR, which its unprivileged user cannot enter; DATA_DIR/postgres/data links to it)`
+    : `embedded PostgreSQL in ${embedded.dataDirectory}`;
 
 async function runWorkerProcess(config: Config): Promise<void> {
   const database = await openDatabase(config, { migrate: config.autoMigrate });

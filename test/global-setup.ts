@@ -46,7 +46,7 @@ export async function setup(project: TestProject): Promise<void> {
     if (await canConnect(LOCAL)) serverUrl = LOCAL;
     else {
       embedded = await startEmbeddedPostgres(path.resolve('.data/test'));
-      serverUrl = embedded.url.replace(/\/opsdesk$/, '/postgres');
+      serverUrl = embedded.ownerUrl.replace(/\/opsdesk$/, '/postgres');
     }
   }
   const templateDatabase = `opsdesk_template_${await migrationsDigest()}`;

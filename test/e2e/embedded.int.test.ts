@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { opsdesk, spawnOpsdesk } from '../helpers/cli.ts';
 
@@ -56,7 +57,7 @@ describe('serve on the embedded PostgreSQL', () => {
     return Number(pidFile.split('\n')[0]) || undefined;
   };
 
-  it('serves, lets the CLI add a superuser meanwhile, keeps data across restarts and stops cleanly', async () => {
+  it('serves as a role without DDL rights, lets the CLI add a superuser meanwhile, keeps data across restarts and stops cleanly', async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'opsdesk-embedded-'));
     await fs.chmod(dataDir, 0o755);
     const env = { DATA_DIR: dataDir, SEED_DEMO: 'true', NODE_ENV: 'development' };
@@ -82,6 +83,41 @@ describe('serve on the embedded PostgreSQL', () => {
     expect(created.code, created.stderr).toBe(0);
     expect(await login(first.url, 'night.boss', 'a-long-password')).toBe(200);
 
+    // The server connects as opsdesk_app, which cannot disable the audit log's append-only trigger.
+    const port = (await fs.readFile(path.join(dataDir, 'postgres/data/postmaster.pid'), 'utf8')).split(
+      '\n',
+    )[3];
+    const ownerPassword = await fs.readFile(path.join(dataDir, 'postgres-password'), 'utf8');
+    const appPassword = await fs.readFile(path.join(dataDir, 'postgres-app-password'), 'utf8');
+    const asUser = async <T>(user: string, password: string, run: (client: pg.Client) => Promise<T>) => {
+      const client = new pg.Client({
+        host: '127.0.0.1',
+        port: Number(port),
+        user,
+        password,
+        database: 'opsdesk',
+      });
+      await client.connect();
+      try {
+        return await run(client);
+      } finally {
+        await client.end();
+      }
+    };
+    const serving = await asUser('postgres', ownerPassword, (client) =>
+      client.query<{ usename: string }>(
+        "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'opsdesk' AND application_name = 'opsdesk'",
+      ),
+    );
+    expect(serving.rows.map((row) => row.usename)).toEqual(['opsdesk_app']);
+    const disabled = await asUser('opsdesk_app', appPassword, (client) =>
+      client.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only').then(
+        () => 'allowed',
+        (error: unknown) => (error as { code?: string }).code,
+      ),
+    );
+    expect(disabled).toBe('42501');
+
     const pid = await postmasterPid();
     expect(pid).toBeDefined();
     expect(await stop(first.server)).toBe(0);
@@ -91,5 +127,5 @@ describe('serve on the embedded PostgreSQL', () => {
     expect(second.server.output()).not.toContain('Seeded the demo organisation');
     expect(await login(second.url, 'night.boss', 'a-long-password')).toBe(200);
     expect(await stop(second.server)).toBe(0);
-  });
+  }, 240_000);
 });

@@ -12,6 +12,8 @@ export interface Run {
 
 const OPSDESK_SETTINGS = new Set([
   'DATABASE_URL',
+  'MIGRATION_DATABASE_URL',
+  'DATABASE_APP_ROLE',
   'PORT',
   'HOST',
   'NODE_ENV',

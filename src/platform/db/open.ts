@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { Config } from '../../config.ts';
 import { connectDatabase, type DatabaseHandle } from './client.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.ts';
@@ -9,9 +10,25 @@ export interface OpenDatabase extends DatabaseHandle {
   url: string;
 }
 
+/** Migrates over `ownerUrl` when the schema owner is another role than the one serving. */
+async function migrateAsOwner(pool: pg.Pool, ownerUrl: string | undefined, appRole: string | undefined) {
+  if (!ownerUrl) {
+    await runMigrations(pool, { appRole });
+    return;
+  }
+  const owner = new pg.Pool({ connectionString: ownerUrl, max: 1, application_name: 'opsdesk-migrate' });
+  owner.on('error', () => undefined);
+  try {
+    await runMigrations(owner, { appRole });
+  } finally {
+    await owner.end();
+  }
+}
+
 /**
  * Connects to DATABASE_URL, or starts (or joins) the embedded PostgreSQL when it is
- * unset, and applies pending migrations when asked. `close()` also stops an embedded
+ * unset, and applies pending migrations when asked (over MIGRATION_DATABASE_URL, or the
+ * embedded server's owner, when the serving role is another). `close()` also stops an embedded
  * server this process started.
  */
 export async function openDatabase(
@@ -20,6 +37,10 @@ export async function openDatabase(
 ): Promise<OpenDatabase> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir);
   const url = config.databaseUrl ?? (embedded as EmbeddedPostgres).url;
+  const migrationUrl = embedded?.ownerUrl ?? config.migrationDatabaseUrl ?? url;
+  const appRole =
+    config.databaseAppRole ??
+    (migrationUrl === url ? undefined : decodeURIComponent(new URL(url).username) || undefined);
   const handle = connectDatabase({
     url,
     poolMax: options.poolMax ?? config.databasePoolMax,
@@ -27,7 +48,8 @@ export async function openDatabase(
     applicationName: options.applicationName,
   });
   try {
-    if (options.migrate) await runMigrations(handle.pool);
+    if (options.migrate)
+      await migrateAsOwner(handle.pool, migrationUrl === url ? undefined : migrationUrl, appRole);
   } catch (error) {
     await handle.close();
     await embedded?.stop();
