@@ -1,0 +1,61 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { commonErrors, type FieldErrors } from './errors.ts';
+
+/** DRF's wording (`ProhibitNullCharactersValidator`). */
+export const NULL_CHARACTER_MESSAGE = 'Null characters are not allowed.';
+
+/** Request headers whose text is stored (sessions and the audit log keep the user agent). */
+const STORED_HEADERS = ['user-agent'] as const;
+
+const NUL = '\u0000';
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes(NUL);
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).some(([key, inner]) => key.includes(NUL) || containsNul(inner));
+  return false;
+}
+
+/** Dotted paths (as validation errors name fields) of every string or key holding a NUL. */
+function pathsWithNul(value: unknown, path: string[], found: string[]): void {
+  if (typeof value === 'string') {
+    if (value.includes(NUL)) found.push(path.join('.'));
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      pathsWithNul(item, [...path, String(index)], found);
+    });
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key.includes(NUL)) found.push([...path, key].join('.'));
+      else pathsWithNul(inner, [...path, key], found);
+    }
+  }
+}
+
+/** Query strings and path parameters are flat: a repeated parameter is named once, not by position. */
+const namesWithNul = (values: unknown): string[] =>
+  values !== null && typeof values === 'object'
+    ? Object.entries(values)
+        .filter(([name, value]) => name.includes(NUL) || containsNul(value))
+        .map(([name]) => name)
+    : [];
+
+/**
+ * PostgreSQL cannot store U+0000 in text or jsonb, so a NUL anywhere in what a client
+ * sends would end as a database error. Every route refuses it here, before schema
+ * validation and before any handler: a 400 naming each field, in the version's shape.
+ */
+export async function rejectNullCharacters(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  const body: string[] = [];
+  pathsWithNul(request.body, [], body);
+  const fields = [
+    ...body.map((field) => field || 'non_field_errors'),
+    ...namesWithNul(request.query),
+    ...namesWithNul(request.params),
+    ...STORED_HEADERS.filter((header) => request.headers[header]?.includes(NUL)),
+  ];
+  if (fields.length === 0) return;
+  const errors: FieldErrors = Object.fromEntries(fields.map((field) => [field, [NULL_CHARACTER_MESSAGE]]));
+  throw commonErrors.VALIDATION_FAILED({ fields: errors });
+}
