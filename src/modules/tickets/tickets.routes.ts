@@ -7,6 +7,7 @@ import { contentDisposition } from '../../platform/files/index.ts';
 import { AppError, fieldError } from '../../platform/http/errors.ts';
 import { expectedVersion, setEtag, withVersionCheck } from '../../platform/http/etag.ts';
 import { sendList } from '../../platform/http/negotiation.ts';
+import { NUL, nullCharacterError } from '../../platform/http/null-characters.ts';
 import { v1PageSchema, v2PageSchema } from '../../platform/http/pagination.ts';
 import { listQuerySchema, parseListQuery, refineFilters } from '../../platform/http/query.ts';
 import { definedOnly, IdParams, relationId } from '../../platform/http/schemas.ts';
@@ -576,6 +577,10 @@ export const ticketsRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOptions> = a
         });
       const file = await request.file();
       if (!file) throw fieldError('file', 'No file was sent.');
+      if (file.filename.includes(NUL)) {
+        file.file.resume();
+        throw nullCharacterError(['file']);
+      }
       const attachment = await attachments.add(contextOf(request), request.params.id, {
         filename: file.filename,
         stream: file.file,

@@ -192,6 +192,25 @@ describe('a NUL character in any string input is a 400 naming the field', () => 
     nulOnly(await admin.get('/api/v2/files/a%00b'), ['token']);
   });
 
+  it("a NUL in an uploaded file's name (multipart, read by the handler)", async () => {
+    const created = await admin.post('/api/v2/tickets', { kind: 'service', title: 'Upload target' });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = created.json<{ id: number }>();
+    for (const disposition of ['filename="a\u0000b.txt"', "filename*=UTF-8''a%00b.txt"]) {
+      const boundary = `----opsdesk-${randomUUID()}`;
+      const response = await admin.request({
+        method: 'POST',
+        url: `/api/v2/tickets/${id}/attachments`,
+        payload:
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; ${disposition}\r\n` +
+          `Content-Type: text/plain\r\n\r\nhello\r\n--${boundary}--\r\n`,
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      });
+      nulOnly(response, ['file']);
+    }
+    expect((await admin.get(`/api/v2/tickets/${id}/attachments`)).json()).toEqual([]);
+  });
+
   it('a NUL in a header that is stored (User-Agent)', async () => {
     const response = await admin.request({
       method: 'GET',

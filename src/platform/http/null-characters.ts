@@ -1,13 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { commonErrors, type FieldErrors } from './errors.ts';
+import { commonErrors, type AppError, type FieldErrors } from './errors.ts';
 
 /** DRF's wording (`ProhibitNullCharactersValidator`). */
-export const NULL_CHARACTER_MESSAGE = 'Null characters are not allowed.';
+const NULL_CHARACTER_MESSAGE = 'Null characters are not allowed.';
 
 /** Request headers whose text is stored (sessions and the audit log keep the user agent). */
 const STORED_HEADERS = ['user-agent'] as const;
 
-const NUL = '\u0000';
+export const NUL = '\u0000';
 
 function containsNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes(NUL);
@@ -55,7 +55,11 @@ export async function rejectNullCharacters(request: FastifyRequest, _reply: Fast
     ...namesWithNul(request.params),
     ...STORED_HEADERS.filter((header) => request.headers[header]?.includes(NUL)),
   ];
-  if (fields.length === 0) return;
+  if (fields.length > 0) throw nullCharacterError(fields);
+}
+
+/** The 400 for inputs read outside the hook's reach (the parts of a multipart upload). */
+export function nullCharacterError(fields: string[]): AppError {
   const errors: FieldErrors = Object.fromEntries(fields.map((field) => [field, [NULL_CHARACTER_MESSAGE]]));
-  throw commonErrors.VALIDATION_FAILED({ fields: errors });
+  return commonErrors.VALIDATION_FAILED({ fields: errors });
 }
