@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Browser, type TestApp } from '../../../test/helpers/app.ts';
@@ -108,6 +109,19 @@ describe('an empty body with a JSON content type is no body', () => {
     });
     expect(response.statusCode, response.body).toBe(400);
     expect(response.json()).toEqual({ name: [REQUIRED] });
+
+    // Streamed without a Content-Length: empty is no body, anything else is refused.
+    const streamed = (chunks: string[]) =>
+      admin.request({
+        method: 'POST',
+        url: '/api/locations/',
+        payload: Readable.from(chunks),
+        headers: { 'content-type': 'text/plain' },
+      });
+    const empty = await streamed([]);
+    expect(empty.statusCode, empty.body).toBe(400);
+    expect(empty.json()).toEqual({ name: [REQUIRED] });
+    expect((await streamed(['', 'name=Studio'])).statusCode).toBe(415);
   });
 
   it('a body that is only whitespace is still malformed JSON', async () => {
