@@ -9,35 +9,22 @@ const STORED_HEADERS = ['user-agent'] as const;
 
 export const NUL = '\u0000';
 
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes(NUL);
-  if (Array.isArray(value)) return value.some(containsNul);
-  if (value !== null && typeof value === 'object')
-    return Object.entries(value).some(([key, inner]) => key.includes(NUL) || containsNul(inner));
-  return false;
-}
-
 /** Dotted paths (as validation errors name fields) of every string or key holding a NUL. */
-function pathsWithNul(value: unknown, path: string[], found: string[]): void {
-  if (typeof value === 'string') {
-    if (value.includes(NUL)) found.push(path.join('.'));
-  } else if (Array.isArray(value)) {
-    value.forEach((item, index) => {
-      pathsWithNul(item, [...path, String(index)], found);
-    });
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      if (key.includes(NUL)) found.push([...path, key].join('.'));
-      else pathsWithNul(inner, [...path, key], found);
-    }
-  }
+function nulPaths(value: unknown, path: string[] = []): string[] {
+  if (typeof value === 'string') return value.includes(NUL) ? [path.join('.')] : [];
+  if (Array.isArray(value)) return value.flatMap((item, index) => nulPaths(item, [...path, String(index)]));
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, inner]) =>
+      key.includes(NUL) ? [[...path, key].join('.')] : nulPaths(inner, [...path, key]),
+    );
+  return [];
 }
 
 /** Query strings and path parameters are flat: a repeated parameter is named once, not by position. */
 const namesWithNul = (values: unknown): string[] =>
   values !== null && typeof values === 'object'
     ? Object.entries(values)
-        .filter(([name, value]) => name.includes(NUL) || containsNul(value))
+        .filter(([name, value]: [string, unknown]) => nulPaths({ [name]: value }).length > 0)
         .map(([name]) => name)
     : [];
 
@@ -47,10 +34,8 @@ const namesWithNul = (values: unknown): string[] =>
  * validation and before any handler: a 400 naming each field, in the version's shape.
  */
 export async function rejectNullCharacters(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-  const body: string[] = [];
-  pathsWithNul(request.body, [], body);
   const fields = [
-    ...body.map((field) => field || 'non_field_errors'),
+    ...nulPaths(request.body).map((field) => field || 'non_field_errors'),
     ...namesWithNul(request.query),
     ...namesWithNul(request.params),
     ...STORED_HEADERS.filter((header) => request.headers[header]?.includes(NUL)),
