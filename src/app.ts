@@ -13,11 +13,13 @@ import type { Config } from './config.ts';
 import { authenticationPlugin } from './platform/auth/authenticate.ts';
 import { createPolicy } from './platform/auth/policy.ts';
 import type { DatabaseHandle } from './platform/db/client.ts';
+import { registerBodyParsers } from './platform/http/body.ts';
 import { notModified } from './platform/http/etag.ts';
 import { errorHandler } from './platform/http/error-handler.ts';
 import { commonErrors } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { idempotencyPlugin } from './platform/http/idempotency.ts';
+import { rejectNullCharacters } from './platform/http/null-characters.ts';
 import { openApiRoutes, openApiOptions } from './platform/http/openapi.ts';
 import { privateCachingPlugin } from './platform/http/private-caching.ts';
 import { uploadsPlugin } from './platform/http/uploads.ts';
@@ -72,6 +74,8 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
   app.decorate('services', services);
 
   app.setValidatorCompiler(createValidatorCompiler());
+  registerBodyParsers(app);
+  app.addHook('preValidation', rejectNullCharacters);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => errorHandler(commonErrors.NOT_FOUND(), request, reply));
   app.addHook('onRequest', (request, reply, done) => {

@@ -115,7 +115,6 @@ export function toAppError(error: unknown): AppError {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     switch (fastifyError.code) {
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         return new AppError(
           'MALFORMED_JSON',
           'invalid',

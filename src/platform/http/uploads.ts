@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { fileErrors } from '../files/errors.ts';
 import { AppError, fieldError } from './errors.ts';
+import { NUL, nullCharacterError } from './null-characters.ts';
 
 /** Room beside the file for a form's framing: boundaries, part headers, the file name. */
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
@@ -63,7 +64,7 @@ export const uploadsPlugin = fp(
  * FILE_TOO_LARGE (413) the moment the file passes the limit, and the request is read
  * no further: whatever consumes the stream (FileStorage.put) discards what it wrote,
  * and the 413 closes the connection. 415 for a body that is not multipart/form-data,
- * 400 when the form holds no file. Only for routes declaring `config.upload`.
+ * 400 when the form holds no file or its name holds a NUL. Only for routes declaring `config.upload`.
  */
 export async function receiveFile(request: FastifyRequest): Promise<{ filename: string; stream: Readable }> {
   if (request.routeOptions.config.upload !== true)
@@ -75,6 +76,10 @@ export async function receiveFile(request: FastifyRequest): Promise<{ filename: 
   const part = await request.file();
   if (!part) throw fieldError('file', 'No file was sent.');
   const { file } = part;
+  if (part.filename.includes(NUL)) {
+    file.resume();
+    throw nullCharacterError(['file']);
+  }
   const refuse = () => {
     request.raw.unpipe();
     request.raw.pause();

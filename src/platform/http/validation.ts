@@ -1,6 +1,6 @@
-import { Ajv, type Options } from 'ajv';
+import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -15,6 +15,19 @@ const build = (coerceTypes: Options['coerceTypes']) => {
 };
 
 /**
+ * A request without a body validates as `{}`, as DRF reads it (`request.data` is empty):
+ * a route that needs fields then names each missing one instead of refusing the whole body.
+ */
+function absentBodyAsEmpty(
+  validate: ValidateFunction,
+): (data: unknown) => { value?: unknown; error?: FastifySchemaValidationError[] } {
+  return (data) => {
+    const body = data ?? {};
+    return validate(body) ? { value: body } : { error: validate.errors ?? [] };
+  };
+}
+
+/**
  * Three validators, because the API versions differ on purpose:
  * - query strings and path params arrive as text and are coerced ("3" -> 3);
  * - v1 bodies are coerced the way DRF fields accept input ("3" for an integer, 5 for a string);
@@ -25,7 +38,8 @@ export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const lenientBody = build(true);
   const strictBody = build(false);
   return ({ schema, httpPart, url }) => {
-    const ajv = httpPart !== 'body' ? params : url.startsWith('/api/v2') ? strictBody : lenientBody;
-    return ajv.compile(schema as object);
+    if (httpPart !== 'body') return params.compile(schema as object);
+    const ajv = url.startsWith('/api/v2') ? strictBody : lenientBody;
+    return absentBodyAsEmpty(ajv.compile(schema as object));
   };
 }
