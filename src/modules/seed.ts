@@ -353,17 +353,23 @@ export async function seedDemo({
     }
   }
 
-  for (const [requestType, annualDays, carryForwardMaxDays] of [
-    ['Vacation', 25, 5],
-    ['Sick', 10, 0],
-    ['Personal', 3, 0],
+  // Sick leave is not capped by a balance; the others are, so everyone gets this year's days.
+  const year = new Date().getUTCFullYear();
+  for (const [requestType, annualDays, carryForwardMaxDays, allowNegativeBalance] of [
+    ['Vacation', 25, 5, false],
+    ['Sick', 10, 0, true],
+    ['Personal', 3, 0, false],
   ] as const) {
     await timeoff.createPolicy(ctx, {
       requestType,
       annualDays,
       carryForwardMaxDays,
       calendarId: calendar.id,
+      allowNegativeBalance,
     });
+    if (allowNegativeBalance) continue;
+    for (const person of people.values())
+      await timeoff.addLedgerEntry(ctx, { userId: person.id, requestType, year, kind: 'accrual' });
   }
   const monday = new Date(Date.UTC(2026, 10, 23, 8, 0));
   await events.create(ctx, {

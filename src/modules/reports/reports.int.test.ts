@@ -38,7 +38,7 @@ const byGroup = (report: ComplianceReport) =>
 
 describe('reports (v2)', () => {
   let t: TestApp;
-  let manager: Browser;
+  let reader: Browser;
   let network: number;
   let facilities: number;
   let alice: { id: number; username: string };
@@ -54,7 +54,8 @@ describe('reports (v2)', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    manager = await t.login(await t.user({ role: 'manager' }));
+    // An admin reads every department's figures (a manager only their own: reports.scope.int.test.ts).
+    reader = await t.login(await t.user({ role: 'admin' }));
     const ctx = systemContext('test');
     network = (await t.services.identity.ensureDepartment(ctx, 'Network')).id;
     facilities = (await t.services.identity.ensureDepartment(ctx, 'Facilities')).id;
@@ -244,7 +245,7 @@ describe('reports (v2)', () => {
   });
 
   it('reports compliance per priority, with every priority and the totals', async () => {
-    const response = await manager.get(`${march}&time_zone=Europe/Berlin`);
+    const response = await reader.get(`${march}&time_zone=Europe/Berlin`);
     expect(response.statusCode, response.body).toBe(200);
     const report = response.json<ComplianceReport>();
     expect(report).toMatchObject({
@@ -271,7 +272,7 @@ describe('reports (v2)', () => {
   });
 
   it('reports compliance per department (by name, none last) and per kind', async () => {
-    const departments = (await manager.get(`${marchBerlin}&group_by=department`)).json<ComplianceReport>();
+    const departments = (await reader.get(`${marchBerlin}&group_by=department`)).json<ComplianceReport>();
     expect(departments.groups.map((g) => [g.key, g.label])).toEqual([
       [String(facilities), 'Facilities'],
       [String(network), 'Network'],
@@ -282,7 +283,7 @@ describe('reports (v2)', () => {
       [network]: [c(2, 1), c(4, 3)],
       null: [c(1, 1), c(1, 1)],
     });
-    const kinds = (await manager.get(`${marchBerlin}&group_by=kind`)).json<ComplianceReport>();
+    const kinds = (await reader.get(`${marchBerlin}&group_by=kind`)).json<ComplianceReport>();
     expect(byGroup(kinds)).toEqual({
       incident: [c(3, 1), c(4, 3)],
       service: [c(2, 2), c(2, 2)],
@@ -291,7 +292,7 @@ describe('reports (v2)', () => {
 
   it('reports compliance per ISO week in the given zone', async () => {
     const berlin = (
-      await manager.get(`${march}&group_by=period&period=week&time_zone=Europe/Berlin`)
+      await reader.get(`${march}&group_by=period&period=week&time_zone=Europe/Berlin`)
     ).json<ComplianceReport>();
     expect(berlin.groups.map((g) => [g.key, g.label])).toEqual([
       ['2026-03-02', '2026-W10'],
@@ -306,21 +307,21 @@ describe('reports (v2)', () => {
       '2026-03-23': [c(0, 0), c(1, 1)],
     });
     // In UTC ticket 3 was resolved on Sunday, in the first week; and ticket 9 on the 29th, in range.
-    const utc = (await manager.get(`${march}&group_by=period`)).json<ComplianceReport>();
+    const utc = (await reader.get(`${march}&group_by=period`)).json<ComplianceReport>();
     expect(byGroup(utc)).toMatchObject({
       '2026-03-02': [c(3, 2), c(3, 2)],
       '2026-03-09': [c(1, 0), c(0, 0)],
       '2026-03-23': [c(1, 1), c(1, 1)],
     });
     const months = (
-      await manager.get(`${march}&group_by=period&period=month&time_zone=Europe/Berlin`)
+      await reader.get(`${march}&group_by=period&period=month&time_zone=Europe/Berlin`)
     ).json<ComplianceReport>();
     expect(months.groups.map((g) => [g.key, g.label])).toEqual([['2026-03-01', '2026-03']]);
     expect(months.total).toEqual(berlin.total);
   });
 
   it('reports mean and median times to first response and resolution', async () => {
-    const response = await manager.get(
+    const response = await reader.get(
       '/api/v2/reports/response-times?from=2026-03-02&to=2026-03-30&time_zone=Europe/Berlin',
     );
     expect(response.statusCode, response.body).toBe(200);
@@ -354,7 +355,7 @@ describe('reports (v2)', () => {
       ],
       total: { tickets: 8, first_response: stats(7, 2614.286, 1800), resolution: stats(7, 90_000, 12_600) },
     });
-    const byDepartment = await manager.get(
+    const byDepartment = await reader.get(
       '/api/v2/reports/response-times?from=2026-03-02&to=2026-03-30&group_by=department',
     );
     expect(byDepartment.json()).toMatchObject({
@@ -368,7 +369,7 @@ describe('reports (v2)', () => {
 
   it('buckets the open backlog by age, with the breached among them', async () => {
     const bucket = (name: string, open: number, breached: number) => ({ bucket: name, open, breached });
-    const response = await manager.get('/api/v2/reports/backlog');
+    const response = await reader.get('/api/v2/reports/backlog');
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toMatchObject({
       group_by: null,
@@ -387,7 +388,7 @@ describe('reports (v2)', () => {
         ],
       },
     });
-    const byPriority = await manager.get('/api/v2/reports/backlog?group_by=priority');
+    const byPriority = await reader.get('/api/v2/reports/backlog?group_by=priority');
     const groups = byPriority.json<{ groups: { key: string; open: number; breached: number }[] }>().groups;
     expect(groups.map(({ key, open, breached }) => [key, open, breached])).toEqual([
       ['critical', 2, 0],
@@ -395,7 +396,7 @@ describe('reports (v2)', () => {
       ['medium', 0, 0],
       ['low', 2, 1],
     ]);
-    const byDepartment = await manager.get('/api/v2/reports/backlog?group_by=department');
+    const byDepartment = await reader.get('/api/v2/reports/backlog?group_by=department');
     expect(byDepartment.json()).toMatchObject({
       group_by: 'department',
       groups: [
@@ -407,7 +408,7 @@ describe('reports (v2)', () => {
   });
 
   it('shows each assignee’s workload, busiest first, with names', async () => {
-    const response = await manager.get('/api/v2/reports/workload');
+    const response = await reader.get('/api/v2/reports/workload');
     expect(response.statusCode, response.body).toBe(200);
     const report = response.json<{ as_of: string; assignees: unknown[] }>();
     expect(new Date(report.as_of).getTime() % 60_000).toBe(0);
@@ -434,7 +435,7 @@ describe('reports (v2)', () => {
 
   it('serves a cached answer until the SLA or tickets generation is bumped', async () => {
     const url = '/api/v2/reports/sla-compliance?from=2025-06-01&to=2025-07-01';
-    const total = async () => (await manager.get(url)).json<ComplianceReport>().total.resolution.total;
+    const total = async () => (await reader.get(url)).json<ComplianceReport>().total.resolution.total;
     expect(await total()).toBe(0);
     const june = {
       ...targets,
@@ -455,7 +456,7 @@ describe('reports (v2)', () => {
 
   it('checks the parameters and who may read', async () => {
     const problem = async (url: string) => {
-      const response = await manager.get(url);
+      const response = await reader.get(url);
       expect(response.statusCode, url).toBe(400);
       return Object.fromEntries(
         (response.json<Problem>().errors ?? []).map(({ field, message }) => [field, message]),
@@ -473,9 +474,9 @@ describe('reports (v2)', () => {
     await problem(`${base}?colour=red`);
     await problem('/api/v2/reports/backlog?group_by=kind');
     // A leap year's 366 days are allowed.
-    expect((await manager.get(`${base}?from=2024-01-01&to=2025-01-01`)).statusCode).toBe(200);
+    expect((await reader.get(`${base}?from=2024-01-01&to=2025-01-01`)).statusCode).toBe(200);
 
-    const fallback = (await manager.get(`${base}?time_zone=europe/berlin`)).json<ComplianceReport>();
+    const fallback = (await reader.get(`${base}?time_zone=europe/berlin`)).json<ComplianceReport>();
     expect(fallback.time_zone).toBe('Europe/Berlin');
     const to = new Date(fallback.to);
     expect(to.getTime() - new Date(fallback.from).getTime()).toBeGreaterThanOrEqual(30 * DAY - HOUR);

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { contextOf } from '../../platform/auth/actor.ts';
 import {
   presentBacklogV2,
   presentComplianceV2,
@@ -24,7 +25,7 @@ export interface ReportsRouteOptions {
 const tags = ['reports'];
 const config = { permission: 'reports:read' };
 
-/** `/api/v2/reports/*`: SLA compliance, response times, backlog and workload. */
+/** `/api/v2/reports/*`: SLA compliance, response times, backlog and workload, of the departments the caller manages. */
 export const reportsRoutesV2: FastifyPluginAsyncTypebox<ReportsRouteOptions> = async (app, { reports }) => {
   app.get(
     '/reports/sla-compliance',
@@ -41,7 +42,9 @@ export const reportsRoutesV2: FastifyPluginAsyncTypebox<ReportsRouteOptions> = a
     },
     async (request) => {
       const { from, to, time_zone: timeZone, group_by: groupBy, period } = request.query;
-      return presentComplianceV2(await reports.slaCompliance({ from, to, timeZone, groupBy, period }));
+      return presentComplianceV2(
+        await reports.slaCompliance(contextOf(request).actor, { from, to, timeZone, groupBy, period }),
+      );
     },
   );
 
@@ -60,7 +63,9 @@ export const reportsRoutesV2: FastifyPluginAsyncTypebox<ReportsRouteOptions> = a
     },
     async (request) => {
       const { from, to, time_zone: timeZone, group_by: groupBy } = request.query;
-      return presentResponseTimesV2(await reports.responseTimes({ from, to, timeZone, groupBy }));
+      return presentResponseTimesV2(
+        await reports.responseTimes(contextOf(request).actor, { from, to, timeZone, groupBy }),
+      );
     },
   );
 
@@ -75,7 +80,8 @@ export const reportsRoutesV2: FastifyPluginAsyncTypebox<ReportsRouteOptions> = a
         response: { 200: BacklogReportV2 },
       },
     },
-    async (request) => presentBacklogV2(await reports.backlog({ groupBy: request.query.group_by })),
+    async (request) =>
+      presentBacklogV2(await reports.backlog(contextOf(request).actor, { groupBy: request.query.group_by })),
   );
 
   app.get(
@@ -89,6 +95,6 @@ export const reportsRoutesV2: FastifyPluginAsyncTypebox<ReportsRouteOptions> = a
         response: { 200: WorkloadReportV2 },
       },
     },
-    async () => presentWorkloadV2(await reports.workload()),
+    async (request) => presentWorkloadV2(await reports.workload(contextOf(request).actor)),
   );
 };

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import type { Actor } from '../../platform/auth/actor.ts';
 import type { Database } from '../../platform/db/client.ts';
 import {
   createGenerationCache,
@@ -15,7 +16,7 @@ import {
   type SlaReports,
 } from '../sla/index.ts';
 import { minuteOf, readRange, type RangeInput, type ReportRange } from './reports.params.ts';
-import { PRIORITIES, TICKET_KINDS } from '../tickets/index.ts';
+import { managedDepartments, PRIORITIES, TICKET_KINDS } from '../tickets/index.ts';
 
 type ComplianceRows = Awaited<ReturnType<SlaReports['complianceRows']>>;
 type ComplianceCount = ComplianceRows['resolution'][number];
@@ -140,7 +141,9 @@ function periodLabel(key: string, period: ReportPeriod): string {
  * and generation of tickets and SLA clocks (a write to either retires it on every
  * process). Names of departments and people are read fresh on each call, one batch
  * query each, so a rename shows at once. Answers that depend on the clock (backlog,
- * workload) are as of the start of the current minute.
+ * workload) are as of the start of the current minute. Each report covers the tickets
+ * of the departments the reader manages (the tickets module's rule: an admin all, a
+ * manager their own department's), so a manager never reads another department's figures.
  */
 export function createReportsService({ db, sla, identity, now = () => new Date() }: ReportsDeps) {
   const caches = {
@@ -192,15 +195,17 @@ export function createReportsService({ db, sla, identity, now = () => new Date()
   return {
     /** Resolution and first-response compliance over a range, per priority, department, kind or period. */
     async slaCompliance(
+      actor: Actor,
       input: RangeInput & { groupBy?: ComplianceGroupBy; period?: ReportPeriod },
     ): Promise<ComplianceReport> {
+      const departmentIds = managedDepartments(actor);
       const groupBy = input.groupBy ?? 'priority';
       if (input.period && groupBy !== 'period')
         throw fieldError('period', 'A period applies only with group_by=period.');
       const range = readRange(input, now());
       const period = groupBy === 'period' ? (input.period ?? 'week') : undefined;
-      const rows = await cached(caches.compliance, { ...range, groupBy, period }, () =>
-        sla.complianceRows({ ...range, groupBy, period }),
+      const rows = await cached(caches.compliance, { ...range, groupBy, period, departmentIds }, () =>
+        sla.complianceRows({ ...range, groupBy, period, departmentIds }),
       );
       const byKey = (counts: ComplianceCount[]) => new Map(counts.map((count) => [count.key, count]));
       const resolution = byKey(rows.resolution);
@@ -227,11 +232,15 @@ export function createReportsService({ db, sla, identity, now = () => new Date()
     },
 
     /** Mean and median wall-clock seconds to first response and to resolution of the tickets created in a range. */
-    async responseTimes(input: RangeInput & { groupBy?: BreakdownBy }): Promise<ResponseTimesReport> {
+    async responseTimes(
+      actor: Actor,
+      input: RangeInput & { groupBy?: BreakdownBy },
+    ): Promise<ResponseTimesReport> {
+      const departmentIds = managedDepartments(actor);
       const groupBy = input.groupBy ?? 'priority';
       const range = readRange(input, now());
-      const answer = await cached(caches.responseTimes, { ...range, groupBy }, () =>
-        sla.responseTimes({ from: range.from, to: range.to, groupBy }),
+      const answer = await cached(caches.responseTimes, { ...range, groupBy, departmentIds }, () =>
+        sla.responseTimes({ from: range.from, to: range.to, groupBy, departmentIds }),
       );
       const rows = new Map(answer.groups.map((row) => [row.key, row]));
       const groups = await groupsOf(groupBy, [...rows.keys()]);
@@ -244,10 +253,11 @@ export function createReportsService({ db, sla, identity, now = () => new Date()
     },
 
     /** Open tickets by age (six buckets from under an hour to over a week), with the breached among them. */
-    async backlog(input: { groupBy?: 'priority' | 'department' }): Promise<BacklogReport> {
+    async backlog(actor: Actor, input: { groupBy?: 'priority' | 'department' }): Promise<BacklogReport> {
+      const departmentIds = managedDepartments(actor);
       const asOf = minuteOf(now());
-      const rows = await cached(caches.backlog, { asOf, groupBy: input.groupBy }, () =>
-        sla.backlogByAge({ now: asOf, groupBy: input.groupBy }),
+      const rows = await cached(caches.backlog, { asOf, groupBy: input.groupBy, departmentIds }, () =>
+        sla.backlogByAge({ now: asOf, groupBy: input.groupBy, departmentIds }),
       );
       const counts = (matching: BacklogRow[]): BacklogCounts => {
         const buckets = BACKLOG_BUCKETS.map((bucket) => {
@@ -279,9 +289,12 @@ export function createReportsService({ db, sla, identity, now = () => new Date()
     },
 
     /** Per assignee: open tickets, at risk, breached, and resolved in the last 7 days; busiest first. */
-    async workload(): Promise<WorkloadReport> {
+    async workload(actor: Actor): Promise<WorkloadReport> {
+      const departmentIds = managedDepartments(actor);
       const asOf = minuteOf(now());
-      const rows = await cached(caches.workload, { asOf }, () => sla.workload({ now: asOf }));
+      const rows = await cached(caches.workload, { asOf, departmentIds }, () =>
+        sla.workload({ now: asOf, departmentIds }),
+      );
       const people = await identity.peopleByUserIds(
         rows.flatMap((row) => (row.assigneeId === null ? [] : [row.assigneeId])),
       );

@@ -1,4 +1,4 @@
-import { and, gte, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, gte, inArray, isNotNull, isNull, lt, not, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../platform/db/client.ts';
 import { ticketSlas } from './sla.tables.ts';
@@ -21,7 +21,7 @@ export interface ComplianceCount {
 }
 
 export interface ComplianceRows {
-  /** Tickets resolved in the range that had a resolution target. */
+  /** Tickets resolved in the range that had a resolution target (cancelled ones are not resolved). */
   resolution: ComplianceCount[];
   /** Tickets first responded to in the range that had a first-response target. */
   firstResponse: ComplianceCount[];
@@ -65,6 +65,19 @@ export interface WorkloadRow {
   resolvedLast7Days: number;
 }
 
+/** The departments a report covers: undefined for all, else only tickets of these (none for an empty list). */
+export type DepartmentScope = number[] | undefined;
+
+const inScope = (departmentIds: DepartmentScope): SQL | undefined =>
+  departmentIds === undefined
+    ? undefined
+    : departmentIds.length === 0
+      ? sql`false`
+      : inArray(ticketSlas.departmentId, departmentIds);
+
+/** Resolved for real: a cancelled ticket's clock stops too, but it has no resolution to measure. */
+const resolved = and(isNotNull(ticketSlas.resolvedAt), not(ticketSlas.cancelled));
+
 const instant = (value: Date) => sql`${value.toISOString()}::timestamptz`;
 const int = (expression: SQL) => sql<number>`(${expression})::int`;
 const seconds = (end: AnyPgColumn) => sql`extract(epoch from (${end} - ${ticketSlas.startedAt}))`;
@@ -98,9 +111,16 @@ function keyOf(
  */
 export async function complianceRows(
   executor: Executor,
-  options: { from: Date; to: Date; groupBy: ComplianceGroupBy; period?: ReportPeriod; timeZone: string },
+  options: {
+    from: Date;
+    to: Date;
+    groupBy: ComplianceGroupBy;
+    period?: ReportPeriod;
+    timeZone: string;
+    departmentIds?: DepartmentScope;
+  },
 ): Promise<ComplianceRows> {
-  const { from, to, groupBy, period = 'week', timeZone } = options;
+  const { from, to, groupBy, period = 'week', timeZone, departmentIds } = options;
   const part = (metric: 'resolution' | 'first_response') => {
     const at = metric === 'resolution' ? ticketSlas.resolvedAt : ticketSlas.firstRespondedAt;
     const target = metric === 'resolution' ? ticketSlas.resolutionTargetMs : ticketSlas.firstResponseTargetMs;
@@ -114,7 +134,15 @@ export async function complianceRows(
         met: int(sql`count(*) filter (where not ${breached})`).as('met'),
       })
       .from(ticketSlas)
-      .where(and(gte(at, from), lt(at, to), isNotNull(target)))
+      .where(
+        and(
+          gte(at, from),
+          lt(at, to),
+          isNotNull(target),
+          metric === 'resolution' ? not(ticketSlas.cancelled) : undefined,
+          inScope(departmentIds),
+        ),
+      )
       .groupBy(sql`1, 2`);
   };
   const rows = await part('resolution').unionAll(part('first_response'));
@@ -128,15 +156,15 @@ export async function complianceRows(
 /**
  * Wall-clock seconds from creation to first response and to resolution (mean and
  * median) of the tickets created in [from, to), per group and over all of them.
- * Tickets not yet responded to or resolved count in `tickets` only.
+ * Tickets not yet responded to or resolved (cancelled ones among them) count in `tickets` only.
  */
 export async function responseTimes(
   executor: Executor,
-  options: { from: Date; to: Date; groupBy: BreakdownBy },
+  options: { from: Date; to: Date; groupBy: BreakdownBy; departmentIds?: DepartmentScope },
 ): Promise<{ groups: ResponseTimeRow[]; total: ResponseTimeRow }> {
   const query = (groupBy: BreakdownBy | 'all') => {
     const firstResponse = seconds(ticketSlas.firstRespondedAt);
-    const resolution = seconds(ticketSlas.resolvedAt);
+    const resolution = sql`case when ${resolved} then ${seconds(ticketSlas.resolvedAt)} end`;
     return executor
       .select({
         key: keyOf(groupBy, ticketSlas.startedAt, 'day', 'UTC'),
@@ -146,14 +174,20 @@ export async function responseTimes(
         responseMedian: sql<
           number | null
         >`(percentile_cont(0.5) within group (order by ${firstResponse}))::float8`,
-        resolved: int(sql`count(${ticketSlas.resolvedAt})`),
+        resolved: int(sql`count(*) filter (where ${resolved})`),
         resolutionMean: sql<number | null>`(avg(${resolution}))::float8`,
         resolutionMedian: sql<
           number | null
         >`(percentile_cont(0.5) within group (order by ${resolution}))::float8`,
       })
       .from(ticketSlas)
-      .where(and(gte(ticketSlas.startedAt, options.from), lt(ticketSlas.startedAt, options.to)))
+      .where(
+        and(
+          gte(ticketSlas.startedAt, options.from),
+          lt(ticketSlas.startedAt, options.to),
+          inScope(options.departmentIds),
+        ),
+      )
       .groupBy(sql`1`);
   };
   const [groups, totals] = await Promise.all([query(options.groupBy), query('all')]);
@@ -193,7 +227,7 @@ function responseRow(row: {
  */
 export async function backlogByAge(
   executor: Executor,
-  options: { now: Date; groupBy?: 'priority' | 'department' },
+  options: { now: Date; groupBy?: 'priority' | 'department'; departmentIds?: DepartmentScope },
 ): Promise<BacklogRow[]> {
   const { now } = options;
   // Youngest bucket first: a ticket falls into the first bucket whose lower bound its age reaches.
@@ -212,7 +246,7 @@ export async function backlogByAge(
       breached: int(sql`count(*) filter (where ${anyBreach})`),
     })
     .from(ticketSlas)
-    .where(isNull(ticketSlas.resolvedAt))
+    .where(and(isNull(ticketSlas.resolvedAt), inScope(options.departmentIds)))
     .groupBy(sql`1, 2`);
   return rows.map((row) => ({
     key: row.key,
@@ -224,12 +258,19 @@ export async function backlogByAge(
 
 /**
  * Per assignee (null: unassigned), at `now`: open tickets, how many of them are at risk
- * and how many breached, and the tickets resolved in the 7 days before `now`.
+ * and how many breached, and the tickets resolved (not cancelled) in the 7 days before `now`.
  */
-export async function workload(executor: Executor, options: { now: Date }): Promise<WorkloadRow[]> {
+export async function workload(
+  executor: Executor,
+  options: { now: Date; departmentIds?: DepartmentScope },
+): Promise<WorkloadRow[]> {
   const weekAgo = new Date(options.now.getTime() - 7 * 86_400_000);
   const open = isNull(ticketSlas.resolvedAt);
-  const recentlyResolved = and(gte(ticketSlas.resolvedAt, weekAgo), lt(ticketSlas.resolvedAt, options.now));
+  const recentlyResolved = and(
+    gte(ticketSlas.resolvedAt, weekAgo),
+    lt(ticketSlas.resolvedAt, options.now),
+    not(ticketSlas.cancelled),
+  );
   return executor
     .select({
       assigneeId: ticketSlas.assigneeId,
@@ -239,6 +280,6 @@ export async function workload(executor: Executor, options: { now: Date }): Prom
       resolvedLast7Days: int(sql`count(*) filter (where ${recentlyResolved})`),
     })
     .from(ticketSlas)
-    .where(or(open, recentlyResolved))
+    .where(and(or(open, recentlyResolved), inScope(options.departmentIds)))
     .groupBy(ticketSlas.assigneeId);
 }

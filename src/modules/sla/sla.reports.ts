@@ -8,6 +8,7 @@ export type {
   ComplianceCount,
   ComplianceGroupBy,
   ComplianceRows,
+  DepartmentScope,
   DurationStats,
   ReportPeriod,
   ResponseTimeRow,

@@ -299,9 +299,11 @@ export function createSlaClocks(deps: SlaClockDeps) {
         const stops = !isOpenStatus(after.status);
         if (stops && isOpenStatus(before.status) && !row.resolvedAt) {
           patch.resolvedAt = now();
+          patch.cancelled = after.status === 'cancelled';
           await ledger(tx, ctx, after.id, 'resolved', { status: after.status }, patch.resolvedAt);
         } else if (!stops && !isOpenStatus(before.status) && row.resolvedAt) {
           patch.resolvedAt = null;
+          patch.cancelled = false;
           await ledger(tx, ctx, after.id, 'reopened', { status: after.status });
         }
         if (

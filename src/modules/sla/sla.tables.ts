@@ -92,6 +92,8 @@ export const ticketSlas = pgTable(
     atRiskPercent: smallint().notNull().default(75),
     firstRespondedAt: timestamp({ withTimezone: true }),
     resolvedAt: timestamp({ withTimezone: true }),
+    /** The clock stopped because the ticket was cancelled, not resolved: no resolution to measure. */
+    cancelled: boolean().notNull().default(false),
     pausedSince: timestamp({ withTimezone: true }),
     firstResponseDueAt: timestamp({ withTimezone: true }),
     resolutionDueAt: timestamp({ withTimezone: true }),

@@ -16,7 +16,7 @@ export {
   type TicketAttachmentsService,
   type AttachmentSettings,
 } from './tickets.attachments.ts';
-export { ticketsPermissions } from './tickets.policy.ts';
+export { managedDepartments, ticketsPermissions } from './tickets.policy.ts';
 export { ticketsRoutesV1, ticketsRoutesV2, type TicketsRouteOptions } from './tickets.routes.ts';
 export { presentTicketV2 } from './tickets.presenters.ts';
 export { TicketV2 } from './tickets.schemas.ts';

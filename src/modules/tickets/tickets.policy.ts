@@ -45,11 +45,20 @@ export function canWork(actor: Actor, ticket: Pick<Ticket, 'departmentId' | 'ass
   );
 }
 
+/**
+ * The departments whose tickets an actor runs (and reads the figures of): undefined for
+ * all (admins), a manager's own department, none for anyone else.
+ */
+export function managedDepartments(actor: Actor): number[] | undefined {
+  if (isAdmin(actor)) return undefined;
+  return actor.role === 'manager' && actor.departmentId !== null ? [actor.departmentId] : [];
+}
+
 /** Delete, reassign to others, bulk changes: the department's manager or an admin. */
 export function canManage(actor: Actor, ticket: Pick<Ticket, 'departmentId'>): boolean {
-  if (isAdmin(actor)) return true;
+  const departments = managedDepartments(actor);
   return (
-    actor.role === 'manager' && actor.departmentId !== null && ticket.departmentId === actor.departmentId
+    departments === undefined || (ticket.departmentId !== null && departments.includes(ticket.departmentId))
   );
 }
 

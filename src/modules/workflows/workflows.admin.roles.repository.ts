@@ -4,6 +4,7 @@ import { defineList } from '../../platform/http/query.ts';
 import { bump, versionIs, type Rows } from './workflows.admin.repository.ts';
 import {
   assigneeProfiles,
+  assignmentQueue,
   assignmentRoleMembers,
   assignmentRoles,
   workflows,
@@ -112,6 +113,16 @@ export async function deleteRole(
     .where(and(eq(assignmentRoles.id, id), versionIs(assignmentRoles.version, expectedVersion)))
     .returning();
   return row;
+}
+
+/** The tickets waiting in a role's queue, oldest first (whatever workflow version they run on). */
+export async function queuedTicketIds(executor: Executor, roleId: number): Promise<number[]> {
+  const rows = await executor
+    .select({ ticketId: assignmentQueue.ticketId })
+    .from(assignmentQueue)
+    .where(eq(assignmentQueue.roleId, roleId))
+    .orderBy(asc(assignmentQueue.queuedAt), asc(assignmentQueue.ticketId));
+  return rows.map((row) => row.ticketId);
 }
 
 /**

@@ -35,6 +35,9 @@ function memberProblem(id: number, person: Person | undefined): string | undefin
 }
 
 /** Assignment roles and their members. */
+/** At most this many queued tickets are named in the message (all are in `queued_tickets`). */
+const MAX_TICKETS_NAMED = 10;
+
 export function createRoleVerbs({ db, audit, identity, onMembershipChanged }: WorkflowAdminDeps) {
   async function lockRole(tx: Executor, id: number): Promise<AssignmentRoleRow> {
     const role = await repository.roleById(tx, id, { lock: true });
@@ -154,7 +157,10 @@ export function createRoleVerbs({ db, audit, identity, onMembershipChanged }: Wo
     /**
      * Deletes a role with its members. A role that a published or draft workflow version
      * names (a step's `role_id`, a transition's `required_role_id`) is WORKFLOWS_ROLE_IN_USE,
-     * with those versions in `versions`.
+     * with those versions in `versions`; so is a role tickets wait for in its queue (on
+     * any version, retired ones included), with those tickets in `queued_tickets`, as
+     * service desks refuse to delete a group that still holds work. The role row is
+     * locked, and queueing a ticket key-share locks it, so neither can slip past the other.
      */
     async deleteRole(ctx: RequestContext, id: number, expectedVersion?: number): Promise<void> {
       await db.transaction(async (tx) => {
@@ -162,16 +168,25 @@ export function createRoleVerbs({ db, audit, identity, onMembershipChanged }: Wo
         if (expectedVersion !== undefined && before.version !== expectedVersion)
           throw commonErrors.VERSION_CONFLICT({ extra: { current: before } });
         const references = await repository.versionsNamingRole(tx, id);
-        if (references.length > 0)
+        const versions = references.map((reference) => ({
+          workflow_id: reference.workflowId,
+          workflow_name: reference.workflowName,
+          number: reference.number,
+          status: reference.status,
+        }));
+        if (versions.length > 0) throw errors.WORKFLOWS_ROLE_IN_USE({ extra: { versions } });
+        // A ticket on a retired version can still wait for this role; deleting it would
+        // drop the ticket from every queue, unassigned and forgotten.
+        const queued = await repository.queuedTicketIds(tx, id);
+        if (queued.length > 0)
           throw errors.WORKFLOWS_ROLE_IN_USE({
-            extra: {
-              versions: references.map((reference) => ({
-                workflow_id: reference.workflowId,
-                workflow_name: reference.workflowName,
-                number: reference.number,
-                status: reference.status,
-              })),
-            },
+            message: `Tickets wait in this role's queue (${queued
+              .slice(0, MAX_TICKETS_NAMED)
+              .map((ticketId) => `#${ticketId}`)
+              .join(
+                ', ',
+              )}${queued.length > MAX_TICKETS_NAMED ? `, and ${queued.length - MAX_TICKETS_NAMED} more` : ''}); assign them or move them on first.`,
+            extra: { versions, queued_tickets: queued },
           });
         await repository.deleteRole(tx, id);
         await audit.record(tx, ctx, {

@@ -9,6 +9,10 @@ export const workforceErrors = defineErrors({
   WORKFORCE_NOT_CLOCKED_IN: ['conflict', 'You are not clocked in.'],
   WORKFORCE_WEEK_LOCKED: ['conflict', 'This week is approved; its entries are locked.'],
   WORKFORCE_INVALID_STATE: ['conflict', 'This is not possible in the current state.'],
+  WORKFORCE_INSUFFICIENT_BALANCE: [
+    'invalid',
+    'The balance of this kind of time off does not cover the request.',
+  ],
   WORKFORCE_OVERLAPPING_REQUEST: [
     'conflict',
     'You already have a pending or approved request for some of these days.',

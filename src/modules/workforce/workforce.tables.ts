@@ -172,13 +172,15 @@ export const timesheetWeeks = pgTable(
   (table) => [primaryKey({ columns: [table.userId, table.weekStart] })],
 );
 
-/** The rules of one kind of leave: yearly allowance, carry-forward cap, the calendar its working days come from. */
+/** The rules of one kind of leave: yearly allowance, carry-forward cap, the calendar its working days come from, whether it may go negative. */
 export const timeOffPolicies = pgTable('time_off_policies', {
   id: serial().primaryKey(),
   requestType: text().notNull().unique(),
   annualDays: numeric({ precision: 6, scale: 2, mode: 'number' }).notNull().default(0),
   carryForwardMaxDays: numeric({ precision: 6, scale: 2, mode: 'number' }).notNull().default(0),
   calendarId: integer(),
+  /** Whether a request may take more days than the balance holds (unpaid leave, say). */
+  allowNegativeBalance: boolean().notNull().default(false),
   version: integer().notNull().default(1),
   ...timestamps,
 });

@@ -46,14 +46,26 @@ describe('time off', () => {
   let manager: Person;
   let otherManager: Person;
 
-  async function person(role: 'agent' | 'manager' = 'agent', department = 'Broadcast') {
+  /** Someone in Berlin; `granted` days of Vacation in 2026 (requests beyond the balance are refused). */
+  async function person(role: 'agent' | 'manager' = 'agent', department = 'Broadcast', granted = 25) {
     const created = await t.user({ role, department });
-    return t.services.identity.updatePerson(
+    const updated = await t.services.identity.updatePerson(
       systemContext('test'),
       { userId: created.user.id },
       { timeZone: BERLIN },
     );
+    if (granted > 0) await grant(updated, 'Vacation', granted);
+    return updated;
   }
+
+  const grant = (who: Person, requestType: string, days: number) =>
+    timeoff.addLedgerEntry(ctxOf(admin), {
+      userId: who.user.id,
+      requestType,
+      year: 2026,
+      kind: 'accrual',
+      days,
+    });
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -81,15 +93,15 @@ describe('time off', () => {
       },
       now: () => now,
     });
-    manager = await person('manager');
-    otherManager = await person('manager', 'Facilities');
     await timeoff.createPolicy(ctxOf(admin), {
       requestType: 'Vacation',
       annualDays: 25,
       carryForwardMaxDays: 5,
       calendarId,
     });
-    await timeoff.createPolicy(ctxOf(admin), { requestType: 'Sick', annualDays: 0 });
+    await timeoff.createPolicy(ctxOf(admin), { requestType: 'Sick', allowNegativeBalance: true });
+    manager = await person('manager');
+    otherManager = await person('manager', 'Facilities');
   });
   afterAll(async () => {
     await t.close();
@@ -309,7 +321,7 @@ describe('time off', () => {
   });
 
   it('derives balances from the ledger, carry-forward and days taken, recomputed when holidays or rules change', async () => {
-    const agent = await person();
+    const agent = await person('agent', 'Broadcast', 0);
     now = at('2026-03-01T12:00:00Z');
     await timeoff.addLedgerEntry(ctxOf(admin), {
       userId: agent.user.id,
@@ -462,6 +474,7 @@ describe('time off', () => {
     expect(adjustment.fields).toEqual({ days: ['This field is required.'] });
 
     const study = await timeoff.createPolicy(ctxOf(admin), { requestType: 'Study', annualDays: 3 });
+    await grant(agent, 'Study', 3);
     await timeoff.request(ctxOf(agent), {
       requestType: 'Study',
       startDate: '2026-11-02',
@@ -567,17 +580,19 @@ describe('time off', () => {
     let outsiders: Browser[];
 
     beforeAll(async () => {
-      agentPerson = await person();
-      agent = await t.login(agentPerson);
-      managerBrowser = await t.login(manager);
       adminBrowser = await t.login(admin);
-      outsiders = [await t.login(otherManager), await t.login(await person())];
       const policy = await adminBrowser.post('/api/v2/time-off/policies', {
         request_type: 'Personal',
         annual_days: 3,
         carry_forward_max_days: 0,
       });
       expect(policy.statusCode).toBe(201);
+      expect(policy.json()).toMatchObject({ allow_negative_balance: false });
+      agentPerson = await person();
+      await grant(agentPerson, 'Personal', 3);
+      agent = await t.login(agentPerson);
+      managerBrowser = await t.login(manager);
+      outsiders = [await t.login(otherManager), await t.login(await person())];
     });
 
     interface RequestV1 {
@@ -660,7 +675,7 @@ describe('time off', () => {
     });
 
     it('v2: request, approve with conflicts, balances, policies and ledger', async () => {
-      const worker = await person();
+      const worker = await person('agent', 'Broadcast', 0);
       const browser = await t.login(worker);
       // A shift of theirs on the second day: approving the leave reports it.
       const events = createEventsService({
@@ -675,6 +690,14 @@ describe('time off', () => {
         endsAt: at('2026-12-08T20:00:00Z'),
         assigneeIds: [worker.user.id],
       });
+      const ledger = await adminBrowser.post('/api/v2/time-off/ledger', {
+        user_id: worker.user.id,
+        request_type: 'Personal',
+        year: 2026,
+        kind: 'accrual',
+      });
+      expect(ledger.statusCode).toBe(201);
+      expect(ledger.json()).toMatchObject({ days: 3 });
       const created = await browser.post('/api/v2/time-off-requests', {
         request_type: 'Personal',
         start_date: '2026-12-07',
@@ -716,14 +739,6 @@ describe('time off', () => {
       expect(rejected.statusCode).toBe(200);
       expect(rejected.json()).toMatchObject({ status: 'rejected' });
 
-      const ledger = await adminBrowser.post('/api/v2/time-off/ledger', {
-        user_id: worker.user.id,
-        request_type: 'Personal',
-        year: 2026,
-        kind: 'accrual',
-      });
-      expect(ledger.statusCode).toBe(201);
-      expect(ledger.json()).toMatchObject({ days: 3 });
       expect(
         (
           await managerBrowser.post('/api/v2/time-off/ledger', {
@@ -766,6 +781,7 @@ describe('time off', () => {
 
     it("answers 404 on every id-based endpoint for requests outside the caller's reach (BOLA)", async () => {
       const owner = await person();
+      await grant(owner, 'Personal', 3);
       const browser = await t.login(owner);
       const created = await browser.post('/api/v2/time-off-requests', {
         request_type: 'Personal',

@@ -79,6 +79,7 @@ export const presentBalances = (result: {
     remaining: balance.remaining,
     annual_days: balance.annualDays,
     carry_forward_max_days: balance.carryForwardMaxDays,
+    allow_negative_balance: balance.allowNegativeBalance,
   })),
 });
 
@@ -88,6 +89,7 @@ export const presentPolicy = (policy: TimeOffPolicy): Static<typeof PolicyV2> =>
   annual_days: policy.annualDays,
   carry_forward_max_days: policy.carryForwardMaxDays,
   calendar_id: policy.calendarId,
+  allow_negative_balance: policy.allowNegativeBalance,
   version: policy.version,
   created_at: policy.createdAt.toISOString(),
   updated_at: policy.updatedAt.toISOString(),

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { contextOf } from '../../platform/auth/actor.ts';
 import { fieldError } from '../../platform/http/errors.ts';
@@ -10,25 +9,16 @@ import { listQuerySchema, parseListQuery, refineFilters } from '../../platform/h
 import { definedOnly, IdParams, relationId } from '../../platform/http/schemas.ts';
 import { TIME_OFF_STATUSES, type TimeOffRequest } from './workforce.tables.ts';
 import {
-  presentBalances,
   presentConflict,
-  presentLedgerEntry,
-  presentPolicy,
   presentTimeOffV1,
   presentTimeOffV2,
   TIME_OFF_LABELS,
 } from './workforce.timeoff.presenters.ts';
-import { ledgerList, requestList } from './workforce.timeoff.repository.ts';
+import { requestList } from './workforce.timeoff.repository.ts';
+import { timeoffPoliciesRoutesV2 } from './workforce.timeoff.policies.routes.ts';
 import {
   ApprovalV2,
-  BalancesQuery,
-  BalancesV2,
   DecisionBody,
-  LedgerCreateBody,
-  LedgerEntryV2,
-  PolicyCreateBody,
-  PolicyUpdateBody,
-  PolicyV2,
   TimeOffCreateBody,
   TimeOffRequestV1,
   TimeOffRequestV1Body,
@@ -370,149 +360,5 @@ export const timeoffRoutesV2: FastifyPluginAsyncTypebox<TimeoffRouteOptions> = a
     },
   );
 
-  app.get(
-    '/time-off/balances',
-    {
-      config: { permission: 'workforce:read' },
-      schema: {
-        tags,
-        summary:
-          'Balances per type for a year (default: yours, this year): accrued, carried forward, taken (working days, computed now), pending, remaining.',
-        querystring: BalancesQuery,
-        response: { 200: BalancesV2 },
-      },
-    },
-    async (request) => {
-      const { actor } = contextOf(request);
-      return presentBalances(
-        await timeoff.balances(actor, request.query.user ?? actor.userId, request.query.year),
-      );
-    },
-  );
-
-  app.get(
-    '/time-off/policies',
-    {
-      config: { permission: 'workforce:read' },
-      schema: {
-        tags,
-        summary: 'The kinds of time off and their rules.',
-        response: { 200: Type.Array(PolicyV2) },
-      },
-    },
-    async () => (await timeoff.listPolicies()).map(presentPolicy),
-  );
-
-  app.post(
-    '/time-off/policies',
-    {
-      config: { permission: 'workforce:policies' },
-      schema: { tags, body: PolicyCreateBody, response: { 201: PolicyV2 } },
-    },
-    async (request, reply) => {
-      const { request_type: requestType, annual_days, carry_forward_max_days, calendar_id } = request.body;
-      const created = await timeoff.createPolicy(
-        contextOf(request),
-        definedOnly({
-          requestType,
-          annualDays: annual_days,
-          carryForwardMaxDays: carry_forward_max_days,
-          calendarId: calendar_id,
-        }) as { requestType: string },
-      );
-      setEtag(reply, created.version);
-      return reply.code(201).send(presentPolicy(created));
-    },
-  );
-
-  app.patch(
-    '/time-off/policies/:id',
-    {
-      config: { permission: 'workforce:policies' },
-      schema: {
-        tags,
-        summary:
-          'Change a policy (requires If-Match); balances follow at once, as they are computed when read.',
-        params: IdParams,
-        body: PolicyUpdateBody,
-        response: { 200: PolicyV2 },
-      },
-    },
-    async (request, reply) => {
-      const version = expectedVersion(request, 'v2');
-      const { request_type: requestType, annual_days, carry_forward_max_days, calendar_id } = request.body;
-      const updated = await withVersionCheck('v2', presentPolicy, () =>
-        timeoff.updatePolicy(
-          contextOf(request),
-          request.params.id,
-          definedOnly({
-            requestType,
-            annualDays: annual_days,
-            carryForwardMaxDays: carry_forward_max_days,
-            calendarId: calendar_id,
-          }),
-          version,
-        ),
-      );
-      setEtag(reply, updated.version);
-      return presentPolicy(updated);
-    },
-  );
-
-  app.delete(
-    '/time-off/policies/:id',
-    {
-      config: { permission: 'workforce:policies' },
-      schema: { tags, summary: 'Delete an unused policy; requires If-Match.', params: IdParams },
-    },
-    async (request, reply) => {
-      const version = expectedVersion(request, 'v2');
-      await withVersionCheck('v2', presentPolicy, () =>
-        timeoff.deletePolicy(contextOf(request), request.params.id, version),
-      );
-      return reply.code(204).send();
-    },
-  );
-
-  app.get(
-    '/time-off/ledger',
-    {
-      config: { permission: 'workforce:read' },
-      schema: {
-        tags,
-        summary: 'Days granted (accruals, adjustments) that you can see.',
-        querystring: listQuerySchema(ledgerList, 'v2'),
-        response: { 200: v2PageSchema(LedgerEntryV2) },
-      },
-    },
-    (request, reply) => {
-      const { actor } = contextOf(request);
-      const params = parseListQuery(ledgerList, request.query, 'v2');
-      return sendList(request, reply, {
-        page: () => timeoff.listLedger(actor, params),
-        all: () => timeoff.allLedger(actor, params),
-        present: presentLedgerEntry,
-        item: LedgerEntryV2,
-        filename: 'time-off-ledger',
-      });
-    },
-  );
-
-  app.post(
-    '/time-off/ledger',
-    {
-      config: { permission: 'workforce:policies' },
-      schema: { tags, body: LedgerCreateBody, response: { 201: LedgerEntryV2 } },
-    },
-    async (request, reply) => {
-      const { user_id: userId, request_type: requestType, year, kind, days, note } = request.body;
-      const created = await timeoff.addLedgerEntry(
-        contextOf(request),
-        definedOnly({ userId, requestType, year, kind, days, note }) as Parameters<
-          TimeoffService['addLedgerEntry']
-        >[1],
-      );
-      return reply.code(201).send(presentLedgerEntry(created));
-    },
-  );
+  await app.register(timeoffPoliciesRoutesV2, { timeoff });
 };

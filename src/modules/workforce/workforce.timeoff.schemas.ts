@@ -130,6 +130,7 @@ export const BalancesV2 = Type.Object({
       remaining: Type.Number(),
       annual_days: Type.Number(),
       carry_forward_max_days: Type.Number(),
+      allow_negative_balance: Type.Boolean(),
     }),
   ),
 });
@@ -141,6 +142,10 @@ export const PolicyV2 = Type.Object(
     annual_days: Type.Number(),
     carry_forward_max_days: Type.Number(),
     calendar_id: Nullable(Type.Integer()),
+    allow_negative_balance: Type.Boolean({
+      description:
+        'Whether requests may take more days than the balance holds; otherwise they are refused (400).',
+    }),
     version: Type.Integer(),
     created_at: DateTime,
     updated_at: DateTime,
@@ -153,6 +158,7 @@ const policyFields = {
   annual_days: Type.Number({ minimum: 0, maximum: 366 }),
   carry_forward_max_days: Type.Number({ minimum: 0, maximum: 366 }),
   calendar_id: Nullable(Id),
+  allow_negative_balance: Type.Boolean(),
 };
 
 export const PolicyCreateBody = Type.Object(

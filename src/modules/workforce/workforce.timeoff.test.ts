@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { startOfLocalDay } from './workforce.timeclock.ts';
-import { rollBalance, weekdayCalendar, workingDates, type WorkingCalendar } from './workforce.timeoff.ts';
+import {
+  rollBalance,
+  weekdayCalendar,
+  workingDates,
+  type WorkingCalendar,
+} from './workforce.timeoff.rules.ts';
 
 const BERLIN = 'Europe/Berlin';
 
