@@ -144,6 +144,7 @@ function v1TicketRoutes(kind: TicketKind, path: string): FastifyPluginAsyncTypeb
         tickets.update(contextOf(request), request.params.id, v1Input(kind, request.body), {
           kind,
           expectedVersion: version,
+          walkStatus: true,
         }),
       );
       return present(view);
