@@ -1,7 +1,8 @@
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Executor } from '../../platform/db/client.ts';
 import type { TicketRow } from './tickets.repository.ts';
-import type { TicketComment } from './tickets.tables.ts';
+import type { FieldErrors } from '../../platform/http/errors.ts';
+import type { TicketComment, TicketStatus } from './tickets.tables.ts';
 
 /**
  * Who made a change: a person through the ticket API (`user`), a person acting through a
@@ -9,6 +10,16 @@ import type { TicketComment } from './tickets.tables.ts';
  * assignment, escalation). Listeners use it to tell their own changes from others'.
  */
 export type ChangeSource = 'user' | 'transition' | 'automation';
+
+/**
+ * A v1 status change taken to its end by the lifecycle a listener runs (a workflow):
+ * the ticket as the last step left it, or why the status cannot be reached, with the
+ * statuses the caller could reach instead and, when only missing request fields stand in
+ * the way, which.
+ */
+export type StatusWalk =
+  | { ticket: TicketRow }
+  | { refused: { reason: string; reachable: TicketStatus[]; missingFields?: FieldErrors } };
 
 /**
  * What other modules hear about tickets, inside the transaction that made the change
@@ -27,6 +38,17 @@ export interface TicketHooks {
   ): Promise<TicketRow | undefined>;
   commented?(tx: Executor, ctx: RequestContext, ticket: TicketRow, comment: TicketComment): Promise<void>;
   deleted?(tx: Executor, ctx: RequestContext, ticket: TicketRow): Promise<void>;
+  /**
+   * Takes a locked ticket to `status` step by step, by the actions `ctx.actor` may take,
+   * each step a full change (audit, listeners); undefined when the ticket runs no
+   * lifecycle of this listener's (then the kind's own lifecycle applies).
+   */
+  walkToStatus?(
+    tx: Executor,
+    ctx: RequestContext,
+    ticket: TicketRow,
+    status: TicketStatus,
+  ): Promise<StatusWalk | undefined>;
 }
 
 /** Calls each listener's hook in order; `created` and `changed` answer the ticket as the last listener left it. */
@@ -57,6 +79,19 @@ export function runHooks(listeners: readonly TicketHooks[]) {
     },
     async deleted(tx: Executor, ctx: RequestContext, ticket: TicketRow) {
       for (const hooks of listeners) await hooks.deleted?.(tx, ctx, ticket);
+    },
+    /** The first listener that runs the ticket's lifecycle walks it; undefined when none does. */
+    async walkToStatus(
+      tx: Executor,
+      ctx: RequestContext,
+      ticket: TicketRow,
+      status: TicketStatus,
+    ): Promise<StatusWalk | undefined> {
+      for (const hooks of listeners) {
+        const walk = await hooks.walkToStatus?.(tx, ctx, ticket, status);
+        if (walk) return walk;
+      }
+      return undefined;
     },
   };
 }

@@ -1,6 +1,7 @@
 import { and, eq, exists, or, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../../platform/auth/actor.ts';
 import type { PermissionGrants } from '../../platform/auth/policy.ts';
+import type { AuditEntry } from '../audit/index.ts';
 import { tickets, ticketWatchers, type Ticket } from './tickets.tables.ts';
 
 /**
@@ -62,5 +63,34 @@ export function canManage(actor: Actor, ticket: Pick<Ticket, 'departmentId'>): b
   );
 }
 
-/** Internal notes are for staff. */
+/**
+ * Internal notes are for staff: the one rule of who sees a comment, applied wherever a
+ * comment shows (the comments as a query, history entries about comments below).
+ */
 export const seesInternal = (actor: Actor): boolean => actor.role !== 'viewer';
+
+export const seesComment = (actor: Actor, comment: { internal: boolean }): boolean =>
+  !comment.internal || seesInternal(actor);
+
+/** The audit actions about one comment, and which snapshot of the entry holds it. */
+export const COMMENT_ACTIONS = {
+  'ticket.commented': 'after',
+  'ticket.comment_deleted': 'before',
+} as const satisfies Record<string, 'before' | 'after'>;
+
+const isCommentAction = (action: string): action is keyof typeof COMMENT_ACTIONS =>
+  Object.hasOwn(COMMENT_ACTIONS, action);
+
+/**
+ * Whether `actor` may see an entry of a ticket's history: one about a comment only when
+ * they may see the comment (so a viewer learns neither a note's text nor that it exists).
+ * A snapshot that does not say it is public counts as internal.
+ */
+export function seesHistoryEntry(
+  actor: Actor,
+  entry: Pick<AuditEntry, 'action' | 'before' | 'after'>,
+): boolean {
+  if (!isCommentAction(entry.action)) return true;
+  const comment = entry[COMMENT_ACTIONS[entry.action]] as { internal?: unknown } | null;
+  return seesComment(actor, { internal: comment?.internal !== false });
+}

@@ -496,20 +496,36 @@ describe('v1 contract (BMS frontend)', () => {
       version: 2,
     });
 
-    const resolved = await fixture(agentOps, { title: 'Resolved one' });
-    await t.services.tickets.update(ctxOf(agentOps.person), resolved.id, { status: 'resolved' });
-    const back = await agentOps.browser.patch(`/api/incident-tickets/${resolved.id}/`, { status: 'Open' });
-    expect(back.statusCode).toBe(409);
-    expect(back.json<Problem>().allowed?.sort()).toEqual(['closed', 'in_progress']);
-    expect(back.json<{ detail: string }>().detail).toMatch(/allowed: in_progress, closed/);
-
     // A status of the other kind is no move at all for a service ticket.
     const service = await fixture(agentOps, { title: 'Service, not incident' }, 'service');
     const wrongKind = await agentOps.browser.patch(`/api/service-tickets/${service.id}/`, {
       status: 'Resolved',
     });
     expect(wrongKind.statusCode).toBe(409);
-    expect(wrongKind.json<Problem>().allowed?.sort()).toEqual(['cancelled', 'in_progress']);
+    expect(wrongKind.json<Problem>().allowed?.sort()).toEqual(['cancelled', 'completed', 'in_progress']);
+    expect(wrongKind.json<{ detail: string }>().detail).toMatch(/has no status "resolved"/);
+  });
+
+  it('a status the lifecycle reaches in several moves is reached move by move, each in the history', async () => {
+    const resolved = await fixture(agentOps, { title: 'Resolved one' });
+    await t.services.tickets.update(ctxOf(agentOps.person), resolved.id, { status: 'resolved' });
+    const back = await agentOps.browser.patch(`/api/incident-tickets/${resolved.id}/`, { status: 'Open' });
+    expect(back.statusCode, back.body).toBe(200);
+    expect(back.json()).toMatchObject({ status: 'Open', resolved_at: null });
+    const moves = (await agentOps.browser.get(`/api/v2/tickets/${resolved.id}/history`))
+      .json<HistoryEntry[]>()
+      .filter((entry) => entry.action === 'ticket.status_changed')
+      .map((entry) => entry.changes.status);
+    expect(moves).toEqual([
+      { from: 'open', to: 'resolved' },
+      { from: 'resolved', to: 'in_progress' },
+      { from: 'in_progress', to: 'open' },
+    ]);
+
+    const service = await fixture(agentOps, { title: 'Done on the spot' }, 'service');
+    const done = await agentOps.browser.patch(`/api/service-tickets/${service.id}/`, { status: 'Completed' });
+    expect(done.statusCode, done.body).toBe(200);
+    expect(done.json<ServiceTicketV1>().completed_at).toMatch(ISO);
   });
 
   it('a stale version is a 409 carrying the current ticket with its relations embedded', async () => {

@@ -207,6 +207,12 @@ export const WatcherBody = Type.Object(
   { additionalProperties: false },
 );
 
+const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+export const TicketParams = Type.Object({ id: Id });
+export const CommentParams = Type.Object({ id: Id, commentId: Id });
+export const WatcherParams = Type.Object({ id: Id, userId: Id });
+export const AttachmentParams = Type.Object({ id: Id, attachmentId: Id });
+
 export const HistoryEntry = Type.Object({
   id: Type.Integer(),
   at: DateTime,

@@ -8,14 +8,24 @@ import type { AuditService } from '../audit/index.ts';
 import type { Department, IdentityService, Person } from '../identity/index.ts';
 import type { Facility, SitesService } from '../sites/index.ts';
 import { bumpGeneration, createCountCache } from '../../platform/cache/count-cache.ts';
+import {
+  checkAssignment,
+  checkTransition,
+  checkUpdate,
+  createReferenceChecks,
+  localReferenceErrors,
+  throwFieldErrors,
+  unreachableStatus,
+} from './tickets.checks.ts';
+import { createTicketDiscussion } from './tickets.discussion.ts';
 import { ticketErrors } from './tickets.errors.ts';
 import { runHooks, type ChangeSource, type TicketHooks } from './tickets.hooks.ts';
 import { relevanceRows, searchPlanFor } from './tickets.search.ts';
-import { canManage, canWork, seesInternal, ticketScope } from './tickets.policy.ts';
+import { canManage, canWork, ticketScope } from './tickets.policy.ts';
 import * as repository from './tickets.repository.ts';
 import type { TicketRow } from './tickets.repository.ts';
-import { allowedTransitions, timestampsFor } from './tickets.state.ts';
-import type { NewTicket, Priority, TicketComment, TicketKind, TicketStatus } from './tickets.tables.ts';
+import { lifecyclePath, timestampsFor } from './tickets.state.ts';
+import type { NewTicket, Priority, TicketKind, TicketStatus } from './tickets.tables.ts';
 
 /** A ticket with everything a page shows: people, facility and department from their modules. */
 export interface TicketView extends TicketRow {
@@ -60,6 +70,7 @@ export function createTicketsService(deps: TicketsDeps) {
   const { db, pool, audit, identity, sites } = deps;
   const counts = createCountCache();
   const hooks = runHooks(deps.hooks ?? []);
+  const externalReferenceErrors = createReferenceChecks({ identity, sites });
 
   /**
    * Embeds people, facilities and departments for a batch of tickets: one query per
@@ -95,90 +106,6 @@ export function createTicketsService(deps: TicketsDeps) {
   }
 
   /**
-   * The ids other modules own (facility, people, department), checked through their
-   * services. Those read through the pool, so this runs before a transaction opens,
-   * never inside one: a transaction that waits for a second connection starves the pool
-   * under load (50 concurrent creates on a pool of 12 all time out).
-   */
-  async function externalReferenceErrors(input: TicketInput): Promise<FieldErrors> {
-    const fields: FieldErrors = {};
-    const add = (field: string, message: string) => {
-      (fields[field] ??= []).push(message);
-    };
-    const missing = (field: string, id: number) => {
-      add(field, `Invalid pk "${id}" - object does not exist.`);
-    };
-    const [facilities, people, departments] = await Promise.all([
-      input.facilityId ? sites.facilitiesByIds([input.facilityId]) : [],
-      identity.peopleByUserIds(
-        [input.reporterId, input.assigneeId].filter((id): id is number => typeof id === 'number'),
-      ),
-      input.departmentId ? identity.departmentsByIds([input.departmentId]) : [],
-    ]);
-    if (input.facilityId && facilities.length === 0) missing('facility_id', input.facilityId);
-    if (input.departmentId && departments.length === 0) missing('department_id', input.departmentId);
-    const found = new Map(people.map((person) => [person.user.id, person]));
-    if (input.reporterId && !found.get(input.reporterId)) missing('reporter_id', input.reporterId);
-    if (input.assigneeId) {
-      const assignee = found.get(input.assigneeId);
-      if (!assignee) missing('assignee_id', input.assigneeId);
-      else if (!assignee.user.isActive || assignee.user.role === 'viewer') {
-        add('assignee_id', 'This person cannot be assigned tickets (inactive or read-only).');
-      }
-    }
-    return fields;
-  }
-
-  /**
-   * This module's own references (incident type, category, subcategory), read through
-   * `executor`. On an update, `current` is the ticket as it is: a subcategory must
-   * belong to the category the ticket will have, whichever of the two the change names.
-   */
-  async function localReferenceErrors(
-    executor: Executor,
-    kind: TicketKind,
-    input: TicketInput,
-    current?: Pick<TicketRow, 'categoryId' | 'subcategoryId'>,
-  ): Promise<FieldErrors> {
-    const fields: FieldErrors = {};
-    const add = (field: string, message: string) => {
-      (fields[field] ??= []).push(message);
-    };
-    const missing = (field: string, id: number) => {
-      add(field, `Invalid pk "${id}" - object does not exist.`);
-    };
-    const categoryId = input.categoryId !== undefined ? input.categoryId : (current?.categoryId ?? null);
-    const subcategoryId =
-      input.subcategoryId !== undefined ? input.subcategoryId : (current?.subcategoryId ?? null);
-    const categoriesChange = input.categoryId !== undefined || input.subcategoryId !== undefined;
-    const [incidentType, category, subcategory] = await Promise.all([
-      input.incidentTypeId ? repository.incidentTypeById(executor, input.incidentTypeId) : undefined,
-      input.categoryId ? repository.categoryById(executor, input.categoryId) : undefined,
-      categoriesChange && subcategoryId ? repository.categoryById(executor, subcategoryId) : undefined,
-    ]);
-    if (input.incidentTypeId && !incidentType) missing('incident_type_id', input.incidentTypeId);
-    if (input.incidentTypeId && kind === 'service')
-      add('incident_type_id', 'Service tickets have no incident type.');
-    if (input.categoryId && (!category || category.parentId !== null))
-      missing('category_id', input.categoryId);
-    if (input.subcategoryId && (!subcategory || subcategory.parentId === null))
-      missing('subcategory_id', input.subcategoryId);
-    if (subcategory && subcategory.parentId !== null && categoryId && subcategory.parentId !== categoryId) {
-      add('subcategory_id', 'This subcategory belongs to another category.');
-    }
-    return fields;
-  }
-
-  /** All field errors of both checks in one answer, this module's fields first. */
-  function throwFieldErrors(...found: FieldErrors[]): void {
-    const fields: FieldErrors = {};
-    for (const errors of found) {
-      for (const [field, messages] of Object.entries(errors)) (fields[field] ??= []).push(...messages);
-    }
-    if (Object.keys(fields).length > 0) throw commonErrors.VALIDATION_FAILED({ fields });
-  }
-
-  /**
    * A version conflict carries the current row; it is hydrated (a query through the
    * pool) here, once the transaction is over.
    */
@@ -191,51 +118,6 @@ export function createTicketsService(deps: TicketsDeps) {
       const [view] = await hydrate([current as TicketRow]);
       throw commonErrors.VERSION_CONFLICT({ extra: { current: view }, cause: error });
     }
-  }
-
-  /** Who may assign whom: agents take or drop tickets for themselves; managers and admins assign anyone. */
-  function checkAssignment(
-    actor: Actor,
-    ticket: Pick<TicketRow, 'departmentId' | 'assigneeId'>,
-    assigneeId: number | null,
-  ) {
-    if (canManage(actor, ticket)) return;
-    const selfService =
-      assigneeId === actor.userId || (assigneeId === null && ticket.assigneeId === actor.userId);
-    if (!selfService)
-      throw ticketErrors.TICKET_FORBIDDEN({
-        message: 'Only a manager can assign this ticket to someone else.',
-      });
-  }
-
-  function transition(kind: TicketKind, from: TicketStatus, to: TicketStatus) {
-    const allowed = allowedTransitions(kind, from);
-    if (!allowed.includes(to)) {
-      throw ticketErrors.TICKET_INVALID_TRANSITION({
-        message: `${kind === 'incident' ? 'An incident' : 'A service'} ticket cannot go from "${from}" to "${to}"${allowed.length ? `; allowed: ${allowed.join(', ')}` : ' (final status)'}.`,
-        extra: { from, to, allowed },
-      });
-    }
-  }
-
-  /** Who may change what: automation (assignment, escalation) decided already and is not checked. */
-  function checkUpdate(actor: Actor, before: TicketRow, input: TicketInput, source: ChangeSource) {
-    if (source === 'automation') return;
-    const isReporterEditingText =
-      before.reporterId === actor.userId &&
-      Object.keys(input).every((key) => key === 'title' || key === 'description');
-    if (!canWork(actor, before) && !isReporterEditingText) throw ticketErrors.TICKET_FORBIDDEN();
-    if (
-      input.departmentId !== undefined &&
-      input.departmentId !== before.departmentId &&
-      !canManage(actor, before)
-    ) {
-      throw ticketErrors.TICKET_FORBIDDEN({
-        message: 'Only a manager can move a ticket to another department.',
-      });
-    }
-    if (input.assigneeId !== undefined && input.assigneeId !== before.assigneeId)
-      checkAssignment(actor, before, input.assigneeId);
   }
 
   /**
@@ -255,7 +137,7 @@ export function createTicketsService(deps: TicketsDeps) {
     throwFieldErrors(await localReferenceErrors(tx, before.kind, input, before), externalErrors);
     const values: Partial<NewTicket> = { ...input };
     if (input.status !== undefined && input.status !== before.status) {
-      transition(before.kind, before.status, input.status);
+      checkTransition(before.kind, before.status, input.status);
       Object.assign(values, timestampsFor(input.status, before, new Date()));
     }
     if (!(await repository.updateTicket(tx, before.id, values, expectedVersion))) {
@@ -269,6 +151,39 @@ export function createTicketsService(deps: TicketsDeps) {
     return hooks.changed(tx, ctx, { before, after, source });
   }
 
+  /**
+   * A v1 status change (DRF clients set status fields directly): the request's other
+   * fields first, then the status reached step by step, by the ticket's workflow when
+   * it runs one and by the kind's lifecycle otherwise, fewest moves first. Each step is
+   * a change of its own (audit, SLA clocks, workflow step); a status that nothing the
+   * caller may do reaches is refused, saying why.
+   */
+  async function walkUpdate(
+    tx: Executor,
+    ctx: RequestContext,
+    before: TicketRow,
+    input: TicketInput,
+    externalErrors: FieldErrors,
+    expectedVersion?: number,
+  ): Promise<TicketRow> {
+    const { status, ...fields } = input;
+    if (status === undefined || status === before.status)
+      return applyUpdate(tx, ctx, before, input, externalErrors, expectedVersion);
+    checkUpdate(ctx.actor, before, input, 'user');
+    let current = before;
+    if (Object.keys(fields).length > 0)
+      current = await applyUpdate(tx, ctx, before, fields, externalErrors, expectedVersion);
+    else if (expectedVersion !== undefined && before.version !== expectedVersion)
+      throw commonErrors.VERSION_CONFLICT({ extra: { current: before } });
+    const walk = await hooks.walkToStatus(tx, ctx, current, status);
+    if (walk && 'ticket' in walk) return walk.ticket;
+    if (walk) throw unreachableStatus(current, status, walk.refused);
+    const path = lifecyclePath(current.kind, current.status, status);
+    if (!path) throw unreachableStatus(current, status);
+    for (const next of path) current = await applyUpdate(tx, ctx, current, { status: next }, {});
+    return current;
+  }
+
   /** Locks a ticket for the transaction and reads it; TICKET_NOT_FOUND when missing or not visible to `actor`. */
   async function lockedTicket(tx: Executor, id: number, actor?: Actor): Promise<TicketRow> {
     if (!(await repository.lockTicket(tx, id, actor ? ticketScope(actor) : undefined)))
@@ -280,6 +195,8 @@ export function createTicketsService(deps: TicketsDeps) {
 
   return {
     hydrate,
+
+    ...createTicketDiscussion({ db, audit, identity, hooks, visible }),
 
     async list(actor: Actor, asked: ListParams): Promise<Page<TicketView>> {
       const scope = ticketScope(actor);
@@ -363,9 +280,10 @@ export function createTicketsService(deps: TicketsDeps) {
       ctx: RequestContext,
       id: number,
       input: TicketInput,
-      options: { kind?: TicketKind; expectedVersion?: number } = {},
+      options: { kind?: TicketKind; expectedVersion?: number; walkStatus?: boolean } = {},
     ): Promise<TicketView> {
       const externalErrors = await externalReferenceErrors(input);
+      const apply = options.walkStatus ? walkUpdate : applyUpdate;
       const row = await hydratingConflict(() =>
         db.transaction(async (tx) => {
           if (!(await repository.lockTicket(tx, id, ticketScope(ctx.actor))))
@@ -373,7 +291,7 @@ export function createTicketsService(deps: TicketsDeps) {
           const before = await repository.ticketById(tx, id);
           if (!before || (options.kind && before.kind !== options.kind))
             throw ticketErrors.TICKET_NOT_FOUND();
-          return applyUpdate(tx, ctx, before, input, externalErrors, options.expectedVersion);
+          return apply(tx, ctx, before, input, externalErrors, options.expectedVersion);
         }),
       );
       await bumpGeneration(db, 'tickets');
@@ -451,112 +369,6 @@ export function createTicketsService(deps: TicketsDeps) {
       if (results.some((result) => result.ok)) await bumpGeneration(db, 'tickets');
       const views = byId(await hydrate(results.flatMap((result) => (result.row ? [result.row] : []))));
       return results.map(({ row, ...result }) => (row ? { ...result, ticket: views.get(row.id) } : result));
-    },
-
-    async history(actor: Actor, id: number) {
-      await visible(actor, id);
-      return audit.historyOf('ticket', id);
-    },
-
-    // Comments
-
-    /** The ticket's comments with their authors; internal notes only for staff. */
-    async comments(
-      actor: Actor,
-      ticketId: number,
-    ): Promise<{ comment: TicketComment; author: Person | null }[]> {
-      await visible(actor, ticketId);
-      const comments = await repository.commentsOf(db, ticketId, seesInternal(actor));
-      const authors = new Map(
-        (await identity.peopleByUserIds(comments.map((c) => c.authorId))).map((p) => [p.user.id, p]),
-      );
-      return comments.map((comment) => ({ comment, author: authors.get(comment.authorId) ?? null }));
-    },
-
-    async addComment(ctx: RequestContext, ticketId: number, input: { body: string; internal?: boolean }) {
-      const ticket = await visible(ctx.actor, ticketId);
-      const internal = input.internal ?? false;
-      if (internal && !canWork(ctx.actor, ticket)) {
-        throw ticketErrors.TICKET_FORBIDDEN({
-          message: 'Only staff working this ticket can add internal notes.',
-        });
-      }
-      const comment = await db.transaction(async (tx) => {
-        const created = await repository.insertComment(tx, {
-          ticketId,
-          authorId: ctx.actor.userId,
-          body: input.body,
-          internal,
-        });
-        await audit.record(tx, ctx, {
-          action: 'ticket.commented',
-          resourceType: 'ticket',
-          resourceId: ticketId,
-          after: created,
-        });
-        await hooks.commented(tx, ctx, ticket, created);
-        return created;
-      });
-      const [author] = await identity.peopleByUserIds([ctx.actor.userId]);
-      return { comment, author: author ?? null };
-    },
-
-    async removeComment(ctx: RequestContext, ticketId: number, commentId: number): Promise<void> {
-      const ticket = await visible(ctx.actor, ticketId);
-      const comment = await repository.commentById(db, ticketId, commentId);
-      if (!comment || (comment.internal && !seesInternal(ctx.actor)))
-        throw ticketErrors.TICKET_COMMENT_NOT_FOUND();
-      if (comment.authorId !== ctx.actor.userId && !canManage(ctx.actor, ticket))
-        throw ticketErrors.TICKET_FORBIDDEN();
-      await db.transaction(async (tx) => {
-        await repository.deleteComment(tx, commentId);
-        await audit.record(tx, ctx, {
-          action: 'ticket.comment_deleted',
-          resourceType: 'ticket',
-          resourceId: ticketId,
-          before: comment,
-        });
-      });
-    },
-
-    // Watchers
-
-    async watchers(actor: Actor, ticketId: number): Promise<Person[]> {
-      await visible(actor, ticketId);
-      return identity.peopleByUserIds(await repository.watchersOf(db, ticketId));
-    },
-
-    /** Watch a ticket yourself, or (staff working it) add someone else. */
-    async watch(ctx: RequestContext, ticketId: number, userId = ctx.actor.userId): Promise<void> {
-      const ticket = await visible(ctx.actor, ticketId);
-      if (userId !== ctx.actor.userId && !canWork(ctx.actor, ticket)) throw ticketErrors.TICKET_FORBIDDEN();
-      if ((await identity.peopleByUserIds([userId])).length === 0)
-        throw fieldError('user_id', `Invalid pk "${userId}" - object does not exist.`);
-      await db.transaction(async (tx) => {
-        if (await repository.addWatcher(tx, ticketId, userId)) {
-          await audit.record(tx, ctx, {
-            action: 'ticket.watcher_added',
-            resourceType: 'ticket',
-            resourceId: ticketId,
-            after: { user_id: userId },
-          });
-        }
-      });
-    },
-
-    async unwatch(ctx: RequestContext, ticketId: number, userId = ctx.actor.userId): Promise<void> {
-      const ticket = await visible(ctx.actor, ticketId);
-      if (userId !== ctx.actor.userId && !canWork(ctx.actor, ticket)) throw ticketErrors.TICKET_FORBIDDEN();
-      await db.transaction(async (tx) => {
-        if (await repository.removeWatcher(tx, ticketId, userId)) {
-          await audit.record(tx, ctx, {
-            action: 'ticket.watcher_removed',
-            resourceType: 'ticket',
-            resourceId: ticketId,
-            before: { user_id: userId },
-          });
-        }
-      });
     },
 
     /** The ticket, checked visible: for routes about to act on its attachments. */

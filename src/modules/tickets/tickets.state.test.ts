@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { allowedTransitions, isFinal, isOpenStatus, statusesOf, timestampsFor } from './tickets.state.ts';
+import {
+  allowedTransitions,
+  isFinal,
+  isOpenStatus,
+  lifecyclePath,
+  reachableStatuses,
+  statusesOf,
+  timestampsFor,
+} from './tickets.state.ts';
 import { TICKET_STATUSES, type TicketKind, type TicketStatus } from './tickets.tables.ts';
 
 /**
@@ -134,5 +142,18 @@ describe('timestampsFor', () => {
     expect(stamps).toEqual({ closedAt: now });
     expect(stamps).not.toHaveProperty('completedAt');
     expect(stamps).not.toHaveProperty('resolvedAt');
+  });
+});
+
+describe('lifecyclePath', () => {
+  it('finds the fewest moves, or none', () => {
+    expect(lifecyclePath('service', 'open', 'completed')).toEqual(['in_progress', 'completed']);
+    expect(lifecyclePath('service', 'open', 'cancelled')).toEqual(['cancelled']);
+    expect(lifecyclePath('incident', 'resolved', 'open')).toEqual(['in_progress', 'open']);
+    expect(lifecyclePath('incident', 'open', 'open')).toEqual([]);
+    expect(lifecyclePath('service', 'open', 'resolved')).toBeUndefined();
+    expect(lifecyclePath('service', 'completed', 'open')).toBeUndefined();
+    expect(reachableStatuses('service', 'open').sort()).toEqual(['cancelled', 'completed', 'in_progress']);
+    expect(reachableStatuses('incident', 'closed')).toEqual([]);
   });
 });

@@ -28,6 +28,37 @@ export const allowedTransitions = (kind: TicketKind, from: TicketStatus): readon
 export const isFinal = (kind: TicketKind, status: TicketStatus): boolean =>
   allowedTransitions(kind, status).length === 0;
 
+/**
+ * The statuses `to` is reached through from `from` by the kind's lifecycle, fewest
+ * moves first (`[]` when already there); undefined when no sequence of moves gets there.
+ */
+export function lifecyclePath(
+  kind: TicketKind,
+  from: TicketStatus,
+  to: TicketStatus,
+): TicketStatus[] | undefined {
+  const previous = new Map<TicketStatus, TicketStatus | null>([[from, null]]);
+  const frontier = [from];
+  for (let current = frontier.shift(); current !== undefined; current = frontier.shift()) {
+    if (current === to) {
+      const path: TicketStatus[] = [];
+      for (let step: TicketStatus | null | undefined = to; step && step !== from; step = previous.get(step))
+        path.unshift(step);
+      return path;
+    }
+    for (const next of allowedTransitions(kind, current)) {
+      if (previous.has(next)) continue;
+      previous.set(next, current);
+      frontier.push(next);
+    }
+  }
+  return undefined;
+}
+
+/** Every status the kind's lifecycle reaches from `from` in one or more moves. */
+export const reachableStatuses = (kind: TicketKind, from: TicketStatus): TicketStatus[] =>
+  statusesOf(kind).filter((status) => status !== from && lifecyclePath(kind, from, status) !== undefined);
+
 export const isOpenStatus = (status: TicketStatus): boolean => status === 'open' || status === 'in_progress';
 
 /**

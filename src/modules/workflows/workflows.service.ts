@@ -130,6 +130,8 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
     });
   }
 
+  const { transition, walk } = createTransitionVerb({ db, audit, tickets, definitionOf, enterStep });
+
   const ticketHooks: TicketHooks = {
     async created(tx, ctx, ticket) {
       const { chosen, trace } = matchWorkflow(ticket, await repository.publishedCandidates(tx, ticket.kind));
@@ -205,9 +207,10 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
     async deleted(tx, _ctx, ticket) {
       await repository.deleteTicketState(tx, ticket.id);
     },
-  };
 
-  const transition = createTransitionVerb({ db, audit, tickets, definitionOf, enterStep });
+    // A status a v1 client sets is reached by the transitions that lead there.
+    walkToStatus: walk,
+  };
 
   return {
     ticketHooks,
