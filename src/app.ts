@@ -160,7 +160,10 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     policy: createPolicy(permissionGrants),
     allowedOrigins: config.corsOrigins,
   });
-  await app.register(idempotencyPlugin, { db: database.db });
+  await app.register(idempotencyPlugin, {
+    db: database.db,
+    takeoverSeconds: config.idempotencyTakeoverSeconds,
+  });
 
   healthRoutes(app, { pool: database.pool, redis, version, isClosing: () => closing });
   openApiRoutes(app);

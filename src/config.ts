@@ -234,6 +234,13 @@ const settings = {
     parse: int(1000, 600_000),
     default: '30000',
   },
+  idempotencyTakeoverSeconds: {
+    env: 'IDEMPOTENCY_TAKEOVER_SECONDS',
+    description:
+      'A retry takes over an Idempotency-Key whose first request has sent no heartbeat for this long (its process died).',
+    parse: int(1, 3600),
+    default: '30',
+  },
   rateLimitPerMinute: {
     env: 'RATE_LIMIT_PER_MINUTE',
     description: 'Requests per minute per client IP (0 turns the limit off).',
