@@ -13,12 +13,14 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { authenticationPlugin } from './platform/auth/authenticate.ts';
 import { createPolicy } from './platform/auth/policy.ts';
+import { watchRedis } from './platform/cache/redis.ts';
 import type { DatabaseHandle } from './platform/db/client.ts';
 import { notModified } from './platform/http/etag.ts';
 import { errorHandler } from './platform/http/error-handler.ts';
 import { commonErrors } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { idempotencyPlugin } from './platform/http/idempotency.ts';
+import { rateLimitStore } from './platform/http/rate-limit-store.ts';
 import { openApiRoutes, openApiOptions } from './platform/http/openapi.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
 import { V1_PREFIXES, V2_PREFIX } from './platform/http/versioning.ts';
@@ -67,6 +69,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const services = createServices(database, config, { now });
+  const redisLink = redis && watchRedis(redis, app.log);
   app.decorate('config', config);
   app.decorate('services', services);
 
@@ -127,7 +130,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     global: config.rateLimitPerMinute > 0,
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
-    ...(redis && { redis, nameSpace: 'opsdesk:rate:' }),
+    ...(redisLink && { store: rateLimitStore(redisLink, 'opsdesk:rate:') }),
     errorResponseBuilder: (_request, context) =>
       Object.assign(
         new Error(`Request was throttled. Expected available in ${Math.ceil(context.ttl / 1000)} seconds.`),
@@ -137,7 +140,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
         },
       ),
   });
-  await app.register(metricsPlugin);
+  await app.register(metricsPlugin, { metrics: redisLink?.metrics ?? [] });
   await app.register(swagger, openApiOptions(version));
   await app.register(async (docs) => {
     // The API reference is public, like the OpenAPI documents it renders.

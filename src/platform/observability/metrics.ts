@@ -1,15 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 
 /**
  * Prometheus metrics at /metrics: process metrics plus request count and latency per
- * route (the route pattern, not the URL, so ids do not explode the label set).
+ * route (the route pattern, not the URL, so ids do not explode the label set), and
+ * the metrics other platform parts hand in (Redis availability).
  */
 export const metricsPlugin = fp(
-  (app: FastifyInstance) => {
+  (app: FastifyInstance, { metrics }: { metrics: Metric[] }) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
+    for (const metric of metrics) registry.registerMetric(metric);
     const labelNames = ['method', 'route', 'status'] as const;
     const requests = new Counter({
       name: 'http_requests_total',
@@ -36,10 +38,14 @@ export const metricsPlugin = fp(
       done();
     });
 
-    app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
-      reply.type(registry.contentType);
-      return registry.metrics();
-    });
+    app.get(
+      '/metrics',
+      { config: { public: true, rateLimit: false }, schema: { hide: true } },
+      async (_request, reply) => {
+        reply.type(registry.contentType);
+        return registry.metrics();
+      },
+    );
   },
   { name: 'opsdesk-metrics' },
 );
