@@ -24,6 +24,7 @@ import { rateLimitStore } from './platform/http/rate-limit-store.ts';
 import { openApiRoutes, openApiOptions } from './platform/http/openapi.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
 import { V1_PREFIXES, V2_PREFIX } from './platform/http/versioning.ts';
+import { redactingLogger } from './platform/observability/log-redaction.ts';
 import { metricsPlugin } from './platform/observability/metrics.ts';
 import { createServices, moduleRoutes, permissionGrants, type Services } from './modules/index.ts';
 
@@ -54,7 +55,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export async function buildApp({ config, database, redis, logger, now }: AppDeps): Promise<FastifyInstance> {
   let closing = false;
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel },
+    logger: redactingLogger(logger ?? { level: config.logLevel }),
     trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
@@ -140,7 +141,11 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
         },
       ),
   });
-  await app.register(metricsPlugin, { metrics: redisLink?.metrics ?? [] });
+  await app.register(metricsPlugin, {
+    metrics: redisLink?.metrics ?? [],
+    token: config.metricsToken,
+    open: !config.isProduction,
+  });
   await app.register(swagger, openApiOptions(version));
   await app.register(async (docs) => {
     // The API reference is public, like the OpenAPI documents it renders.
