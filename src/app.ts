@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { authenticationPlugin } from './platform/auth/authenticate.ts';
 import { createPolicy } from './platform/auth/policy.ts';
+import { watchRedis } from './platform/cache/redis.ts';
 import type { DatabaseHandle } from './platform/db/client.ts';
 import { registerBodyParsers } from './platform/http/body.ts';
 import { notModified } from './platform/http/etag.ts';
@@ -20,11 +21,13 @@ import { commonErrors } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { idempotencyPlugin } from './platform/http/idempotency.ts';
 import { rejectNullCharacters } from './platform/http/null-characters.ts';
+import { rateLimitStore } from './platform/http/rate-limit-store.ts';
 import { openApiRoutes, openApiOptions } from './platform/http/openapi.ts';
 import { privateCachingPlugin } from './platform/http/private-caching.ts';
 import { uploadsPlugin } from './platform/http/uploads.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
 import { V1_PREFIXES, V2_PREFIX } from './platform/http/versioning.ts';
+import { redactingLogger } from './platform/observability/log-redaction.ts';
 import { metricsPlugin } from './platform/observability/metrics.ts';
 import { createServices, moduleRoutes, permissionGrants, type Services } from './modules/index.ts';
 
@@ -55,7 +58,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export async function buildApp({ config, database, redis, logger, now }: AppDeps): Promise<FastifyInstance> {
   let closing = false;
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel },
+    logger: redactingLogger(logger ?? { level: config.logLevel }),
     trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
@@ -70,6 +73,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const services = createServices(database, config, { now });
+  const redisLink = redis && watchRedis(redis, app.log);
   app.decorate('config', config);
   app.decorate('services', services);
 
@@ -129,7 +133,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     global: config.rateLimitPerMinute > 0,
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
-    ...(redis && { redis, nameSpace: 'opsdesk:rate:' }),
+    ...(redisLink && { store: rateLimitStore(redisLink, 'opsdesk:rate:') }),
     errorResponseBuilder: (_request, context) =>
       Object.assign(
         new Error(`Request was throttled. Expected available in ${Math.ceil(context.ttl / 1000)} seconds.`),
@@ -139,7 +143,11 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
         },
       ),
   });
-  await app.register(metricsPlugin);
+  await app.register(metricsPlugin, {
+    metrics: redisLink?.metrics ?? [],
+    token: config.metricsToken,
+    open: !config.isProduction,
+  });
   await app.register(swagger, openApiOptions(version));
   await app.register(async (docs) => {
     // The API reference is public, like the OpenAPI documents it renders.
@@ -162,7 +170,10 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     policy: createPolicy(permissionGrants),
     allowedOrigins: config.corsOrigins,
   });
-  await app.register(idempotencyPlugin, { db: database.db });
+  await app.register(idempotencyPlugin, {
+    db: database.db,
+    takeoverSeconds: config.idempotencyTakeoverSeconds,
+  });
   await app.register(privateCachingPlugin);
 
   healthRoutes(app, { pool: database.pool, redis, version, isClosing: () => closing });

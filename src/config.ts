@@ -247,6 +247,20 @@ const settings = {
     parse: int(1000, 600_000),
     default: '30000',
   },
+  idempotencyTakeoverSeconds: {
+    env: 'IDEMPOTENCY_TAKEOVER_SECONDS',
+    description:
+      'A retry takes over an Idempotency-Key whose first request has sent no heartbeat for this long (its process died).',
+    parse: int(1, 3600),
+    default: '30',
+  },
+  metricsToken: {
+    env: 'METRICS_TOKEN',
+    description:
+      'Bearer token that reads /metrics (Authorization: Bearer ...); at least 16 characters. Unset: /metrics is open, except in production where it answers 404.',
+    parse: (raw) => (raw.length >= 16 ? raw : expect('at least 16 characters')),
+    secret: true,
+  },
   rateLimitPerMinute: {
     env: 'RATE_LIMIT_PER_MINUTE',
     description: 'Requests per minute per client IP (0 turns the limit off).',

@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { describeSettings, loadConfig, type Config } from './config.ts';
 import { systemContext } from './platform/auth/actor.ts';
+import { connectRedis } from './platform/cache/redis.ts';
 import { connectDatabase } from './platform/db/client.ts';
 import type { EmbeddedPostgres } from './platform/db/embedded.ts';
 import { openDatabase, type OpenDatabase } from './platform/db/open.ts';
@@ -60,10 +60,7 @@ async function serve(config: Config): Promise<void> {
 }
 
 async function startServing(config: Config, database: OpenDatabase, started: number): Promise<void> {
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
-    : undefined;
-  redis?.on('error', () => undefined);
+  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   if (config.seedDemo && (await seedDemo(createServices(database, config)))) {
     process.stdout.write('Seeded the demo organisation.\n');
   }

@@ -1,8 +1,8 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { Redis } from 'ioredis';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { systemContext, type Role } from '../../src/platform/auth/actor.ts';
+import { connectRedis } from '../../src/platform/cache/redis.ts';
 import { connectDatabase, type DatabaseHandle } from '../../src/platform/db/client.ts';
 import type { Services } from '../../src/modules/index.ts';
 import type { Person } from '../../src/modules/identity/index.ts';
@@ -50,7 +50,9 @@ export async function createTestApp(
     poolMax: config.databasePoolMax,
     statementTimeoutMs: 10_000,
   });
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  // Connected before the first request, so tests start from shared (not in-process) counters.
+  if (redis && redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
   const app = await buildApp({ config, database, redis, logger: false, now: options.now });
   await app.ready();
   const { services } = app;
@@ -88,7 +90,10 @@ export async function createTestApp(
     },
     async close() {
       await app.close();
-      await redis?.quit();
+      // A Redis that a test stopped cannot take a QUIT: drop the connection then.
+      await redis?.quit().catch(() => {
+        redis.disconnect();
+      });
       await database.close();
       await testDatabase.drop();
     },

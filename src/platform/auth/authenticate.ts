@@ -25,6 +25,8 @@ declare module 'fastify' {
     permission?: string;
     /** Check CSRF even without a session (login: prevents login CSRF). */
     csrf?: boolean;
+    /** The route checks a credential of its own (the /metrics scrape token): no user is authenticated. */
+    ownCredential?: boolean;
   }
 }
 
@@ -73,8 +75,8 @@ export const authenticationPlugin = fp(
     });
 
     app.addHook('onRequest', async (request) => {
-      if (request.is404) return;
       const config = request.routeOptions.config;
+      if (request.is404 || config.ownCredential) return;
       const token = bearerToken(request);
       if (token) {
         request.actor = await authenticator.fromToken(token);

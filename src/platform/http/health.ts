@@ -7,10 +7,14 @@ const Check = Type.Union([Type.Literal('ok'), Type.Literal('error'), Type.Litera
 const HealthReport = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
   database: Check,
-  redis: Check,
+  /** Optional: without it rate limits run in-process, so `degraded` never fails readiness. */
+  redis: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('disabled')]),
   version: Type.String(),
   uptime_seconds: Type.Number(),
 });
+
+/** Probes are public and never throttled: a burst must not make a healthy process look dead. */
+const PROBE = { public: true, rateLimit: false } as const;
 
 async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -30,8 +34,9 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
 }
 
 /**
- * Liveness (the process answers), readiness (its database, and Redis when configured,
- * answer within a second; 503 while shutting down) and the BMS `/api/health/`.
+ * Liveness (the process answers), readiness (its database answers within a second;
+ * 503 while shutting down) and the BMS `/api/health/`. Redis is reported, as `degraded`
+ * when it does not answer, but never fails readiness: Opsdesk serves without it.
  */
 export function healthRoutes(
   app: FastifyInstance,
@@ -45,10 +50,10 @@ export function healthRoutes(
     const redis = deps.redis
       ? await within(1000, deps.redis.ping()).then(
           () => 'ok' as const,
-          () => 'error' as const,
+          () => 'degraded' as const,
         )
       : ('disabled' as const);
-    const healthy = database === 'ok' && redis !== 'error' && !deps.isClosing();
+    const healthy = database === 'ok' && !deps.isClosing();
     return {
       status: healthy ? ('ok' as const) : ('error' as const),
       database,
@@ -62,7 +67,7 @@ export function healthRoutes(
   app.get(
     '/health/live',
     {
-      config: { public: true },
+      config: PROBE,
       schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
     },
     () => ({
@@ -73,7 +78,7 @@ export function healthRoutes(
     app.get(
       url,
       {
-        config: { public: true },
+        config: PROBE,
         schema: { ...schema, hide: url !== '/health/ready' && url !== '/api/v2/health' },
       },
       async (_request, reply) => {

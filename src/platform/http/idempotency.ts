@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from '@sinclair/typebox';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { defineJob } from '../jobs/define-job.ts';
 import type { Database } from '../db/client.ts';
 import { idempotencyKeys } from './idempotency.tables.ts';
@@ -15,17 +15,27 @@ import { AppError } from './errors.ts';
  * body is 422; a duplicate that arrives while the first is still running waits for it
  * and then replays, so concurrent duplicates create one resource. 5xx answers are not
  * stored, so the client may retry them.
+ *
+ * While its request runs, the process holding a claim refreshes the claim's
+ * `created_at` (a heartbeat, every third of `takeoverSeconds`). A claim whose heartbeat
+ * stopped for `takeoverSeconds` belongs to a process that died mid-request: the next
+ * retry takes it over in one conditional UPDATE, compared by PostgreSQL's clock, so
+ * exactly one retry wins and runs the request.
  */
 const HEADER = 'idempotency-key';
 const KEPT_HEADERS = ['content-type', 'location', 'etag'];
 const RETENTION = sql`interval '24 hours'`;
-/** A claim older than this belongs to a process that died mid-request. */
-const ABANDONED_AFTER_MS = 60_000;
 const WAIT_FOR_FIRST_MS = 15_000;
+
+interface Claim {
+  owner: string;
+  key: string;
+  heartbeat: NodeJS.Timeout;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotencyClaim: { owner: string; key: string } | undefined;
+    idempotencyClaim: Claim | undefined;
   }
 }
 
@@ -56,21 +66,46 @@ function requestHash(request: FastifyRequest): string {
     .digest('hex');
 }
 
-async function replayOrWait(
+const keyOf = (owner: string, key: string) =>
+  and(eq(idempotencyKeys.owner, owner), eq(idempotencyKeys.key, key));
+
+/** Takes over the claim on (owner, key) when its heartbeat stopped `takeoverSeconds` ago. */
+async function takeOverAbandoned(
   db: Database,
-  request: FastifyRequest,
-  reply: FastifyReply,
   owner: string,
   key: string,
   hash: string,
+  takeoverSeconds: number,
 ) {
+  const taken = await db
+    .update(idempotencyKeys)
+    .set({ createdAt: sql`now()` })
+    .where(
+      and(
+        keyOf(owner, key),
+        eq(idempotencyKeys.requestHash, hash),
+        isNull(idempotencyKeys.responseStatus),
+        lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${takeoverSeconds})`),
+      ),
+    )
+    .returning({ key: idempotencyKeys.key });
+  return taken.length > 0;
+}
+
+/**
+ * What became of the claim another request holds: its answer is replayed, the claim is
+ * taken over (its process died), or it is gone (a 5xx released it) and may be claimed.
+ */
+async function replayOrWait(
+  db: Database,
+  reply: FastifyReply,
+  claim: { owner: string; key: string; hash: string; takeoverSeconds: number },
+): Promise<'replayed' | 'taken-over' | 'released'> {
+  const { owner, key, hash, takeoverSeconds } = claim;
   const deadline = Date.now() + WAIT_FOR_FIRST_MS;
   for (let delay = 10; Date.now() < deadline; delay = Math.min(delay * 2, 250)) {
-    const [stored] = await db
-      .select()
-      .from(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.owner, owner), eq(idempotencyKeys.key, key)));
-    if (!stored) return false;
+    const [stored] = await db.select().from(idempotencyKeys).where(keyOf(owner, key));
+    if (!stored) return 'released';
     if (stored.requestHash !== hash) throw errors.reused();
     if (stored.responseStatus !== null) {
       reply
@@ -78,28 +113,38 @@ async function replayOrWait(
         .headers(stored.responseHeaders ?? {})
         .header('idempotent-replayed', 'true');
       await reply.send(stored.responseBody ?? '');
-      return true;
+      return 'replayed';
     }
-    if (Date.now() - stored.createdAt.getTime() > ABANDONED_AFTER_MS) {
-      await db
-        .delete(idempotencyKeys)
-        .where(
-          and(
-            eq(idempotencyKeys.owner, owner),
-            eq(idempotencyKeys.key, key),
-            eq(idempotencyKeys.createdAt, stored.createdAt),
-          ),
-        );
-      return false;
-    }
+    if (await takeOverAbandoned(db, owner, key, hash, takeoverSeconds)) return 'taken-over';
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
   throw errors.inProgress();
 }
 
 export const idempotencyPlugin = fp(
-  (app: FastifyInstance, { db }: { db: Database }) => {
+  (app: FastifyInstance, { db, takeoverSeconds }: { db: Database; takeoverSeconds: number }) => {
     app.decorateRequest('idempotencyClaim', undefined);
+
+    const hold = (request: FastifyRequest, owner: string, key: string) => {
+      const heartbeat = setInterval(
+        () => {
+          db.update(idempotencyKeys)
+            .set({ createdAt: sql`now()` })
+            .where(and(keyOf(owner, key), isNull(idempotencyKeys.responseStatus)))
+            .catch((error: unknown) => {
+              request.log.warn({ err: error }, 'idempotency heartbeat failed');
+            });
+        },
+        (takeoverSeconds * 1000) / 3,
+      ).unref();
+      request.idempotencyClaim = { owner, key, heartbeat };
+    };
+    const release = (request: FastifyRequest) => {
+      const claim = request.idempotencyClaim;
+      if (claim) clearInterval(claim.heartbeat);
+      request.idempotencyClaim = undefined;
+      return claim;
+    };
 
     app.addHook('preHandler', async (request, reply) => {
       const key = request.headers[HEADER];
@@ -113,20 +158,29 @@ export const idempotencyPlugin = fp(
           .values({ owner, key, requestHash: hash })
           .onConflictDoNothing()
           .returning({ key: idempotencyKeys.key });
-        if (claimed.length > 0) {
-          request.idempotencyClaim = { owner, key };
+        const outcome =
+          claimed.length > 0
+            ? 'claimed'
+            : await replayOrWait(db, reply, { owner, key, hash, takeoverSeconds });
+        if (outcome === 'replayed') return reply;
+        if (outcome !== 'released') {
+          hold(request, owner, key);
           return;
         }
-        if (await replayOrWait(db, request, reply, owner, key, hash)) return reply;
       }
       throw errors.inProgress();
     });
 
+    // Whatever way a request ends, the heartbeat of its claim ends with it.
+    app.addHook('onResponse', (request, _reply, done) => {
+      release(request);
+      done();
+    });
+
     app.addHook('onSend', async (request, reply, payload) => {
-      const claim = request.idempotencyClaim;
+      const claim = release(request);
       if (!claim) return payload;
-      request.idempotencyClaim = undefined;
-      const where = and(eq(idempotencyKeys.owner, claim.owner), eq(idempotencyKeys.key, claim.key));
+      const where = keyOf(claim.owner, claim.key);
       if (reply.statusCode >= 500 || (typeof payload !== 'string' && payload !== null)) {
         await db.delete(idempotencyKeys).where(where);
         return payload;

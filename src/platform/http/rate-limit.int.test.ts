@@ -26,7 +26,7 @@ describe.runIf(redisUrl)('rate limits shared through Redis', () => {
     for (const node of [nodeA, nodeB, nodeA, nodeB, nodeA, nodeB]) {
       const response = await node.app.inject({
         method: 'GET',
-        url: '/health/live',
+        url: '/api/',
         headers: { 'x-forwarded-for': ip },
       });
       statuses.push(response.statusCode);
@@ -34,7 +34,7 @@ describe.runIf(redisUrl)('rate limits shared through Redis', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     const other = await nodeA.app.inject({
       method: 'GET',
-      url: '/health/live',
+      url: '/api/',
       headers: { 'x-forwarded-for': clientIp() },
     });
     expect(other.statusCode).toBe(200);
@@ -47,6 +47,36 @@ describe.runIf(redisUrl)('rate limits shared through Redis', () => {
       headers: { 'x-forwarded-for': clientIp() },
     });
     expect(response.json()).toMatchObject({ status: 'ok', database: 'ok', redis: 'ok' });
+  });
+});
+
+describe('probes', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: '1' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('are never throttled: health and metrics answer 200 through a burst past the limit', async () => {
+    const ip = clientIp();
+    const get = (url: string) => t.app.inject({ method: 'GET', url, headers: { 'x-forwarded-for': ip } });
+    const probes = [
+      '/health/live',
+      '/health/ready',
+      '/api/health/',
+      '/api/v1/health/',
+      '/api/v2/health',
+      '/metrics',
+    ];
+    for (let round = 0; round < 5; round++) {
+      for (const url of probes) expect((await get(url)).statusCode, `${url} #${round + 1}`).toBe(200);
+    }
+    // The same client is limited everywhere else.
+    const api = [];
+    for (let i = 0; i < 4; i++) api.push((await get('/api/')).statusCode);
+    expect(api).toEqual([200, 200, 200, 429]);
   });
 });
 

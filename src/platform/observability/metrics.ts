@@ -1,15 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { safeEqual } from '../auth/secrets.ts';
+import { AppError } from '../http/errors.ts';
+import { Counter, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 
 /**
  * Prometheus metrics at /metrics: process metrics plus request count and latency per
- * route (the route pattern, not the URL, so ids do not explode the label set).
+ * route (the route pattern, not the URL, so ids do not explode the label set), and
+ * the metrics other platform parts hand in (Redis availability). With a `token`,
+ * only a scraper sending it as a Bearer token reads them; without one they are open
+ * when `open` (development, test) and not served at all otherwise (production).
  */
 export const metricsPlugin = fp(
-  (app: FastifyInstance) => {
+  (
+    app: FastifyInstance,
+    { metrics, token, open }: { metrics: Metric[]; token: string | undefined; open: boolean },
+  ) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
+    for (const metric of metrics) registry.registerMetric(metric);
     const labelNames = ['method', 'route', 'status'] as const;
     const requests = new Counter({
       name: 'http_requests_total',
@@ -36,10 +45,24 @@ export const metricsPlugin = fp(
       done();
     });
 
-    app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
-      reply.type(registry.contentType);
-      return registry.metrics();
-    });
+    // Without a token, production does not serve the metrics at all (they tell an attacker a lot).
+    if (!token && !open) return;
+    app.get(
+      '/metrics',
+      { config: { public: true, rateLimit: false, ownCredential: true }, schema: { hide: true } },
+      async (request, reply) => {
+        if (token && !safeEqual(request.headers.authorization ?? '', `Bearer ${token}`)) {
+          reply.header('www-authenticate', 'Bearer realm="metrics"');
+          throw new AppError(
+            'NOT_AUTHENTICATED',
+            'unauthenticated',
+            'Send the metrics token as a Bearer token.',
+          );
+        }
+        reply.type(registry.contentType);
+        return registry.metrics();
+      },
+    );
   },
   { name: 'opsdesk-metrics' },
 );
