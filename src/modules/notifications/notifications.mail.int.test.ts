@@ -164,4 +164,12 @@ describe('composed e-mail: POST /api/send-email/', () => {
     const [sent] = smtp.received.filter((m) => m.headers.subject === 'Plain only');
     expect(sent?.headers['content-type']).toMatch(/^text\/plain/);
   });
+
+  it('is documented in both OpenAPI documents', async () => {
+    const paths = async (url: string) =>
+      (await t.app.inject({ method: 'GET', url })).json<{ paths: Record<string, Record<string, unknown>> }>()
+        .paths;
+    expect((await paths('/api/v1/openapi.json'))['/api/v1/send-email/']).toHaveProperty('post');
+    expect((await paths('/api/v2/openapi.json'))['/api/v2/emails']).toHaveProperty('post');
+  });
 });
