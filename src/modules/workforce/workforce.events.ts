@@ -2,6 +2,8 @@ import { DateTime, IANAZone } from 'luxon';
 import { and, type SQL } from 'drizzle-orm';
 import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
+import { listing, listQueries, type Page } from '../../platform/db/list.ts';
+import type { ListParams } from '../../platform/http/query.ts';
 import { commonErrors, fieldError, type FieldErrors } from '../../platform/http/errors.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { IdentityService, Person } from '../identity/index.ts';
@@ -30,6 +32,8 @@ const MAX_SERIES = 20_000;
 const MAX_CONFLICTS_LISTED = 200;
 const DAY_MS = 86_400_000;
 const TITLE_MAX = 300;
+/** Exports embed people, locations and facilities this many events at a time. */
+const EXPORT_BATCH = 500;
 
 export interface EventInput {
   title?: string;
@@ -276,6 +280,13 @@ export function createEventsService({ db, audit, identity, sites }: EventsDeps) 
     }));
   }
 
+  const seriesListing = listing(
+    repository.eventList,
+    listQueries(db, repository.listEvents, repository.countEvents),
+  );
+  const seriesScope = async (actor: Actor, assignedTo: number[] | undefined) =>
+    and(await scopeFor(actor), assignedTo?.length ? repository.assignedToAny(assignedTo) : undefined);
+
   async function viewOf(executor: Executor, row: ScheduledEvent): Promise<EventView> {
     const [view] = await hydrate(await load(executor, [row]));
     if (!view) throw workforceErrors.WORKFORCE_NOT_FOUND();
@@ -516,6 +527,29 @@ export function createEventsService({ db, audit, identity, sites }: EventsDeps) 
           }));
         })
         .sort(byOccurrenceOrder);
+    },
+
+    /**
+     * The stored events the actor may see, one item each (a recurring event once,
+     * with its rule and its first occurrence's times), paged as `params` asks;
+     * `assignedTo` keeps those assigned to any of these users.
+     */
+    async listSeries(actor: Actor, params: ListParams, assignedTo?: number[]): Promise<Page<EventView>> {
+      const page = await seriesListing.page(params, await seriesScope(actor, assignedTo));
+      return { ...page, rows: await hydrate(await load(db, page.rows)) };
+    },
+
+    /** Every stored event `listSeries` would list, for exports: loaded and embedded a batch at a time. */
+    async *allSeries(actor: Actor, params: ListParams, assignedTo?: number[]): AsyncGenerator<EventView> {
+      let batch: ScheduledEvent[] = [];
+      for await (const row of seriesListing.all(params, await seriesScope(actor, assignedTo))) {
+        batch.push(row);
+        if (batch.length === EXPORT_BATCH) {
+          yield* await hydrate(await load(db, batch));
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield* await hydrate(await load(db, batch));
     },
 
     async get(actor: Actor, id: number): Promise<EventView> {
