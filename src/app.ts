@@ -183,6 +183,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     sessionTtlHours: config.sessionTtlHours,
     secureCookies: config.secureCookies,
     loginRateLimitPerMinute: config.loginRateLimitPerMinute,
+    mailRateLimitPerHour: config.mailRateLimitPerHour,
   });
   const mount =
     (plugins: FastifyPluginAsync[], hidden: boolean): FastifyPluginAsync =>

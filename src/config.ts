@@ -273,6 +273,12 @@ const settings = {
     parse: int(0, 10_000_000),
     default: '10',
   },
+  mailRateLimitPerHour: {
+    env: 'MAIL_RATE_LIMIT_PER_HOUR',
+    description: 'E-mails one person may queue per hour through /api/send-email/ (0 turns the limit off).',
+    parse: int(0, 1_000_000),
+    default: '30',
+  },
 } satisfies Record<string, Setting<unknown>>;
 
 type Settings = typeof settings;

@@ -23,8 +23,13 @@ import {
   createCalendarsService,
 } from './calendars/index.ts';
 import {
+  createComposedMailService,
   createNotificationsJobs,
   createNotificationsService,
+  mailPermissions,
+  mailRateLimit,
+  mailRoutesV1,
+  mailRoutesV2,
   notificationsPermissions,
   notificationsRoutesV2,
 } from './notifications/index.ts';
@@ -83,6 +88,7 @@ export interface ModuleSettings {
   sessionTtlHours: number;
   secureCookies: boolean;
   loginRateLimitPerMinute: number;
+  mailRateLimitPerHour: number;
 }
 
 export type ServiceSettings = Pick<
@@ -168,6 +174,7 @@ export function createServices(
     workingCalendarOf: (userId, executor) => workflows.workingCalendarOf(userId, executor),
     now,
   });
+  const mail = createComposedMailService({ db, audit });
   const slaClocks = createSlaClocks({ db, calendars, now });
   const workflows = createWorkflowsService({
     db,
@@ -209,8 +216,14 @@ export function createServices(
     audit,
     calendars,
     categoryExists: (id) => ticketReference.categoryExists(id),
-    onPolicyChanged: (tx, policyId) =>
-      enqueue(tx, recomputeJob, { policy_id: policyId }, { jobKey: `sla.recompute:policy:${policyId}` }),
+    onPolicyChanged: async (tx, policyId) => {
+      await enqueue(
+        tx,
+        recomputeJob,
+        { policy_id: policyId },
+        { jobKey: `sla.recompute:policy:${policyId}` },
+      );
+    },
   });
   const reports = createReportsService({ db, sla: createSlaReports({ db }), identity });
   const ticketAttachments = createTicketAttachmentsService({
@@ -231,6 +244,7 @@ export function createServices(
     sites,
     calendars,
     mailer,
+    mail,
     notifications,
     tickets,
     ticketReference,
@@ -256,6 +270,7 @@ export const permissionGrants: PermissionGrants[] = [
   sitesPermissions,
   calendarsPermissions,
   notificationsPermissions,
+  mailPermissions,
   ticketsPermissions,
   workflowAdminPermissions,
   slaPermissions,
@@ -275,7 +290,9 @@ const mounted =
   };
 
 export function moduleRoutes(services: Services, settings: ModuleSettings): ModuleRoutes {
-  const identityOptions = { identity: services.identity, ...settings };
+  const { mailRateLimitPerHour, ...identitySettings } = settings;
+  const identityOptions = { identity: services.identity, ...identitySettings };
+  const mailOptions = { mail: services.mail, rateLimit: mailRateLimit(mailRateLimitPerHour) };
   const ticketsOptions = {
     tickets: services.tickets,
     reference: services.ticketReference,
@@ -289,6 +306,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(eventsRoutesV1, { events: services.events }),
       mounted(timeclockRoutesV1, { timeclock: services.timeclock }),
       mounted(timeoffRoutesV1, { timeoff: services.timeoff }),
+      mounted(mailRoutesV1, mailOptions),
     ],
     v2: [
       mounted(identityRoutesV2, identityOptions),
@@ -304,6 +322,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(timeoffRoutesV2, { timeoff: services.timeoff }),
       mounted(calendarsRoutesV2, { calendars: services.calendars }),
       mounted(notificationsRoutesV2, { notifications: services.notifications }),
+      mounted(mailRoutesV2, mailOptions),
       mounted(auditRoutesV2, { audit: services.audit }),
     ],
   };

@@ -3,7 +3,8 @@
  * an SLA at risk), each with an e-mail copy held until the person's working hours
  * unless urgent. Other modules call `notify(tx, ...)` inside their own transaction:
  * rows and e-mail jobs then exist exactly when that transaction commits. People read
- * and clear their own through `/api/v2/notifications`.
+ * and clear their own through `/api/v2/notifications`. Staff also compose e-mail
+ * (`POST /api/send-email/`, `/api/v2/emails`), queued and sent by the worker.
  */
 export {
   createNotificationsService,
@@ -11,8 +12,25 @@ export {
   type NotificationsService,
   type NotifyInput,
 } from './notifications.service.ts';
-export { createNotificationsJobs, SEND_EMAIL, type NotificationsJobsDeps } from './notifications.jobs.ts';
-export { notificationsPermissions } from './notifications.policy.ts';
+export {
+  createNotificationsJobs,
+  SEND_COMPOSED_EMAIL,
+  SEND_EMAIL,
+  type NotificationsJobsDeps,
+} from './notifications.jobs.ts';
+export { mailPermissions, notificationsPermissions } from './notifications.policy.ts';
+export {
+  createComposedMailService,
+  type ComposedEmail,
+  type ComposedMailService,
+} from './notifications.mail.ts';
+export {
+  mailRateLimit,
+  mailRoutesV1,
+  mailRoutesV2,
+  type MailRateLimit,
+  type MailRouteOptions,
+} from './notifications.mail.routes.ts';
 export { notificationsRoutesV2, type NotificationsRouteOptions } from './notifications.routes.ts';
 export { presentNotificationV2 } from './notifications.presenters.ts';
 export { NotificationV2 } from './notifications.schemas.ts';

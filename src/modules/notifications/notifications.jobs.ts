@@ -14,6 +14,19 @@ export const SEND_EMAIL = {
   maxAttempts: 10,
 } satisfies JobShape;
 
+/** A message a person composed (`POST /api/send-email/`): one message, every recipient in To. */
+export const SEND_COMPOSED_EMAIL = {
+  name: 'notifications.send-composed-email',
+  payload: Type.Object({
+    to: Type.Array(Type.String(), { minItems: 1 }),
+    subject: Type.String(),
+    message: Type.String(),
+    html: Type.Optional(Type.String()),
+    sent_by: Type.Integer(),
+  }),
+  maxAttempts: 10,
+} satisfies JobShape;
+
 export interface NotificationsJobsDeps {
   db: Database;
   identity: Pick<IdentityService, 'peopleByUserIds'>;
@@ -30,6 +43,8 @@ const textOf = (notification: Notification): string =>
  * its recipient and records the outcome in `email_state`: `sent`; `none` when the
  * person is gone, inactive or has no address (nothing to retry); `failed` once the
  * last attempt failed. Earlier failures rethrow so graphile-worker retries.
+ * `notifications.send-composed-email` sends what a person composed, as queued; a
+ * failure rethrows for the retries, and the mail goes at least once.
  */
 export function createNotificationsJobs({ db, identity, mailer }: NotificationsJobsDeps) {
   return [
@@ -66,6 +81,18 @@ export function createNotificationsJobs({ db, identity, mailer }: NotificationsJ
         // update fail, the retry sends it again: e-mail is at least once.
         await repository.setEmailState(db, id, 'sent', new Date());
         log('e-mail sent', { notification_id: id, message_id: messageId });
+      },
+    }),
+    defineJob({
+      ...SEND_COMPOSED_EMAIL,
+      async handler({ to, subject, message, html, sent_by: sentBy }, { log }) {
+        const { messageId } = await mailer.send({
+          to,
+          subject,
+          text: message,
+          ...(html !== undefined && { html }),
+        });
+        log('composed e-mail sent', { sent_by: sentBy, recipients: to.length, message_id: messageId });
       },
     }),
   ];

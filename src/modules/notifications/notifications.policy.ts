@@ -7,3 +7,8 @@ import type { PermissionGrants } from '../../platform/auth/policy.ts';
 export const notificationsPermissions = {
   'notifications:read': ['manager', 'agent', 'viewer'],
 } as const satisfies PermissionGrants;
+
+/** Composing e-mail to any address is for staff: managers (and admins, who hold every permission). */
+export const mailPermissions = {
+  'mail:send': ['manager'],
+} as const satisfies PermissionGrants;

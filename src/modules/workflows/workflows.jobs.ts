@@ -11,8 +11,9 @@ export const drainAssignmentQueueJob = {
 };
 
 /** Asks for a drain soon, in the caller's transaction; one pending drain at a time (job key). */
-export const requestQueueDrain = (tx: Executor): Promise<void> =>
-  enqueue(tx, drainAssignmentQueueJob, {}, { jobKey: drainAssignmentQueueJob.name });
+export async function requestQueueDrain(tx: Executor): Promise<void> {
+  await enqueue(tx, drainAssignmentQueueJob, {}, { jobKey: drainAssignmentQueueJob.name });
+}
 
 /**
  * The queue is drained when load is released or membership changes (enqueued then), and

@@ -10,7 +10,8 @@ export {
   type EventInput,
   type Conflict,
 } from './workforce.events.ts';
-export { eventsRoutesV1, eventsRoutesV2, type EventsRouteOptions } from './workforce.events.routes.ts';
+export { eventsRoutesV1, type EventsRouteOptions } from './workforce.events.routes.v1.ts';
+export { eventsRoutesV2 } from './workforce.events.routes.v2.ts';
 export { workforcePermissions } from './workforce.policy.ts';
 export { createTimeclockService, type TimeclockService } from './workforce.timeclock.ts';
 export { timeclockRoutesV1, timeclockRoutesV2 } from './workforce.timeclock.routes.ts';

@@ -26,7 +26,7 @@ interface EventV1Json {
   id: number;
   version: number;
   start_time: string;
-  occurrence_start: string | null;
+  rrule: string | null;
   assigned_users: { user: { id: number; username: string } }[];
   created_by: { user: { id: number } } | null;
 }
@@ -35,6 +35,11 @@ interface PageV1 {
   next: string | null;
   previous: string | null;
   results: EventV1Json[];
+}
+interface OccurrencePageV1 {
+  count: number;
+  next: string | null;
+  results: { id: string; event_id: number; start_time: string; occurrence_start: string }[];
 }
 interface PageV2 {
   data: { id: string; event_id: number; starts_at: string; occurrence_start: string }[];
@@ -606,8 +611,8 @@ describe('scheduled events', () => {
         status: 'Scheduled',
         time_zone: 'Europe/Berlin',
         rrule: null,
-        occurrence_start: null,
       });
+      expect(event).not.toHaveProperty('occurrence_start');
       expect(event.assigned_users).toHaveLength(1);
       expect(event.assigned_users[0]).toMatchObject({
         user: { id: opsAgent.user.id, username: opsAgent.user.username },
@@ -666,8 +671,8 @@ describe('scheduled events', () => {
       expect(backwards.json()).toEqual({ end_time: ['The end must be after the start.'] });
     });
 
-    it('lists each occurrence of a recurring event with the series id and occurrence_start', async () => {
-      const create = await manager.post('/api/scheduled-events/', {
+    it('lists each stored event once, recurring ones with their rule: ids are unique and ordering=-id orders them', async () => {
+      const recurring = await manager.post('/api/scheduled-events/', {
         title: 'Rota check',
         start_time: '2027-09-13T07:00:00Z',
         end_time: '2027-09-13T07:30:00Z',
@@ -675,38 +680,100 @@ describe('scheduled events', () => {
         rrule: 'FREQ=WEEKLY;COUNT=3',
         assigned_users: [{ id: 999999, user: { id: opsAgent2.user.id } }],
       });
-      expect(create.statusCode).toBe(201);
-      const { id } = create.json<{ id: number }>();
+      expect(recurring.statusCode).toBe(201);
+      const oneOff = await manager.post('/api/scheduled-events/', {
+        title: 'Rota check (extra)',
+        start_time: '2027-09-14T07:00:00Z',
+        end_time: '2027-09-14T07:30:00Z',
+        assigned_users: [opsAgent2.user.id],
+      });
+      expect(oneOff.statusCode).toBe(201);
+      const [seriesId, oneOffId] = [recurring, oneOff].map((r) => r.json<{ id: number }>().id);
       const assignee = await t.login(opsAgent2);
-      const list = await assignee.get(
-        `/api/scheduled-events/?search=Rota%20check&from=2027-09-01&to=2027-10-31&page_size=2`,
-      );
+
+      const list = await assignee.get('/api/scheduled-events/?search=Rota%20check');
       expect(list.statusCode).toBe(200);
       const page = list.json<PageV1>();
-      expect(page.count).toBe(3);
-      expect(page.next).toMatch(/page=2/);
-      expect(page.results.map((r) => [r.id, r.start_time, r.occurrence_start])).toEqual([
-        [id, '2027-09-13T07:00:00.000Z', '2027-09-13T07:00:00.000Z'],
-        [id, '2027-09-20T07:00:00.000Z', '2027-09-20T07:00:00.000Z'],
+      expect(page.count).toBe(2);
+      expect(page.results.map((r) => [r.id, r.start_time, r.rrule])).toEqual([
+        [seriesId, '2027-09-13T07:00:00.000Z', 'FREQ=WEEKLY;COUNT=3'],
+        [oneOffId, '2027-09-14T07:00:00.000Z', null],
       ]);
-      const second = (
-        await assignee.get(
-          `/api/scheduled-events/?search=Rota%20check&from=2027-09-01&to=2027-10-31&page_size=2&page=2`,
-        )
-      ).json<PageV1>();
-      expect(second.results).toHaveLength(1);
-      expect(second.previous).not.toBeNull();
+      // The list item is the stored row: the same as its detail, which edits address by this id.
+      expect(page.results[0]).toEqual((await assignee.get(`/api/scheduled-events/${seriesId}/`)).json());
       expect(page.results[0]?.assigned_users[0]?.user.id).toBe(opsAgent2.user.id);
-      const csv = await assignee.get(
-        `/api/scheduled-events/?search=Rota%20check&from=2027-09-01&to=2027-10-31&format=csv`,
-      );
+
+      const descending = (
+        await assignee.get('/api/scheduled-events/?search=Rota%20check&ordering=-id')
+      ).json<PageV1>();
+      expect(descending.results.map((r) => r.id)).toEqual([oneOffId, seriesId]);
+      const paged = (
+        await assignee.get('/api/scheduled-events/?search=Rota%20check&page_size=1&page=2')
+      ).json<PageV1>();
+      expect(paged).toMatchObject({ count: 2, next: null });
+      expect(paged.results.map((r) => r.id)).toEqual([oneOffId]);
+      const csv = await assignee.get('/api/scheduled-events/?search=Rota%20check&format=csv');
       expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-      expect(csv.body.trim().split('\n')).toHaveLength(4);
-      const outOfRange = await assignee.get(
-        '/api/scheduled-events/?search=Rota%20check&from=2027-09-01&to=2027-10-31&page=9',
-      );
+      expect(csv.body.trim().split('\n')).toHaveLength(3);
+      const outOfRange = await assignee.get('/api/scheduled-events/?search=Rota%20check&page=9');
       expect(outOfRange.statusCode).toBe(404);
       expect(outOfRange.json()).toMatchObject({ detail: 'Invalid page.' });
+      const windowed = await assignee.get('/api/scheduled-events/?from=2027-09-01');
+      expect(windowed.statusCode).toBe(400);
+      expect(windowed.json<Record<string, string[]>>().from?.[0]).toMatch(/occurrences/);
+    });
+
+    it('lists occurrences in a window at /scheduled-events/occurrences/, each with an id of its own and its event_id', async () => {
+      const { id: seriesId } = (
+        await manager.post('/api/scheduled-events/', {
+          title: 'Desk handover',
+          start_time: '2027-10-04T07:00:00Z',
+          end_time: '2027-10-04T07:30:00Z',
+          time_zone: 'Europe/Berlin',
+          rrule: 'FREQ=DAILY;COUNT=4',
+          assigned_users: [opsAgent.user.id],
+        })
+      ).json<{ id: number }>();
+      const { id: oneOffId } = (
+        await manager.post('/api/scheduled-events/', {
+          title: 'Desk handover review',
+          start_time: '2027-10-05T09:00:00Z',
+          end_time: '2027-10-05T10:00:00Z',
+          assigned_users: [opsAgent.user.id],
+        })
+      ).json<{ id: number }>();
+      const url = '/api/scheduled-events/occurrences/?search=Desk%20handover&from=2027-10-01&to=2027-10-31';
+
+      const first = await agent.get(`${url}&page_size=3`);
+      expect(first.statusCode).toBe(200);
+      const page = first.json<OccurrencePageV1>();
+      expect(page.count).toBe(5);
+      expect(page.next).toMatch(/page=2/);
+      const rest = (await agent.get(`${url}&page_size=3&page=2`)).json<OccurrencePageV1>();
+      const rows = [...page.results, ...rest.results];
+      expect(rows.map((r) => [r.id, r.event_id, r.start_time])).toEqual([
+        [`${seriesId}:2027-10-04T07:00:00.000Z`, seriesId, '2027-10-04T07:00:00.000Z'],
+        [`${seriesId}:2027-10-05T07:00:00.000Z`, seriesId, '2027-10-05T07:00:00.000Z'],
+        [`${oneOffId}:2027-10-05T09:00:00.000Z`, oneOffId, '2027-10-05T09:00:00.000Z'],
+        [`${seriesId}:2027-10-06T07:00:00.000Z`, seriesId, '2027-10-06T07:00:00.000Z'],
+        [`${seriesId}:2027-10-07T07:00:00.000Z`, seriesId, '2027-10-07T07:00:00.000Z'],
+      ]);
+      expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+      expect(rows[0]).toMatchObject({
+        occurrence_start: '2027-10-04T07:00:00.000Z',
+        rrule: 'FREQ=DAILY;COUNT=4',
+      });
+
+      const byIdDescending = (await agent.get(`${url}&ordering=-id`)).json<OccurrencePageV1>();
+      // id order is the event's id, then the occurrence's original start.
+      const expected = [...rows]
+        .sort((a, b) => b.event_id - a.event_id || b.occurrence_start.localeCompare(a.occurrence_start))
+        .map((r) => r.id);
+      expect(byIdDescending.results.map((r) => r.id)).toEqual(expected);
+      const csv = await agent.get(`${url}&format=csv`);
+      expect(csv.body.trim().split('\n')).toHaveLength(6);
+      const outOfRange = await agent.get(`${url}&page=9`);
+      expect(outOfRange.statusCode).toBe(404);
     });
 
     it('answers 409 listing the conflicts, and lets a manager override', async () => {

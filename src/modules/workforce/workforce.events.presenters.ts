@@ -4,7 +4,12 @@ import { presentFacilityV1, presentLocationV1 } from '../sites/index.ts';
 import type { EventStatus, EventType } from './workforce.events.repository.ts';
 import type { EventView, OccurrenceView } from './workforce.events.ts';
 import { occurrenceId } from './workforce.events.recurrence.ts';
-import type { EventV2, OccurrenceV2, ScheduledEventV1 } from './workforce.events.schemas.ts';
+import type {
+  EventV2,
+  OccurrenceV2,
+  ScheduledEventOccurrenceV1,
+  ScheduledEventV1,
+} from './workforce.events.schemas.ts';
 
 /** v1 shows statuses and event types as labels ("In Progress", "Shift"); they are stored as codes. */
 export const EVENT_STATUS_LABELS: Record<
@@ -49,7 +54,6 @@ function seriesV1(view: EventView) {
     status: EVENT_STATUS_LABELS[view.status],
     time_zone: view.timeZone,
     rrule: view.rrule,
-    occurrence_start: null,
     version: view.version,
     created_at: view.createdAt.toISOString(),
     updated_at: view.updatedAt.toISOString(),
@@ -59,13 +63,17 @@ function seriesV1(view: EventView) {
 /** The series, as the BMS contract's ScheduledEvent (start and end of its first occurrence). */
 export const presentEventV1 = (view: EventView): Static<typeof ScheduledEventV1> => seriesV1(view);
 
-/** One occurrence as a BMS ScheduledEvent: the series' id, the occurrence's times and title. */
-export const presentOccurrenceV1 = (occurrence: OccurrenceView): Static<typeof ScheduledEventV1> => ({
+/** One occurrence: an id of its own, its event's id, and the occurrence's times and title. */
+export const presentOccurrenceV1 = (
+  occurrence: OccurrenceView,
+): Static<typeof ScheduledEventOccurrenceV1> => ({
   ...seriesV1(occurrence.event),
+  id: occurrenceId(occurrence.event.id, occurrence.occurrenceStart),
+  event_id: occurrence.event.id,
+  occurrence_start: occurrence.occurrenceStart.toISOString(),
   title: occurrence.title ?? occurrence.event.title,
   start_time: occurrence.startsAt.toISOString(),
   end_time: occurrence.endsAt.toISOString(),
-  occurrence_start: occurrence.recurring ? occurrence.occurrenceStart.toISOString() : null,
 });
 
 export const presentEventV2 = (view: EventView): Static<typeof EventV2> => ({

@@ -1,6 +1,7 @@
 import {
   and,
   asc,
+  count,
   eq,
   exists,
   ilike,
@@ -14,6 +15,7 @@ import {
   type SQL,
 } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
+import { defineList } from '../../platform/http/query.ts';
 import {
   scheduledEventAssignees,
   scheduledEventExceptions,
@@ -92,6 +94,66 @@ export function mayOccurIn(from: Date, to: Date): SQL | undefined {
       ),
     ),
   );
+}
+
+/**
+ * The stored events as a list (v1 `/scheduled-events/`): one row per event, recurring
+ * ones once with their rule. Who is assigned is a scope (`assignedTo`), not a column.
+ */
+export const eventList = defineList({
+  id: scheduledEvents.id,
+  filters: {
+    location: {
+      column: scheduledEvents.locationId,
+      type: 'integer',
+      description: 'Location id(s), comma-separated.',
+    },
+    facility: {
+      column: scheduledEvents.facilityId,
+      type: 'integer',
+      description: 'Facility id(s), comma-separated.',
+    },
+    event_type: {
+      column: scheduledEvents.eventType,
+      type: 'string',
+      description: 'Event type(s), comma-separated.',
+    },
+    status: { column: scheduledEvents.status, type: 'string', description: 'Status(es), comma-separated.' },
+  },
+  search: [scheduledEvents.title],
+  sort: {
+    id: { column: scheduledEvents.id },
+    start_time: { column: scheduledEvents.startsAt, value: (row: ScheduledEvent) => row.startsAt },
+    end_time: { column: scheduledEvents.endsAt, value: (row: ScheduledEvent) => row.endsAt },
+    title: { column: scheduledEvents.title },
+    created_at: { column: scheduledEvents.createdAt },
+    updated_at: { column: scheduledEvents.updatedAt },
+  },
+  defaultSort: 'start_time',
+});
+
+/** Events assigned to any of `userIds`. */
+export const assignedToAny = (userIds: number[]): SQL => assignedTo(userIds);
+
+export function listEvents(
+  executor: Executor,
+  where: SQL | undefined,
+  orderBy: SQL[],
+  limit: number,
+  offset: number,
+): Promise<ScheduledEvent[]> {
+  return executor
+    .select()
+    .from(scheduledEvents)
+    .where(where)
+    .orderBy(...orderBy)
+    .limit(limit)
+    .offset(offset);
+}
+
+export async function countEvents(executor: Executor, where: SQL | undefined): Promise<number> {
+  const [row] = await executor.select({ value: count() }).from(scheduledEvents).where(where);
+  return row?.value ?? 0;
 }
 
 /** Series matching `where`, in id order, at most `limit`. */

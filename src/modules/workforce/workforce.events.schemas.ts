@@ -25,37 +25,55 @@ const Label = Type.String({
 
 // v1: the Broadcast Management System contract.
 
+const scheduledEventV1Fields = {
+  title: Type.String(),
+  description: Type.String(),
+  event_type: Type.String({
+    description: 'Shift, Overtime, Meeting, Training, Maintenance, Broadcast or Other.',
+  }),
+  start_time: DateTime,
+  end_time: DateTime,
+  location: Nullable(LocationV1),
+  facility: Nullable(FacilityV1),
+  assigned_users: Type.Array(ProfileV1),
+  created_by: Nullable(ProfileV1),
+  status: Type.Union(
+    ['Scheduled', 'In Progress', 'Completed', 'Cancelled'].map((value) => Type.Literal(value)),
+  ),
+  time_zone: Type.String(),
+  rrule: Nullable(Type.String({ description: 'The recurrence (RFC 5545 RRULE); null for a one-off event.' })),
+  version: Type.Integer(),
+  created_at: DateTime,
+  updated_at: DateTime,
+};
+
+/** A stored event: a recurring one is one item, with its rule and the times of its first occurrence. */
 export const ScheduledEventV1 = Type.Object(
   {
-    id: Type.Integer({ description: "The series' id; every occurrence of a recurring event carries it." }),
-    title: Type.String(),
-    description: Type.String(),
-    event_type: Type.String({
-      description: 'Shift, Overtime, Meeting, Training, Maintenance, Broadcast or Other.',
+    id: Type.Integer({
+      description: "The event's own id; GET/PATCH/DELETE /scheduled-events/{id}/ act on it.",
     }),
-    start_time: DateTime,
-    end_time: DateTime,
-    location: Nullable(LocationV1),
-    facility: Nullable(FacilityV1),
-    assigned_users: Type.Array(ProfileV1),
-    created_by: Nullable(ProfileV1),
-    status: Type.Union(
-      ['Scheduled', 'In Progress', 'Completed', 'Cancelled'].map((value) => Type.Literal(value)),
-    ),
-    time_zone: Type.String(),
-    rrule: Nullable(Type.String()),
-    occurrence_start: Nullable(
-      Type.String({
-        format: 'date-time',
-        description:
-          'In lists, for an occurrence of a recurring event: the start its rule gives it (its key for v2 /events/{id}/occurrences/{start}); null for one-off events and on the series itself.',
-      }),
-    ),
-    version: Type.Integer(),
-    created_at: DateTime,
-    updated_at: DateTime,
+    ...scheduledEventV1Fields,
   },
   { title: 'ScheduledEventV1' },
+);
+
+/** One occurrence in a window: an id of its own, and the id of the event it belongs to. */
+export const ScheduledEventOccurrenceV1 = Type.Object(
+  {
+    id: Type.String({
+      description: '"<event_id>:<occurrence_start>": unique per occurrence, stable while the rule is.',
+      examples: ['12:2026-03-30T07:00:00.000Z'],
+    }),
+    event_id: Type.Integer({ description: 'The stored event (series) this occurrence belongs to.' }),
+    occurrence_start: Type.String({
+      format: 'date-time',
+      description:
+        'The start its rule gives this occurrence (its key for v2 /events/{id}/occurrences/{start}); start_time differs when it was moved.',
+    }),
+    ...scheduledEventV1Fields,
+  },
+  { title: 'ScheduledEventOccurrenceV1' },
 );
 
 const UserRelation = Type.Union([
@@ -109,7 +127,8 @@ const format = Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv
 const WindowEdge = (description: string) =>
   Type.String({ maxLength: 40, description: `${description} ISO 8601 date-time, or YYYY-MM-DD (UTC day).` });
 
-export const ScheduledEventsV1Query = Type.Object(
+/** v1 `/scheduled-events/occurrences/`: a window, the event filters, DRF pages. */
+export const ScheduledEventOccurrencesV1Query = Type.Object(
   {
     from: Type.Optional(WindowEdge('Window start (default: 90 days ago).')),
     to: Type.Optional(
@@ -122,7 +141,8 @@ export const ScheduledEventsV1Query = Type.Object(
     ordering: Type.Optional(
       Type.String({
         maxLength: 100,
-        description: 'start_time (default), end_time, title or id; - for descending.',
+        description:
+          'start_time (default), end_time, title, event_id or id (the event, then the original start); - for descending.',
       }),
     ),
     page: Type.Optional(Type.String({ description: '1-based page number.' })),
@@ -131,7 +151,24 @@ export const ScheduledEventsV1Query = Type.Object(
   },
   { additionalProperties: true },
 );
-export type ScheduledEventsV1Query = Static<typeof ScheduledEventsV1Query>;
+export type ScheduledEventOccurrencesV1Query = Static<typeof ScheduledEventOccurrencesV1Query>;
+
+/** v1 `/scheduled-events/` takes the list's own filters plus who is assigned; a window belongs to occurrences. */
+export const seriesQueryExtras = {
+  user: Type.Optional(Type.String({ maxLength: 500, description: filterDescriptions.user })),
+  from: Type.Optional(
+    Type.String({
+      maxLength: 40,
+      description: 'Not here: a window applies to /scheduled-events/occurrences/.',
+    }),
+  ),
+  to: Type.Optional(
+    Type.String({
+      maxLength: 40,
+      description: 'Not here: a window applies to /scheduled-events/occurrences/.',
+    }),
+  ),
+};
 
 // v2
 

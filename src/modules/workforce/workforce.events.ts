@@ -1,14 +1,11 @@
 import { DateTime, IANAZone } from 'luxon';
-import { and, type SQL } from 'drizzle-orm';
 import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
-import type { Database, Executor } from '../../platform/db/client.ts';
+import type { Executor } from '../../platform/db/client.ts';
 import { commonErrors, fieldError, type FieldErrors } from '../../platform/http/errors.ts';
-import type { AuditService } from '../audit/index.ts';
-import type { IdentityService, Person } from '../identity/index.ts';
-import type { Facility, Location, SitesService } from '../sites/index.ts';
+import type { Facility, Location } from '../sites/index.ts';
 import { workforceErrors } from './workforce.errors.ts';
 import * as repository from './workforce.events.repository.ts';
-import type { EventException, EventFilters, EventStatus, EventType } from './workforce.events.repository.ts';
+import type { EventException, EventStatus, EventType } from './workforce.events.repository.ts';
 import {
   checkSeries,
   expandOccurrences,
@@ -19,14 +16,24 @@ import {
   type Occurrence,
   type Series,
 } from './workforce.events.recurrence.ts';
-import { isAdmin, visibleUserIds } from './workforce.policy.ts';
+import { isAdmin } from './workforce.policy.ts';
+import { createEventReads } from './workforce.events.reads.ts';
+import {
+  createEventViews,
+  groupBy,
+  seriesOf,
+  type EventsDeps,
+  type EventView,
+  type LoadedSeries,
+  type OccurrenceView,
+} from './workforce.events.views.ts';
+
+export { MAX_OCCURRENCES } from './workforce.events.reads.ts';
+export type { EventsDeps, EventView, OccurrenceView } from './workforce.events.views.ts';
 import type { ScheduledEvent } from './workforce.tables.ts';
 
-/** A list answers at most this many occurrences; a window holding more is a 400. */
-export const MAX_OCCURRENCES = 5000;
 /** Conflicts are looked for in a recurring event's next year of occurrences (or up to its rule's end). */
 export const CONFLICT_HORIZON_DAYS = 365;
-const MAX_SERIES = 20_000;
 const MAX_CONFLICTS_LISTED = 200;
 const DAY_MS = 86_400_000;
 const TITLE_MAX = 300;
@@ -54,22 +61,6 @@ export interface WriteOptions {
   override?: boolean;
 }
 
-/** A series with everything a page shows: people, location and facility from their modules. */
-export interface EventView extends ScheduledEvent {
-  assigneeIds: number[];
-  exceptions: EventException[];
-  assignees: Person[];
-  creator: Person | null;
-  location: Location | null;
-  facility: Facility | null;
-}
-
-/** One occurrence of a series, exceptions applied. */
-export interface OccurrenceView extends Occurrence {
-  event: EventView;
-  recurring: boolean;
-}
-
 /** Something a person is already booked for, in the way of a new assignment. */
 export interface Conflict {
   userId: number;
@@ -81,41 +72,7 @@ export interface Conflict {
   endsAt: Date;
 }
 
-export interface EventsDeps {
-  db: Database;
-  audit: Pick<AuditService, 'record'>;
-  identity: Pick<IdentityService, 'peopleByUserIds' | 'userIdsInDepartment'>;
-  sites: Pick<SitesService, 'locationsByIds' | 'facilitiesByIds'>;
-}
-
-interface LoadedSeries extends ScheduledEvent {
-  assigneeIds: number[];
-  exceptions: EventException[];
-}
-
 const toSecond = (date: Date) => new Date(Math.floor(date.getTime() / 1000) * 1000);
-const seriesOf = (row: Pick<ScheduledEvent, 'startsAt' | 'endsAt' | 'timeZone' | 'rrule'>): Series => ({
-  startsAt: row.startsAt,
-  endsAt: row.endsAt,
-  timeZone: row.timeZone,
-  rrule: row.rrule,
-});
-/** Items grouped by a key, in their order: one pass, for joining a batch in memory. */
-function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
-  const groups = new Map<number, T[]>();
-  for (const item of items) {
-    const group = groups.get(key(item));
-    if (group) group.push(item);
-    else groups.set(key(item), [item]);
-  }
-  return groups;
-}
-
-const byOccurrenceOrder = (a: OccurrenceView, b: OccurrenceView) =>
-  a.startsAt.getTime() - b.startsAt.getTime() ||
-  a.event.id - b.event.id ||
-  a.occurrenceStart.getTime() - b.occurrenceStart.getTime();
-
 /** The wire form of a conflict (it travels in the 409's body and in the audit row). */
 export const conflictJson = (conflict: Conflict) => ({
   user_id: conflict.userId,
@@ -226,61 +183,10 @@ function timeOffInterval(zone: string, startDate: string, endDate: string): { st
 }
 
 export function createEventsService({ db, audit, identity, sites }: EventsDeps) {
+  const views = createEventViews({ db, identity, sites });
+  const { visibleUsers, load, hydrate, viewOf, occurrenceView } = views;
+  const reads = createEventReads(views);
   const canWrite = (actor: Actor) => isAdmin(actor) || actor.role === 'manager';
-
-  /** The users whose schedules the actor sees; undefined for admins (everyone). */
-  const visibleUsers = (actor: Actor) => visibleUserIds(actor, (id) => identity.userIdsInDepartment(id));
-
-  async function scopeFor(actor: Actor): Promise<SQL | undefined> {
-    const users = await visibleUsers(actor);
-    return users === undefined ? undefined : repository.visibilityScope(actor.userId, users);
-  }
-
-  async function load(executor: Executor, rows: ScheduledEvent[]): Promise<LoadedSeries[]> {
-    const ids = rows.map((row) => row.id);
-    const [assignees, exceptions] = await Promise.all([
-      repository.assigneesOf(executor, ids),
-      repository.exceptionsOf(executor, ids),
-    ]);
-    const assigneesByEvent = groupBy(assignees, (a) => a.eventId);
-    const exceptionsByEvent = groupBy(exceptions, (e) => e.eventId);
-    return rows.map((row) => ({
-      ...row,
-      assigneeIds: (assigneesByEvent.get(row.id) ?? []).map((a) => a.userId),
-      exceptions: exceptionsByEvent.get(row.id) ?? [],
-    }));
-  }
-
-  /** Embeds people, locations and facilities for a batch of series: one query per relation. */
-  async function hydrate(rows: LoadedSeries[]): Promise<EventView[]> {
-    const userIds = rows.flatMap((row) => [
-      ...row.assigneeIds,
-      ...(row.createdBy === null ? [] : [row.createdBy]),
-    ]);
-    const locationIds = rows.flatMap((row) => (row.locationId === null ? [] : [row.locationId]));
-    const facilityIds = rows.flatMap((row) => (row.facilityId === null ? [] : [row.facilityId]));
-    const [people, locations, facilities] = await Promise.all([
-      userIds.length ? identity.peopleByUserIds(userIds) : [],
-      locationIds.length ? sites.locationsByIds(locationIds) : [],
-      facilityIds.length ? sites.facilitiesByIds(facilityIds) : [],
-    ]);
-    const person = new Map(people.map((p) => [p.user.id, p]));
-    const location = new Map(locations.map((l) => [l.id, l]));
-    const facility = new Map(facilities.map((f) => [f.id, f]));
-    return rows.map((row) => ({
-      ...row,
-      assignees: row.assigneeIds.flatMap((id) => person.get(id) ?? []),
-      creator: row.createdBy === null ? null : (person.get(row.createdBy) ?? null),
-      location: row.locationId === null ? null : (location.get(row.locationId) ?? null),
-      facility: row.facilityId === null ? null : (facility.get(row.facilityId) ?? null),
-    }));
-  }
-
-  async function viewOf(executor: Executor, row: ScheduledEvent): Promise<EventView> {
-    const [view] = await hydrate(await load(executor, [row]));
-    if (!view) throw workforceErrors.WORKFORCE_NOT_FOUND();
-    return view;
-  }
 
   /** May change this series: admins; managers for series they created or whose assignees are all theirs. */
   function canManage(actor: Actor, row: LoadedSeries, visible: number[] | undefined): boolean {
@@ -457,81 +363,8 @@ export function createEventsService({ db, audit, identity, sites }: EventsDeps) 
     ...extra,
   });
 
-  async function occurrenceView(executor: Executor, row: LoadedSeries, key: Date): Promise<OccurrenceView> {
-    const occurrence = occurrenceAt(seriesOf(row), row.exceptions, key);
-    if (!occurrence) throw workforceErrors.WORKFORCE_NOT_FOUND();
-    const [event] = await hydrate(await load(executor, [row]));
-    if (!event) throw workforceErrors.WORKFORCE_NOT_FOUND();
-    return { ...occurrence, event, recurring: row.rrule !== null };
-  }
-
   return {
-    /**
-     * Every occurrence the actor may see overlapping [from, to), sorted by start (then
-     * event id): recurring series expanded, exceptions applied, cancelled occurrences
-     * left out. More than MAX_OCCURRENCES is a 400 asking for a narrower window.
-     */
-    async listOccurrences(
-      actor: Actor,
-      window: { from: Date; to: Date },
-      filters: EventFilters = {},
-    ): Promise<OccurrenceView[]> {
-      if (window.to.getTime() <= window.from.getTime()) throw fieldError('to', 'Must be after from.');
-      const tooMany = () =>
-        fieldError(
-          'to',
-          `This window holds more than ${MAX_OCCURRENCES} occurrences; narrow it with from/to or filters.`,
-        );
-      const rows = await repository.eventsWhere(
-        db,
-        and(
-          await scopeFor(actor),
-          repository.filtersOf(filters),
-          repository.mayOccurIn(window.from, window.to),
-        ),
-        MAX_SERIES + 1,
-      );
-      if (rows.length > MAX_SERIES) throw tooMany();
-      const expanded: { series: LoadedSeries; occurrences: Occurrence[] }[] = [];
-      let total = 0;
-      for (const series of await load(db, rows)) {
-        const { occurrences, truncated } = expandOccurrences(
-          seriesOf(series),
-          series.exceptions,
-          window,
-          MAX_OCCURRENCES + 1,
-        );
-        total += occurrences.length;
-        if (truncated || total > MAX_OCCURRENCES) throw tooMany();
-        if (occurrences.length > 0) expanded.push({ series, occurrences });
-      }
-      const views = new Map((await hydrate(expanded.map((e) => e.series))).map((view) => [view.id, view]));
-      return expanded
-        .flatMap(({ series, occurrences }) => {
-          const event = views.get(series.id) as EventView;
-          return occurrences.map((occurrence) => ({
-            ...occurrence,
-            event,
-            recurring: series.rrule !== null,
-          }));
-        })
-        .sort(byOccurrenceOrder);
-    },
-
-    async get(actor: Actor, id: number): Promise<EventView> {
-      const row = await repository.eventById(db, id, await scopeFor(actor));
-      if (!row) throw workforceErrors.WORKFORCE_NOT_FOUND();
-      return viewOf(db, row);
-    },
-
-    /** One occurrence by the start its rule gives it (`key`), moved or retitled as its exception says. */
-    async getOccurrence(actor: Actor, id: number, key: Date): Promise<OccurrenceView> {
-      const row = await repository.eventById(db, id, await scopeFor(actor));
-      if (!row) throw workforceErrors.WORKFORCE_NOT_FOUND();
-      const [loaded] = await load(db, [row]);
-      if (!loaded) throw workforceErrors.WORKFORCE_NOT_FOUND();
-      return occurrenceView(db, loaded, key);
-    },
+    ...reads,
 
     /**
      * Schedules an event (managers and admins). Assigning someone already booked
@@ -804,53 +637,6 @@ export function createEventsService({ db, audit, identity, sites }: EventsDeps) 
           after: { occurrenceStart: key, exception: saved },
         });
       });
-    },
-
-    /**
-     * Occurrences of live (not cancelled) events assigned to any of `userIds` that
-     * overlap [from, to), one entry per person and occurrence, sorted by start. Not
-     * scoped to an actor: for the time-off flow ("approving this leaves these events
-     * unstaffed"). Pass the transaction to read inside it.
-     */
-    async occurrencesForUsers(
-      userIds: number[],
-      from: Date,
-      to: Date,
-      executor: Executor = db,
-    ): Promise<
-      { eventId: number; userId: number; title: string; eventType: string; startsAt: Date; endsAt: Date }[]
-    > {
-      const wanted = new Set(userIds);
-      const events = await repository.eventsOfUsers(executor, [...wanted], from, to);
-      const exceptions = groupBy(
-        await repository.exceptionsOf(
-          executor,
-          events.map(({ event }) => event.id),
-        ),
-        (e) => e.eventId,
-      );
-      return events
-        .flatMap(({ event, userIds: booked }) =>
-          expandOccurrences(seriesOf(event), exceptions.get(event.id) ?? [], {
-            from,
-            to,
-          }).occurrences.flatMap((occurrence) =>
-            booked
-              .filter((userId) => wanted.has(userId))
-              .map((userId) => ({
-                eventId: event.id,
-                userId,
-                title: occurrence.title ?? event.title,
-                eventType: event.eventType,
-                startsAt: occurrence.startsAt,
-                endsAt: occurrence.endsAt,
-              })),
-          ),
-        )
-        .sort(
-          (a, b) =>
-            a.startsAt.getTime() - b.startsAt.getTime() || a.eventId - b.eventId || a.userId - b.userId,
-        );
     },
 
     /**

@@ -30,16 +30,20 @@ export type JobShape<T extends TSchema = TSchema> = Pick<
 /**
  * Enqueues a job in the caller's transaction (graphile-worker's `add_job`), so it
  * exists exactly when the write that caused it commits. `jobKey` replaces a pending
- * job with the same key instead of adding a second one.
+ * job with the same key instead of adding a second one. Returns the job's id (a
+ * bigint, as text), which callers may hand to clients to refer to the job.
  */
 export async function enqueue<T extends TSchema>(
   tx: Executor,
   job: JobShape<T>,
   payload: Static<T>,
   options: { jobKey?: string; runAt?: Date } = {},
-): Promise<void> {
+): Promise<{ id: string }> {
   if (!Value.Check(job.payload, payload)) throw new Error(`Invalid payload for job ${job.name}`);
-  await tx.execute(
-    sql`select graphile_worker.add_job(${job.name}, ${JSON.stringify(payload)}::json, job_key => ${options.jobKey ?? null}, run_at => ${options.runAt ?? null}, max_attempts => ${job.maxAttempts ?? 25})`,
+  const result = await tx.execute<{ id: string }>(
+    sql`select (graphile_worker.add_job(${job.name}, ${JSON.stringify(payload)}::json, job_key => ${options.jobKey ?? null}, run_at => ${options.runAt ?? null}, max_attempts => ${job.maxAttempts ?? 25})).id::text as id`,
   );
+  const [row] = result.rows;
+  if (!row) throw new Error(`graphile_worker.add_job returned no job for ${job.name}`);
+  return row;
 }

@@ -3,9 +3,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 
-/** One plain-text e-mail (with an optional HTML alternative) to one address. */
+/**
+ * One plain-text e-mail (with an optional HTML alternative) to one address, or one
+ * message to several (all of them in To, as Django's `send_mail` does).
+ */
 export interface MailMessage {
-  to: string;
+  to: string | string[];
   subject: string;
   text: string;
   html?: string;
