@@ -25,6 +25,8 @@ declare module 'fastify' {
     permission?: string;
     /** Check CSRF even without a session (login: prevents login CSRF). */
     csrf?: boolean;
+    /** A health probe: public, and answered without looking up credentials (which needs the database). */
+    probe?: boolean;
   }
 }
 
@@ -75,6 +77,7 @@ export const authenticationPlugin = fp(
     app.addHook('onRequest', async (request) => {
       if (request.is404) return;
       const config = request.routeOptions.config;
+      if (config.probe) return;
       const token = bearerToken(request);
       if (token) {
         request.actor = await authenticator.fromToken(token);

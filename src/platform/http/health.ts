@@ -62,7 +62,7 @@ export function healthRoutes(
   app.get(
     '/health/live',
     {
-      config: { public: true },
+      config: { public: true, probe: true },
       schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
     },
     () => ({
@@ -73,7 +73,7 @@ export function healthRoutes(
     app.get(
       url,
       {
-        config: { public: true },
+        config: { public: true, probe: true },
         schema: { ...schema, hide: url !== '/health/ready' && url !== '/api/v2/health' },
       },
       async (_request, reply) => {
