@@ -59,7 +59,9 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
-    return503OnClosing: true,
+    // A request that reached a connection before the listener closed is served, not refused:
+    // responses close their connection while draining, so none can keep a socket busy for long.
+    return503OnClosing: false,
     // On close, keep-alive sockets without a request in flight are closed; busy ones finish first.
     forceCloseConnections: 'idle',
     requestIdHeader: false,
