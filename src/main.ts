@@ -11,7 +11,7 @@ import { openDatabase, type OpenDatabase } from './platform/db/open.ts';
 import { documentFor } from './platform/http/openapi.ts';
 import { DEMO_LOGINS, seedDemo } from './modules/seed.ts';
 import { allJobs, createServices } from './modules/index.ts';
-import { startWorker, type JobWorker } from './platform/jobs/worker.ts';
+import { startWorker, superviseWorker, type JobWorker } from './platform/jobs/worker.ts';
 import { loggerOptions } from './platform/observability/logging.ts';
 import { settledWithin } from './platform/process/deadline.ts';
 import { createShutdown, onTerminationSignals } from './platform/process/shutdown.ts';
@@ -77,7 +77,7 @@ async function startServing(config: Config, database: OpenDatabase, started: num
   });
 
   // Filled in once the server listens; shutdown may come before that.
-  const running: { worker?: JobWorker } = {};
+  const running: { worker?: Pick<JobWorker, 'stop'> } = {};
   const shutdown = createShutdown(
     {
       beginDrain: () => {
@@ -97,7 +97,7 @@ async function startServing(config: Config, database: OpenDatabase, started: num
   const address = await app.listen({ host: config.host, port: config.port });
   // Started once the server listens, so a failed start never leaves a worker behind.
   running.worker = config.workerInProcess
-    ? await startWorker({
+    ? superviseWorker({
         pool: database.pool,
         jobs: allJobs(app.services, database.db),
         concurrency: config.workerConcurrency,

@@ -44,6 +44,7 @@ describe('PostgreSQL unreachable', () => {
 
   afterAll(async () => {
     proxy.restore();
+    if (server) process.stderr.write(server.output().slice(-6000));
     await server?.stop('SIGKILL');
     await proxy.close();
     await database.drop();
@@ -116,6 +117,7 @@ describe('PostgreSQL unreachable', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const exit = await (server as ServerProcess).stop('SIGTERM', 40_000);
     server = undefined;
+    if (exit.code !== 0) process.stderr.write(exit.output.slice(-8000));
     expect(exit.signal).toBeNull();
     expect(exit.code).toBe(0);
     expect(exit.output).not.toMatch(/uncaught/i);

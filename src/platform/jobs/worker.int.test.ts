@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/helpers/database.ts';
 import { connectDatabase, type DatabaseHandle } from '../db/client.ts';
 import { defineJob, enqueue } from './define-job.ts';
-import { startWorker } from './worker.ts';
+import { startTcpProxy, targetOf, throughProxy } from '../../../test/resilience/helpers.ts';
+import { startWorker, superviseWorker } from './worker.ts';
 
 /**
  * Stopping a worker (shutdown): a running job either finishes within the grace it is
@@ -13,7 +14,7 @@ import { startWorker } from './worker.ts';
 describe('job worker stop', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let handle: DatabaseHandle;
-  const log = pino({ level: 'silent' });
+  const log = pino({ level: process.env.DEBUG_WORKER ? 'info' : 'silent' });
   const finished: string[] = [];
   const started = new Set<string>();
 
@@ -75,5 +76,36 @@ describe('job worker stop', () => {
       locked_by: null,
       last_error: expect.any(String),
     });
+  });
+
+  it('starts again by itself after PostgreSQL went away under a running job', async () => {
+    const proxy = await startTcpProxy(targetOf(database.url, 5432));
+    const through = connectDatabase({
+      url: throughProxy(database.url, proxy),
+      poolMax: 4,
+      statementTimeoutMs: 300,
+      connectTimeoutMs: 300,
+    });
+    const worker = superviseWorker({
+      pool: through.pool,
+      jobs: [slowJob],
+      concurrency: 1,
+      log,
+      retryMs: 100,
+    });
+    try {
+      await enqueue(handle.db, slowJob, { id: 'cut-off', ms: 1000 });
+      await waitForStart('cut-off');
+      // The job ends while its worker cannot record it: graphile-worker stops on that error.
+      proxy.blackhole();
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      proxy.restore();
+      await enqueue(handle.db, slowJob, { id: 'after-outage', ms: 0 });
+      await waitForStart('after-outage');
+    } finally {
+      await worker.stop(2000);
+      await through.close(500);
+      await proxy.close();
+    }
   });
 });

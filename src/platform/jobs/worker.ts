@@ -95,9 +95,17 @@ export async function startWorker(options: {
     logger: loggerFor(options.log),
     events,
   });
+  // graphile-worker drops a worker that could not record its job's end (the database was
+  // gone) and runs on with one worker fewer; this worker counts as failed then.
+  const failed = new Promise<never>((_, reject) => {
+    events.once('worker:fatalError', ({ error }) => {
+      reject(error instanceof Error ? error : new Error(String(error)));
+    });
+  });
+  failed.catch(() => undefined);
   let stopped: Promise<void> | undefined;
   return {
-    promise: runner.promise,
+    promise: Promise.race([runner.promise, failed]),
     stop(graceMs) {
       stopped ??= (async () => {
         const graceful = runner.stop().then(() => 'stopped' as const);
@@ -109,6 +117,56 @@ export async function startWorker(options: {
         await Promise.allSettled(pools.map((pool) => pool.forcefulShutdown('Opsdesk is shutting down')));
       })();
       return stopped;
+    },
+  };
+}
+
+/**
+ * The job worker of an API process: started again (after `retryMs`) when it fails or
+ * cannot start, e.g. after PostgreSQL was out of reach, so that an outage never leaves
+ * the process with fewer workers, or none, nor ends it with an unhandled rejection.
+ */
+export function superviseWorker(
+  options: Parameters<typeof startWorker>[0] & { retryMs?: number },
+): Pick<JobWorker, 'stop'> {
+  let current: JobWorker | undefined;
+  let stopping = false;
+  // Read through a call: the flag changes while the loop awaits.
+  const stopped = () => stopping;
+  let wake: (() => void) | undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const loop = (async () => {
+    while (!stopped()) {
+      try {
+        current = await startWorker(options);
+        if (stopped()) {
+          await current.stop(0);
+          return;
+        }
+        await current.promise;
+        return;
+      } catch (error) {
+        if (stopped()) return;
+        options.log.error({ err: error }, 'job worker failed; starting it again');
+        await current?.stop(options.retryMs ?? 5000).catch(() => undefined);
+        current = undefined;
+        await pause(options.retryMs ?? 5000);
+      }
+    }
+  })();
+  return {
+    async stop(graceMs) {
+      stopping = true;
+      wake?.();
+      await current?.stop(graceMs);
+      await settledWithin(loop, 1000);
     },
   };
 }
