@@ -46,6 +46,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     services: Services;
+    /** Readiness answers 503 from now on and every response closes its connection; requests are still served. */
+    beginDrain(): void;
   }
 }
 
@@ -63,7 +65,11 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
-    return503OnClosing: true,
+    // A request that reached a connection before the listener closed is served, not refused:
+    // responses close their connection while draining, so none can keep a socket busy for long.
+    return503OnClosing: false,
+    // On close, keep-alive sockets without a request in flight are closed; busy ones finish first.
+    forceCloseConnections: 'idle',
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -94,9 +100,18 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     }
     done(null, payload);
   });
+  app.decorate('beginDrain', () => {
+    closing = true;
+  });
   app.addHook('preClose', (done) => {
     closing = true;
     done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    // While draining, clients reconnect for their next request: through the load
+    // balancer, which by then sends them to a process that is not going away.
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   await app.register(helmet, {

@@ -130,6 +130,19 @@ const settings = {
     parse: int(100, 3_600_000),
     default: '15000',
   },
+  databaseConnectTimeoutMs: {
+    env: 'DATABASE_CONNECT_TIMEOUT_MS',
+    description:
+      'Longest a request waits for a database connection (pool or new); past it, 503 with Retry-After.',
+    parse: int(100, 600_000),
+    default: '3000',
+  },
+  databaseQueryTimeoutMs: {
+    env: 'DATABASE_QUERY_TIMEOUT_MS',
+    description:
+      'Longest Opsdesk waits for a statement to answer when the database is unreachable (503 past it). Unset: DATABASE_STATEMENT_TIMEOUT_MS + 1000.',
+    parse: int(100, 3_600_000),
+  },
   autoMigrate: {
     env: 'AUTO_MIGRATE',
     description: 'Apply pending migrations at server start (under an advisory lock).',
@@ -159,6 +172,20 @@ const settings = {
     description: 'Jobs one worker process runs at once.',
     parse: int(1, 100),
     default: '4',
+  },
+  shutdownDrainDelayMs: {
+    env: 'SHUTDOWN_DRAIN_DELAY_MS',
+    description:
+      'After SIGTERM: readiness answers 503 at once and requests are still served this long, so load balancers stop sending before the listener closes.',
+    parse: int(0, 600_000),
+    defaultFor: (mode) => (mode === 'production' ? '5000' : '0'),
+  },
+  shutdownTimeoutMs: {
+    env: 'SHUTDOWN_TIMEOUT_MS',
+    description:
+      "Hard deadline of a shutdown, drain delay included: what still runs then is cut and the process exits 1. Keep it under the orchestrator's grace period (Kubernetes: 30 s).",
+    parse: int(1000, 3_600_000),
+    default: '25000',
   },
   redisUrl: {
     env: 'REDIS_URL',
@@ -343,6 +370,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(
       'MIGRATION_DATABASE_URL needs DATABASE_URL (the embedded PostgreSQL sets up its own roles)',
     );
+  if (
+    typeof values.shutdownDrainDelayMs === 'number' &&
+    typeof values.shutdownTimeoutMs === 'number' &&
+    values.shutdownDrainDelayMs >= values.shutdownTimeoutMs
+  )
+    problems.push('SHUTDOWN_DRAIN_DELAY_MS must be shorter than SHUTDOWN_TIMEOUT_MS');
   if (problems.length > 0) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
 
   return Object.freeze({ ...values, isProduction: mode === 'production' }) as unknown as Config;

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { describeSettings, loadConfig, type Config } from './config.ts';
@@ -12,8 +13,10 @@ import { openDatabase, type OpenDatabase } from './platform/db/open.ts';
 import { documentFor } from './platform/http/openapi.ts';
 import { DEMO_LOGINS, seedDemo } from './modules/seed.ts';
 import { allJobs, createServices } from './modules/index.ts';
-import { startWorker } from './platform/jobs/worker.ts';
-import type { Runner } from 'graphile-worker';
+import { startWorker, superviseWorker, type JobWorker } from './platform/jobs/worker.ts';
+import { loggerOptions } from './platform/observability/logging.ts';
+import { settledWithin } from './platform/process/deadline.ts';
+import { createShutdown, onTerminationSignals } from './platform/process/shutdown.ts';
 
 const USAGE = `Usage: opsdesk <command> [options]
 
@@ -69,30 +72,31 @@ async function startServing(config: Config, database: OpenDatabase, started: num
     config,
     database,
     redis,
-    logger: { level: config.logLevel, ...(transport && { transport }) },
+    logger: loggerOptions(config.logLevel, transport),
   });
 
   // Filled in once the server listens; shutdown may come before that.
-  const running: { worker?: Runner } = {};
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests and jobs');
-    const force = setTimeout(() => process.exit(1), 20_000).unref();
-    await app.close();
-    await running.worker?.stop();
-    await redis?.quit().catch(() => undefined);
-    await database.close();
-    clearTimeout(force);
-    process.exit(0);
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void shutdown(signal));
+  const running: { worker?: Pick<JobWorker, 'stop'> } = {};
+  const shutdown = createShutdown(
+    {
+      beginDrain: () => {
+        app.beginDrain();
+      },
+      stopAccepting: () => app.close(),
+      stopJobs: async (budgetMs) => running.worker?.stop(budgetMs),
+      release: [
+        ...(redis ? [{ name: 'redis', close: (budgetMs: number) => closeRedis(redis, budgetMs) }] : []),
+        { name: 'database', close: (budgetMs: number) => database.close(budgetMs) },
+      ],
+    },
+    { log: app.log, drainDelayMs: config.shutdownDrainDelayMs, timeoutMs: config.shutdownTimeoutMs },
+  );
+  onTerminationSignals(shutdown);
 
   const address = await app.listen({ host: config.host, port: config.port });
   // Started once the server listens, so a failed start never leaves a worker behind.
   running.worker = config.workerInProcess
-    ? await startWorker({
+    ? superviseWorker({
         pool: database.pool,
         jobs: allJobs(app.services, database.db),
         concurrency: config.workerConcurrency,
@@ -119,7 +123,7 @@ const describeEmbedded = (embedded: EmbeddedPostgres) =>
 async function runWorkerProcess(config: Config): Promise<void> {
   const database = await openDatabase(config, { migrate: config.autoMigrate });
   const transport = prettyLogs();
-  const log = pino({ level: config.logLevel, ...(transport && { transport }) });
+  const log = pino(loggerOptions(config.logLevel, transport));
   const worker = await startWorker({
     pool: database.pool,
     jobs: allJobs(createServices(database, config), database.db),
@@ -127,16 +131,27 @@ async function runWorkerProcess(config: Config): Promise<void> {
     log,
   });
   log.info({ concurrency: config.workerConcurrency }, 'worker started');
-  let stopping = false;
-  const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
-    await worker.stop();
-    await database.close();
-    process.exit(0);
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void shutdown());
+  onTerminationSignals(
+    createShutdown(
+      {
+        stopJobs: (budgetMs) => worker.stop(budgetMs),
+        release: [{ name: 'database', close: (budgetMs) => database.close(budgetMs) }],
+      },
+      { log, drainDelayMs: 0, timeoutMs: config.shutdownTimeoutMs },
+    ),
+  );
   await worker.promise;
+}
+
+/** QUIT when Redis answers; a Redis that does not is disconnected without waiting. */
+async function closeRedis(redis: Redis, budgetMs: number): Promise<void> {
+  if (
+    (await settledWithin(
+      redis.quit().catch(() => 'failed'),
+      budgetMs,
+    )) !== 'OK'
+  )
+    redis.disconnect();
 }
 
 async function prompt(question: string, hidden = false): Promise<string> {

@@ -27,6 +27,8 @@ declare module 'fastify' {
     csrf?: boolean;
     /** The route checks a credential of its own (the /metrics scrape token): no user is authenticated. */
     ownCredential?: boolean;
+    /** A health probe: public, and answered without looking up credentials (which needs the database). */
+    probe?: boolean;
   }
 }
 
@@ -76,7 +78,7 @@ export const authenticationPlugin = fp(
 
     app.addHook('onRequest', async (request) => {
       const config = request.routeOptions.config;
-      if (request.is404 || config.ownCredential) return;
+      if (request.is404 || config.ownCredential || config.probe) return;
       const token = bearerToken(request);
       if (token) {
         request.actor = await authenticator.fromToken(token);

@@ -2,6 +2,7 @@ import { drizzle, type NodePgDatabase, type NodePgQueryResultHKT } from 'drizzle
 import type { PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import pg from 'pg';
+import { settledWithin } from '../process/deadline.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -13,36 +14,76 @@ export type Executor = Database | Transaction;
 export interface DatabaseHandle {
   pool: pg.Pool;
   db: Database;
-  close(): Promise<void>;
+  /** Ends the pool; connections that do not say goodbye within `graceMs` are cut. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface ConnectOptions {
+  url: string;
+  poolMax: number;
+  statementTimeoutMs: number;
+  /** Longest wait for a connection, from the pool or a new one (handshake included). */
+  connectTimeoutMs?: number;
+  /** Longest wait for a statement's answer on the client side (the server's timeout cannot fire across a partition). */
+  queryTimeoutMs?: number;
+  applicationName?: string;
 }
 
 // int8 (bigint) ids and counts fit easily in a double for this application's sizes;
 // node-postgres returns them as strings by default.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-export function connectDatabase(options: {
-  url: string;
-  poolMax: number;
-  statementTimeoutMs: number;
-  applicationName?: string;
-}): DatabaseHandle {
+/** pg keeps a query whose read timed out as the connection's active one; no public accessor says so. */
+const awaitsAnswer = (client: pg.PoolClient) =>
+  Boolean((client as unknown as { _getActiveQuery?: () => unknown })._getActiveQuery?.());
+
+export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax,
     statement_timeout: options.statementTimeoutMs,
+    query_timeout: options.queryTimeoutMs ?? options.statementTimeoutMs + 1000,
     idle_in_transaction_session_timeout: options.statementTimeoutMs * 2,
     application_name: options.applicationName ?? 'opsdesk',
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+    // A peer that vanished without a FIN (a partition, a dead host) is found by the kernel.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     // Typo-tolerant search: a misspelt word ("netwrok") scores about 0.5 against the word it
     // means; pg_trgm's default of 0.6 would miss it.
     options: '-c pg_trgm.word_similarity_threshold=0.45',
   });
-  // An idle client that loses its connection must not crash the process; the pool replaces it.
+  // A connection that fails, idle or checked out, must not crash the process: the pool
+  // drops it, and its holder learns at its next query ("not queryable", a 503).
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  // A transaction's client comes back without an error even when its last query timed out
+  // and is still unanswered: end it rather than lend a connection that answers nothing.
+  pool.on('release', (error: Error | undefined, client) => {
+    if (!error && awaitsAnswer(client)) void client.end().catch(() => undefined);
+  });
   const db = drizzle({ client: pool, schema, casing: 'snake_case' });
   return {
     pool,
     db,
-    close: () => pool.end(),
+    close: (graceMs = 5000) => endPool(pool, graceMs),
   };
+}
+
+/**
+ * `pool.end()` waits for every connection to say goodbye, which never happens when the
+ * server is unreachable; after `graceMs` the remaining sockets are cut, and a holder
+ * that still does not give its connection back is not waited for.
+ */
+async function endPool(pool: pg.Pool, graceMs: number): Promise<void> {
+  const clients = (pool as unknown as { _clients?: pg.PoolClient[] })._clients ?? [];
+  const ended = pool.end().then(
+    () => 'ended' as const,
+    () => 'ended' as const,
+  );
+  if ((await settledWithin(ended, graceMs)) === 'ended') return;
+  for (const client of clients) {
+    (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  }
+  await settledWithin(ended, Math.min(graceMs, 1000));
 }

@@ -42,12 +42,57 @@ export async function translatingViolation<T>(
   }
 }
 
+/** Socket-level failures between Opsdesk and PostgreSQL (Node's error codes). */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
 /**
- * Turns PostgreSQL's integrity errors that reach the edge into 4xx answers. Services
+ * SQLSTATEs that mean "no server to talk to right now": class 08 (connection exception),
+ * too many connections, and the server shutting down, restarting or still starting up.
+ */
+const UNREACHABLE_SQLSTATES = /^(08...|53300|57P01|57P02|57P03)$/;
+
+/** node-postgres and pg-pool say these in words only (no code). */
+const UNREACHABLE_MESSAGES =
+  /^(Query read timeout|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|Cannot use a pool after calling end)/;
+
+/** Whether `error` (or an error it wraps) says that PostgreSQL cannot be reached, as opposed to refusing a statement. */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNREACHABLE_SQLSTATES.test(code)))
+      return true;
+    if (UNREACHABLE_MESSAGES.test(current.message)) return true;
+    const aggregate = current instanceof AggregateError ? current.errors : [];
+    if (aggregate.some((inner) => isDatabaseUnreachable(inner))) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+/**
+ * Turns PostgreSQL's integrity errors that reach the edge into 4xx answers, and a
+ * database that cannot be reached into a 503. Services
  * translate the cases they expect into precise field errors; this is the safety net
  * that keeps a missed one from becoming a 500.
  */
 export function translateDatabaseError(error: unknown): AppError | undefined {
+  if (isDatabaseUnreachable(error)) {
+    return new AppError(
+      'DATABASE_UNAVAILABLE',
+      'unavailable',
+      'The database cannot be reached right now; retry in a few seconds.',
+      { cause: error },
+    );
+  }
   const cause = pgErrorOf(error);
   if (!cause) return undefined;
   switch (cause.code) {

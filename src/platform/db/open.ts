@@ -45,6 +45,8 @@ export async function openDatabase(
     url,
     poolMax: options.poolMax ?? config.databasePoolMax,
     statementTimeoutMs: config.statementTimeoutMs,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    queryTimeoutMs: config.databaseQueryTimeoutMs,
     applicationName: options.applicationName,
   });
   try {
@@ -59,8 +61,8 @@ export async function openDatabase(
     ...handle,
     embedded,
     url,
-    close: async () => {
-      await handle.close();
+    close: async (graceMs) => {
+      await handle.close(graceMs);
       await embedded?.stop();
     },
   };

@@ -167,6 +167,8 @@ const titles: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+const RETRY_AFTER_SECONDS = '5';
+
 export const problemType = (code: string): string =>
   `https://opsdesk.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`;
 
@@ -180,10 +182,15 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   const appError = toAppError(error);
   const { status: statusOverride, ...extra } = appError.extra ?? {};
   const status = typeof statusOverride === 'number' ? statusOverride : statusOf(appError.kind);
-  if (status >= 500) request.log.error({ err: appError.cause ?? error }, 'request failed');
+  // A 503 is an outage of a dependency, logged once per request but not as a bug.
+  if (status === 503)
+    request.log.warn({ err: appError.cause ?? error, code: appError.code }, appError.message);
+  else if (status >= 500) request.log.error({ err: appError.cause ?? error }, 'request failed');
   else request.log.info({ code: appError.code, status }, appError.message);
 
   if (status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Token');
+  // A 503 is a dependency that is down for now: tell clients and proxies when to try again.
+  if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', RETRY_AFTER_SECONDS);
   reply.status(status);
   if (apiVersionOf(request) === 'v2') {
     return reply.type('application/problem+json; charset=utf-8').send({

@@ -13,8 +13,11 @@ const HealthReport = Type.Object({
   uptime_seconds: Type.Number(),
 });
 
-/** Probes are public and never throttled: a burst must not make a healthy process look dead. */
-const PROBE = { public: true, rateLimit: false } as const;
+/**
+ * Probes are public, never throttled (a burst must not make a healthy process look dead)
+ * and answered without looking up credentials (which needs the database).
+ */
+const PROBE = { public: true, probe: true, rateLimit: false } as const;
 
 async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
