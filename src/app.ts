@@ -214,6 +214,9 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
   for (const prefix of V1_PREFIXES) await app.register(mount(routes.v1, prefix === '/api'), { prefix });
   await app.register(mount(routes.v2, false), { prefix: V2_PREFIX });
 
+  app.addHook('onClose', () => services.invalidation.close());
+  await services.invalidation.start();
+
   return app;
 }
 

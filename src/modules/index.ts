@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import type { PermissionGrants } from '../platform/auth/policy.ts';
 import type { Config } from '../config.ts';
 import { randomToken } from '../platform/auth/secrets.ts';
+import { createInvalidationBus } from '../platform/cache/invalidation.ts';
 import type { Database, DatabaseHandle } from '../platform/db/client.ts';
 import { createFileStorage } from '../platform/files/index.ts';
 import { auditPermissions, auditRoutesV2, createAuditService } from './audit/index.ts';
@@ -116,7 +117,15 @@ export function createServices(
 ) {
   const now = options.now ?? (() => new Date());
   const audit = createAuditService({ db });
-  const identity = createIdentityService({ db, audit, sessionTtlHours: settings.sessionTtlHours });
+  const log = pino({ level: settings.logLevel });
+  // Listens only once the API calls start(); elsewhere (CLI, worker) it publishes and never caches.
+  const invalidation = createInvalidationBus({ pool, log: log.child({ module: 'invalidation' }) });
+  const identity = createIdentityService({
+    db,
+    audit,
+    invalidation,
+    sessionTtlHours: settings.sessionTtlHours,
+  });
   const sites = createSitesService({ db, audit });
   // A calendar change moves the due times of open tickets on it: recomputed by a job keyed per
   // calendar. A calendar that policies or people's working hours use cannot be deleted.
@@ -147,7 +156,7 @@ export function createServices(
     smtpUrl: settings.smtpUrl,
     from: settings.mailFrom,
     dataDir: settings.dataDir,
-    log: pino({ level: settings.logLevel }).child({ module: 'mail' }),
+    log: log.child({ module: 'mail' }),
   });
   const events = createEventsService({ db, audit, identity, sites });
   const timeclock = createTimeclockService({
@@ -239,6 +248,7 @@ export function createServices(
     },
   });
   return {
+    invalidation,
     audit,
     identity,
     sites,

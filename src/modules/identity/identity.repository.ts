@@ -243,15 +243,19 @@ export async function insertDepartment(
 export interface Credentials {
   user: User;
   lastSeenAt: Date | null;
+  expiresAt: Date | null;
 }
 
 export async function insertSession(executor: Executor, values: typeof sessions.$inferInsert): Promise<void> {
   await executor.insert(sessions).values(values);
 }
 
-export async function activeSession(executor: Executor, key: string): Promise<Credentials | undefined> {
+export async function activeSession(
+  executor: Executor,
+  key: string,
+): Promise<(Credentials & { expiresAt: Date }) | undefined> {
   const [row] = await executor
-    .select({ user: users, lastSeenAt: sessions.lastSeenAt })
+    .select({ user: users, lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.key, key), gt(sessions.expiresAt, sql`now()`), eq(users.isActive, true)));
@@ -285,7 +289,12 @@ export async function activeToken(
   tokenHash: string,
 ): Promise<(Credentials & { tokenId: number }) | undefined> {
   const [row] = await executor
-    .select({ user: users, lastSeenAt: apiTokens.lastUsedAt, tokenId: apiTokens.id })
+    .select({
+      user: users,
+      lastSeenAt: apiTokens.lastUsedAt,
+      expiresAt: apiTokens.expiresAt,
+      tokenId: apiTokens.id,
+    })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(

@@ -115,7 +115,7 @@ function sessionRoutes(
     app.post(
       paths.logout,
       {
-        config: { public: true },
+        config: { public: true, resolveActor: true },
         schema: {
           tags,
           summary: 'End the session (server-side).',

@@ -1,12 +1,13 @@
 import type { Actor, RequestContext, Role } from '../../platform/auth/actor.ts';
-import type { Authenticator } from '../../platform/auth/authenticate.ts';
 import { hashPassword, verifyPassword } from '../../platform/auth/passwords.ts';
 import { digest, randomToken } from '../../platform/auth/secrets.ts';
+import type { InvalidationBus } from '../../platform/cache/invalidation.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { listing, listQueries, type Page } from '../../platform/db/list.ts';
 import { commonErrors, fieldError, type FieldErrors, AppError } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
 import type { AuditService } from '../audit/index.ts';
+import { actorOf, createAuthenticator, userKey } from './identity.authenticator.ts';
 import { identityErrors } from './identity.errors.ts';
 import { editRights, grantableRoles, peopleScope } from './identity.policy.ts';
 import * as repository from './identity.repository.ts';
@@ -37,25 +38,12 @@ export type PersonRef = { userId: number } | { profileId: number };
 export interface IdentityDeps {
   db: Database;
   audit: Pick<AuditService, 'record'>;
+  /** Every change to a user or their credentials goes through it, so no process keeps a stale actor. */
+  invalidation: InvalidationBus;
   sessionTtlHours: number;
 }
 
 const USERNAME = /^[\w.@+-]{1,150}$/;
-/** Sliding sessions and token "last used" are written at most this often, not on every request. */
-const TOUCH_INTERVAL_MS = 60_000;
-
-function actorOf(user: User, via: Actor['via'], sessionKey?: string): Actor {
-  return {
-    userId: user.id,
-    username: user.username,
-    role: user.role,
-    departmentId: user.departmentId,
-    isStaff: user.isStaff || user.role === 'admin' || user.role === 'manager',
-    isSuperuser: user.isSuperuser,
-    via,
-    ...(sessionKey && { sessionKey }),
-  };
-}
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -84,7 +72,7 @@ function validatePerson(input: PersonInput, creating: boolean): void {
   if (Object.keys(fields).length > 0) throw commonErrors.VALIDATION_FAILED({ fields });
 }
 
-export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDeps) {
+export function createIdentityService({ db, audit, invalidation, sessionTtlHours }: IdentityDeps) {
   const sessionTtlMs = sessionTtlHours * 3600_000;
 
   async function checkDepartment(executor: Executor, departmentId: number | null | undefined) {
@@ -122,25 +110,7 @@ export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDe
     return person;
   }
 
-  const authenticator: Authenticator = {
-    async fromSession(sessionToken) {
-      const key = digest(sessionToken);
-      const found = await repository.activeSession(db, key);
-      if (!found) return undefined;
-      if (!found.lastSeenAt || Date.now() - found.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-        await repository.extendSession(db, key, new Date(Date.now() + sessionTtlMs));
-      }
-      return actorOf(found.user, 'session', key);
-    },
-    async fromToken(apiToken) {
-      const found = await repository.activeToken(db, digest(apiToken));
-      if (!found) return undefined;
-      if (!found.lastSeenAt || Date.now() - found.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-        await repository.touchToken(db, found.tokenId);
-      }
-      return actorOf(found.user, 'token');
-    },
-  };
+  const authenticator = createAuthenticator({ db, invalidation, sessionTtlMs });
 
   const personListing = listing(
     repository.personList,
@@ -201,8 +171,9 @@ export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDe
     async logout(ctx: RequestContext): Promise<void> {
       const key = ctx.actor.sessionKey;
       if (!key) return;
-      await db.transaction(async (tx) => {
+      await invalidation.transaction(db, async (tx, invalidate) => {
         await repository.deleteSession(tx, key);
+        await invalidate([userKey(ctx.actor.userId)]);
         await audit.record(tx, ctx, {
           action: 'user.logged_out',
           resourceType: 'user',
@@ -309,7 +280,7 @@ export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDe
       ) {
         throw identityErrors.IDENTITY_ROLE_FORBIDDEN();
       }
-      return db.transaction(async (tx) => {
+      return invalidation.transaction(db, async (tx, invalidate) => {
         if (input.departmentId !== undefined) await checkDepartment(tx, input.departmentId);
         if (input.username !== undefined && (await repository.usernameTaken(tx, input.username, userId))) {
           throw fieldError('username', 'A user with that username already exists.');
@@ -333,6 +304,7 @@ export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDe
           await repository.updateProfile(tx, userId, profileValues);
         }
         if (input.isActive === false || input.password) await repository.deleteSessionsOf(tx, userId);
+        await invalidate([userKey(userId)]);
         const after = await repository.personByUserId(tx, userId);
         if (!after) throw identityErrors.IDENTITY_USER_NOT_FOUND();
         await audit.record(tx, ctx, {
@@ -440,9 +412,10 @@ export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDe
     /** Revokes one of the actor's own tokens (admins: anyone's). Someone else's token is "not found". */
     async revokeToken(ctx: RequestContext, tokenId: number): Promise<void> {
       const owner = ctx.actor.role === 'admin' || ctx.actor.isSuperuser ? undefined : ctx.actor.userId;
-      await db.transaction(async (tx) => {
+      await invalidation.transaction(db, async (tx, invalidate) => {
         const revoked = await repository.revokeToken(tx, tokenId, owner);
         if (!revoked) throw identityErrors.IDENTITY_TOKEN_NOT_FOUND();
+        await invalidate([userKey(revoked.userId)]);
         await audit.record(tx, ctx, {
           action: 'token.revoked',
           resourceType: 'api_token',
@@ -467,7 +440,8 @@ export function createIdentityService({ db, audit, sessionTtlHours }: IdentityDe
       }
       validatePerson({ email: input.email, password: input.password }, false);
       const passwordHash = await hashPassword(input.password);
-      await db.transaction(async (tx) => {
+      await invalidation.transaction(db, async (tx, invalidate) => {
+        await invalidate([userKey(existing.id)]);
         await repository.updateUser(tx, existing.id, {
           email: input.email,
           passwordHash,

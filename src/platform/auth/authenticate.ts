@@ -19,16 +19,18 @@ declare module 'fastify' {
     actor: Actor | undefined;
   }
   interface FastifyContextConfig {
-    /** Anyone may call it. Every other route needs an authenticated actor. */
+    /**
+     * Anyone may call it. Every other route needs an authenticated actor. A public route
+     * does no credential work at all (`request.actor` stays undefined) unless it also
+     * sets `resolveActor`.
+     */
     public?: boolean;
+    /** On a public route: resolve the caller when credentials come with the request (logout). */
+    resolveActor?: boolean;
     /** The permission the actor needs (see `<module>.policy.ts`). */
     permission?: string;
     /** Check CSRF even without a session (login: prevents login CSRF). */
     csrf?: boolean;
-    /** The route checks a credential of its own (the /metrics scrape token): no user is authenticated. */
-    ownCredential?: boolean;
-    /** A health probe: public, and answered without looking up credentials (which needs the database). */
-    probe?: boolean;
   }
 }
 
@@ -48,8 +50,10 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /**
- * Authenticates every request (API token or session cookie), enforces CSRF on
- * session writes, and checks the route's declared permission. Routes declare
+ * Authenticates every request to a non-public route (API token or session cookie),
+ * enforces CSRF on session writes, and checks the route's declared permission. Public
+ * routes skip credentials entirely, so a browser's cookie costs a health check nothing;
+ * CSRF is still checked where they ask for it (`config.csrf`: login). Routes declare
  * `config.public` or `config.permission`; boot fails for an /api route that
  * declares neither, so no endpoint is open by omission.
  */
@@ -78,7 +82,11 @@ export const authenticationPlugin = fp(
 
     app.addHook('onRequest', async (request) => {
       const config = request.routeOptions.config;
-      if (request.is404 || config.ownCredential || config.probe) return;
+      if (request.is404) return;
+      if (config.public && !config.resolveActor) {
+        if (UNSAFE.has(request.method) && config.csrf) verifyCsrf(request, allowedOrigins);
+        return;
+      }
       const token = bearerToken(request);
       if (token) {
         request.actor = await authenticator.fromToken(token);

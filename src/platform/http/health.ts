@@ -15,9 +15,9 @@ const HealthReport = Type.Object({
 
 /**
  * Probes are public, never throttled (a burst must not make a healthy process look dead)
- * and answered without looking up credentials (which needs the database).
+ * and, being public, answered without looking up credentials (which needs the database).
  */
-const PROBE = { public: true, probe: true, rateLimit: false } as const;
+const PROBE = { public: true, rateLimit: false } as const;
 
 async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -49,7 +49,7 @@ export const metricsPlugin = fp(
     if (!token && !open) return;
     app.get(
       '/metrics',
-      { config: { public: true, rateLimit: false, ownCredential: true }, schema: { hide: true } },
+      { config: { public: true, rateLimit: false }, schema: { hide: true } },
       async (request, reply) => {
         if (token && !safeEqual(request.headers.authorization ?? '', `Bearer ${token}`)) {
           reply.header('www-authenticate', 'Bearer realm="metrics"');
