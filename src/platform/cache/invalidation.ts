@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Database, Transaction } from '../db/client.ts';
+import { endClient, type Database, type Transaction } from '../db/client.ts';
 
 const CHANNEL = 'opsdesk_invalidate';
 const ACK_CHANNEL = 'opsdesk_invalidate_ack';
@@ -13,6 +13,8 @@ const LISTENER_PREFIX = 'opsdesk-listener:';
 const ACK_TIMEOUT_MS = 2_000;
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
+/** How long a listener connection may take to say goodbye before its socket is cut (server unreachable). */
+const CLOSE_GRACE_MS = 1_000;
 
 /** What changed: keys such as `user:12`, or everything (this process lost sight of changes). */
 export type Invalidated = readonly string[] | 'everything';
@@ -95,7 +97,7 @@ export function createInvalidationBus(options: { pool: pg.Pool; log?: Logger }) 
     if (client !== lostClient) return;
     client = undefined;
     lostClient.removeAllListeners('notification');
-    lostClient.end().catch(() => undefined);
+    void endClient(lostClient, CLOSE_GRACE_MS);
     if (connected) log?.warn('invalidation listener lost its connection; caches bypassed until it is back');
     connected = false;
     apply('everything');
@@ -224,7 +226,7 @@ export function createInvalidationBus(options: { pool: pg.Pool; log?: Logger }) 
       const current = client;
       client = undefined;
       connected = false;
-      await current?.end().catch(() => undefined);
+      if (current) await endClient(current, CLOSE_GRACE_MS);
     },
   };
 }

@@ -70,6 +70,11 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   };
 }
 
+/** Cuts a connection's socket: for a server that is unreachable and so never answers a goodbye. */
+function cutSocket(client: pg.Client | pg.PoolClient): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+}
+
 /**
  * `pool.end()` waits for every connection to say goodbye, which never happens when the
  * server is unreachable; after `graceMs` the remaining sockets are cut, and a holder
@@ -82,8 +87,17 @@ async function endPool(pool: pg.Pool, graceMs: number): Promise<void> {
     () => 'ended' as const,
   );
   if ((await settledWithin(ended, graceMs)) === 'ended') return;
-  for (const client of clients) {
-    (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
-  }
+  for (const client of clients) cutSocket(client);
+  await settledWithin(ended, Math.min(graceMs, 1000));
+}
+
+/** Ends one connection of its own (not pooled), cutting it after `graceMs` like `endPool`. */
+export async function endClient(client: pg.Client, graceMs: number): Promise<void> {
+  const ended = client.end().then(
+    () => 'ended' as const,
+    () => 'ended' as const,
+  );
+  if ((await settledWithin(ended, graceMs)) === 'ended') return;
+  cutSocket(client);
   await settledWithin(ended, Math.min(graceMs, 1000));
 }
