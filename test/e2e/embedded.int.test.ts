@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { opsdesk, spawnOpsdesk } from '../helpers/cli.ts';
+import { opsdesk, sessionLogin, spawnOpsdesk } from '../helpers/cli.ts';
 
 /**
  * The fresh-clone promise, end to end with real processes: `serve` with no DATABASE_URL
@@ -35,20 +35,8 @@ describe('serve on the embedded PostgreSQL', () => {
     return server.exitCode;
   }
 
-  async function login(url: string, username: string, password: string) {
-    const csrf = await fetch(`${url}/api/csrf/`);
-    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-    const response = await fetch(`${url}/api/auth/login/`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-csrftoken': csrfToken,
-        cookie: `csrftoken=${csrfToken}`,
-      },
-      body: JSON.stringify({ username, password }),
-    });
-    return response.status;
-  }
+  const login = async (url: string, username: string, password: string) =>
+    (await sessionLogin(url, username, password)).status;
 
   const postmasterPid = async () => {
     const pidFile = await fs

@@ -72,3 +72,34 @@ export function opsdesk(args: string[], env: Record<string, string>): Promise<Ru
     });
   });
 }
+
+/**
+ * Logs in to a running server as the BMS frontend does (`GET /api/csrf/`, then
+ * `POST /api/auth/login/` with `X-CSRFToken`): the status, and the headers that carry
+ * the session on later requests.
+ */
+export async function sessionLogin(
+  url: string,
+  username: string,
+  password: string,
+): Promise<{ status: number; headers: { cookie: string; 'x-csrftoken': string } }> {
+  const csrf = await fetch(`${url}/api/csrf/`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const response = await fetch(`${url}/api/auth/login/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-csrftoken': csrfToken,
+      cookie: `csrftoken=${csrfToken}`,
+    },
+    body: JSON.stringify({ username, password }),
+  });
+  const session = response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0])
+    .find((cookie) => cookie?.startsWith('sessionid='));
+  return {
+    status: response.status,
+    headers: { cookie: `csrftoken=${csrfToken}; ${session ?? ''}`, 'x-csrftoken': csrfToken },
+  };
+}

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { spawnOpsdesk } from '../helpers/cli.ts';
+import { sessionLogin, spawnOpsdesk } from '../helpers/cli.ts';
 
 /**
  * Shared tools of the process-level tests: a TCP proxy that can stop forwarding (a
@@ -165,32 +165,17 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   }
 }
 
-/** Logs in through the session endpoints as a browser does; returns the headers of later requests. */
+/** Logs in as a browser does; returns the headers of later requests (throws unless 200). */
 export async function login(
   url: string,
   username: string,
   password: string,
 ): Promise<{ cookie: string; 'x-csrftoken': string }> {
-  const csrf = await fetch(`${url}/api/csrf/`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const response = await fetch(`${url}/api/auth/login/`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-csrftoken': csrfToken,
-      cookie: `csrftoken=${csrfToken}`,
-    },
-    body: JSON.stringify({ username, password }),
-  });
-  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
-  const session = response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(';')[0])
-    .find((cookie) => cookie?.startsWith('sessionid='));
-  return { cookie: `csrftoken=${csrfToken}; ${session ?? ''}`, 'x-csrftoken': csrfToken };
+  const { status, headers } = await sessionLogin(url, username, password);
+  if (status !== 200) throw new Error(`login failed: ${status}`);
+  return headers;
 }
 
-/** Calls `probe` until it returns true (every 200 ms), failing after `timeoutMs`. */
 export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

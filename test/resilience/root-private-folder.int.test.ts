@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanEnv, root } from '../helpers/cli.ts';
+import { cleanEnv, root, sessionLogin } from '../helpers/cli.ts';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -72,19 +72,7 @@ describe.skipIf(!isRoot)('serve as root from a 0700 folder (skipped: needs to ru
     return server.child.exitCode;
   }
 
-  async function login(url: string): Promise<number> {
-    const { csrfToken } = (await (await fetch(`${url}/api/csrf/`)).json()) as { csrfToken: string };
-    const response = await fetch(`${url}/api/auth/login/`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-csrftoken': csrfToken,
-        cookie: `csrftoken=${csrfToken}`,
-      },
-      body: JSON.stringify({ username: 'admin', password: 'opsdesk-demo' }),
-    });
-    return response.status;
-  }
+  const login = async (url: string) => (await sessionLogin(url, 'admin', 'opsdesk-demo')).status;
 
   const postmasterPid = async () =>
     Number(

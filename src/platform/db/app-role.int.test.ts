@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { opsdesk, spawnOpsdesk } from '../../../test/helpers/cli.ts';
+import { opsdesk, sessionLogin, spawnOpsdesk } from '../../../test/helpers/cli.ts';
 
 /**
  * Production runs migrations as the schema owner (MIGRATION_DATABASE_URL) and serves as
@@ -69,17 +69,7 @@ describe('serving as a role without DDL rights', () => {
           throw new Error(`serve did not start: ${server.output()}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      const { csrfToken } = (await (await fetch(`${url}/api/csrf/`)).json()) as { csrfToken: string };
-      const login = await fetch(`${url}/api/auth/login/`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-csrftoken': csrfToken,
-          cookie: `csrftoken=${csrfToken}`,
-        },
-        body: JSON.stringify({ username: 'admin', password: 'opsdesk-demo' }),
-      });
-      expect(login.status).toBe(200);
+      expect((await sessionLogin(url, 'admin', 'opsdesk-demo')).status).toBe(200);
 
       const serving = await admin(
         (client) =>
