@@ -49,6 +49,7 @@ export async function createTestApp(
     url: testDatabase.url,
     poolMax: config.databasePoolMax,
     statementTimeoutMs: 10_000,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
   });
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   // Connected before the first request, so tests start from shared (not in-process) counters.

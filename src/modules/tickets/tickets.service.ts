@@ -374,6 +374,11 @@ export function createTicketsService(deps: TicketsDeps) {
     /** The ticket, checked visible: for routes about to act on its attachments. */
     visible,
 
+    /** Which of `ids` `actor` may read (the REST routes' rule): for views other modules build of tickets. */
+    async visibleIds(actor: Actor, ids: number[]): Promise<Set<number>> {
+      return new Set((await repository.ticketsByIds(db, ids, ticketScope(actor))).map((row) => row.id));
+    },
+
     lockedTicket,
 
     /**

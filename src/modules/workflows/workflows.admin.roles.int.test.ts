@@ -9,13 +9,14 @@ import {
   supportFlow,
 } from '../../../test/helpers/service-desk.ts';
 
+/** The office calendar is closed then, so nobody of a role that needs availability is. */
+const SATURDAY = new Date('2026-11-28T10:00:00+01:00');
+
 describe('deleting an assignment role', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    // Saturday: the office calendar is closed, so nobody of a role that needs availability is.
-    const saturday = new Date('2026-11-28T10:00:00+01:00');
-    t = await createTestApp({}, undefined, { now: () => saturday });
+    t = await createTestApp({}, undefined, { now: () => SATURDAY });
   });
   afterAll(async () => {
     await t.close();
@@ -35,7 +36,9 @@ describe('deleting an assignment role', () => {
       supportFlow(weekend.id, { requiresAvailability: true }),
     );
     const ticket = await t.services.tickets.create(ctx, 'incident', { title: 'Queued', priority: 'high' });
-    expect(await t.services.workflows.queueOf(weekend.id)).toMatchObject([{ ticketId: ticket.id }]);
+    expect(await t.services.workflows.queueOf(ctx.actor, weekend.id)).toMatchObject([
+      { ticketId: ticket.id },
+    ]);
 
     // A new version without the role retires the one the ticket runs on.
     const weekday = await role(t, 'Weekday desk', [agent.user.id]);
@@ -50,6 +53,55 @@ describe('deleting an assignment role', () => {
       `Tickets wait in this role's queue (#${ticket.id}); assign them or move them on first.`,
     );
     expect(refused.extra).toEqual({ versions: [], queued_tickets: [ticket.id] });
-    expect(await t.services.workflows.queueOf(weekend.id)).toMatchObject([{ ticketId: ticket.id }]);
+    expect(await t.services.workflows.queueOf(ctx.actor, weekend.id)).toMatchObject([
+      { ticketId: ticket.id },
+    ]);
+  });
+});
+
+describe('the queue of an assignment role', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({}, undefined, { now: () => SATURDAY });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('shows a manager only the queued tickets of their department; an admin all', async () => {
+    const agent = await t.user({ role: 'agent' });
+    const calendar = await officeCalendar(t);
+    await t.services.workflowAdmin.putProfile(ctx, agent.user.id, {
+      capacity: null,
+      calendarId: calendar.id,
+    });
+    const night = await role(t, 'Night desk', [agent.user.id]);
+    await publishedWorkflow(
+      t,
+      { name: 'Night', isDefault: true },
+      supportFlow(night.id, { requiresAvailability: true }),
+    );
+    const playoutManager = await t.user({ role: 'manager', department: 'Playout' });
+    const studioManager = await t.user({ role: 'manager', department: 'Studio' });
+    const playout = await t.services.tickets.create(ctx, 'incident', {
+      title: 'Playout queued',
+      priority: 'high',
+      departmentId: playoutManager.user.departmentId,
+    });
+    const studio = await t.services.tickets.create(ctx, 'incident', {
+      title: 'Studio queued',
+      priority: 'high',
+      departmentId: studioManager.user.departmentId,
+    });
+
+    const queuedFor = async (person: Parameters<TestApp['login']>[0]) => {
+      const response = await (await t.login(person)).get(`/api/v2/assignment-roles/${night.id}/queue`);
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json<{ results: { ticket_id: number }[] }>().results.map((entry) => entry.ticket_id);
+    };
+    expect(await queuedFor(playoutManager)).toEqual([playout.id]);
+    expect(await queuedFor(studioManager)).toEqual([studio.id]);
+    expect(await queuedFor(await t.user({ role: 'admin' }))).toEqual([playout.id, studio.id]);
   });
 });

@@ -80,6 +80,8 @@ export const workflowsRoutesV2: FastifyPluginAsyncTypebox<WorkflowsRouteOptions>
         response: { 200: Type.Object({ results: Type.Array(QueuedV2) }) },
       },
     },
-    async (request) => ({ results: (await workflows.queueOf(request.params.id)).map(presentQueuedV2) }),
+    async (request) => ({
+      results: (await workflows.queueOf(contextOf(request).actor, request.params.id)).map(presentQueuedV2),
+    }),
   );
 };

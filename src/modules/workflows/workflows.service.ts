@@ -28,6 +28,9 @@ import { profileOf, roleById } from './workflows.admin.roles.repository.ts';
 import * as repository from './workflows.repository.ts';
 import type { QueuedAssignment, TicketAssignment, TicketWorkflow } from './workflows.tables.ts';
 
+/** A role's queue is read up to this many entries, oldest first, before it is narrowed to what the reader may see. */
+const MAX_QUEUE_SCANNED = 5000;
+
 export interface WorkflowsDeps extends Omit<AssignmentDeps, 'now' | 'tickets'> {
   db: Database;
   audit: Pick<AuditService, 'record'>;
@@ -37,6 +40,7 @@ export interface WorkflowsDeps extends Omit<AssignmentDeps, 'now' | 'tickets'> {
     | 'openLoad'
     | 'lockedTicket'
     | 'visible'
+    | 'visibleIds'
     | 'canWork'
     | 'canManage'
     | 'referenceErrors'
@@ -240,10 +244,18 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
       };
     },
 
-    /** The tickets waiting for someone of a role, oldest first (at most `limit`), with why. */
-    async queueOf(roleId: number, limit = 200): Promise<QueuedAssignment[]> {
+    /**
+     * The tickets waiting for someone of a role that `actor` may read (a manager: their
+     * department's), oldest first (at most `limit`), with why.
+     */
+    async queueOf(actor: Actor, roleId: number, limit = 200): Promise<QueuedAssignment[]> {
       if (!(await roleById(db, roleId))) throw workflowErrors.WORKFLOWS_ROLE_NOT_FOUND();
-      return repository.queue(db, limit, roleId);
+      const waiting = await repository.queue(db, MAX_QUEUE_SCANNED, roleId);
+      const readable = await tickets.visibleIds(
+        actor,
+        waiting.map((entry) => entry.ticketId),
+      );
+      return waiting.filter((entry) => readable.has(entry.ticketId)).slice(0, limit);
     },
 
     /** Every assignment decision for the ticket, oldest first, each with its reason. */
