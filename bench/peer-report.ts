@@ -82,8 +82,11 @@ function ratioTable(report: PeerReport): string[] {
       const opsdesk = of('opsdesk');
       if (peer.length === 0 && opsdesk.length === 0) continue;
       const ratio = ratios(rows, 'opsdesk', workload, connections);
-      const latency = (side: Measurement[]) =>
-        `${fixed(median(side.map((r) => r.p50)), 1)} / ${fixed(median(side.map((r) => r.p99)), 1)}`;
+      // A run that completed no request has no latency to report.
+      const latency = (side: Measurement[]) => {
+        const completed = side.filter((r) => r.perSecond > 0);
+        return `${fixed(median(completed.map((r) => r.p50)), 1)} / ${fixed(median(completed.map((r) => r.p99)), 1)}`;
+      };
       const errors = (side: Measurement[]) => side.reduce((sum, r) => sum + r.non2xx, 0);
       const met = ratio.length > 0 && Math.min(...ratio) >= meta.target ? 'yes' : '**no**';
       lines.push(
@@ -175,10 +178,10 @@ export function peerSection(report: PeerReport): string {
     `## ${report.started.toISOString().slice(0, 16).replace('T', ' ')} UTC${settings.quick ? ' (quick trial, BENCH_PEER_QUICK=1)' : ''}`,
     '',
     `- Machine: ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM; Node ${process.version}; PostgreSQL ${report.postgres} (the peer's cluster, port 55432, default durability)`,
-    `- Opsdesk: \`node bin/opsdesk.js serve\`, WEB_CONCURRENCY=${settings.webConcurrency} (${report.memory.opsdesk.length} processes after the run), NODE_ENV=development with rate limits off, LOG_LEVEL=warn, in-process job worker. DRF: gunicorn ${report.gunicornWorkers} sync workers`,
+    `- Opsdesk: \`node bin/opsdesk.js serve\`, WEB_CONCURRENCY=${settings.webConcurrency} (${report.memory.opsdesk.filter((p) => p.name === 'node').length} Node processes after the run; \`bin/opsdesk.js\` runs the sources through tsx, whose esbuild service is listed with them), NODE_ENV=development with rate limits off, LOG_LEVEL=warn, in-process job worker. DRF: gunicorn ${report.gunicornWorkers} sync workers`,
     `- Load: bench-bms.sh (wrk -t2, session + CSRF like the SPA), ${settings.duration} per workload and concurrency after 3 s of warm-up, ${settings.rounds} interleaved round${settings.rounds > 1 ? 's' : ''} (DRF, Opsdesk${settings.connectionClose ? ', Opsdesk with `Connection: close`' : ''}); W4's rows are deleted before every run`,
     '',
-    "Requests per second are medians over the rounds, with the range (min-max) in parentheses; the ratio is taken per round, then summarised. Latencies are medians of wrk's percentiles (subject to coordinated omission).",
+    "Requests per second are medians over the rounds, with the range (min-max) in parentheses; the ratio is taken per round (rounds where DRF completed no request are left out), then summarised. Latencies are medians of wrk's percentiles over the runs that completed requests (subject to coordinated omission).",
     '',
     ...ratioTable(report),
     '',

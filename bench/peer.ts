@@ -296,7 +296,8 @@ async function main(): Promise<void> {
       measurements,
       payload,
       memory,
-      postgres: (await query<{ v: string }>(PEER_URL, 'SHOW server_version'))[0]?.v ?? '?',
+      postgres:
+        (await query<{ v: string }>(PEER_URL, "SELECT current_setting('server_version') AS v"))[0]?.v ?? '?',
       gunicornWorkers: process.env.WORKERS ?? String(2 * os.availableParallelism() + 1),
     });
     log(`\n${section}`);
