@@ -90,7 +90,7 @@ interface Reference {
   categoryChildren: Map<number, number[]>;
 }
 
-async function insertRows(
+export async function insertRows(
   client: pg.ClientBase,
   table: string,
   columns: string[],
@@ -434,11 +434,11 @@ function* commentChunks(
 }
 
 /** TRUNCATE + COPY ... FREEZE in one transaction on its own connection. */
-async function copyInto(
+export async function copyInto(
   pool: pg.Pool,
   table: string,
   columns: string[],
-  chunks: Iterable<string>,
+  chunks: Iterable<string> | AsyncIterable<string | Buffer>,
 ): Promise<void> {
   const client = await pool.connect();
   try {
@@ -462,7 +462,7 @@ async function copyInto(
 
 const LOADED_TABLES = ['tickets', 'ticket_comments'];
 
-async function saveAndDropSecondaryObjects(client: pg.ClientBase): Promise<void> {
+export async function saveAndDropSecondaryObjects(client: pg.ClientBase): Promise<void> {
   await client.query(
     'CREATE TABLE IF NOT EXISTS bench_dropped_ddl (name text PRIMARY KEY, kind text NOT NULL, tbl text NOT NULL, ddl text NOT NULL)',
   );
@@ -497,7 +497,7 @@ async function saveAndDropSecondaryObjects(client: pg.ClientBase): Promise<void>
   for (const index of indexes) await client.query(`DROP INDEX "${index.name}"`);
 }
 
-async function tuneSession(client: pg.ClientBase): Promise<void> {
+export async function tuneSession(client: pg.ClientBase): Promise<void> {
   await client.query("SET maintenance_work_mem = '1GB'");
   await client.query('SET max_parallel_maintenance_workers = 0');
   await client.query('SET synchronous_commit = off');
@@ -505,7 +505,7 @@ async function tuneSession(client: pg.ClientBase): Promise<void> {
 }
 
 /** Rebuilds what `saveAndDropSecondaryObjects` dropped: indexes two at a time, biggest first, then foreign keys. */
-async function rebuildSecondaryObjects(pool: pg.Pool, log: (line: string) => void): Promise<void> {
+export async function rebuildSecondaryObjects(pool: pg.Pool, log: (line: string) => void): Promise<void> {
   const { rows } = await pool.query<{ name: string; kind: string; tbl: string; ddl: string }>(
     'SELECT name, kind, tbl, ddl FROM bench_dropped_ddl ORDER BY kind DESC, name',
   );
@@ -549,7 +549,7 @@ async function rebuildSecondaryObjects(pool: pg.Pool, log: (line: string) => voi
 // ---------------------------------------------------------------------------
 
 /** Creates the bench database through the `postgres` database when it does not exist. */
-async function ensureDatabase(url: string): Promise<void> {
+export async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
   if (!/^\w+$/.test(name)) throw new Error(`Bench database name must be a plain identifier, got "${name}"`);

@@ -37,12 +37,18 @@ export function serverEnv(databaseUrl: string, poolMax: number): Record<string, 
 
 const READY = /Opsdesk is serving at (http:\/\/\S+)/;
 
-export async function startServer(databaseUrl: string, poolMax: number): Promise<RunningServer> {
+/** `overrides` replace the settings above (e.g. a fixed PORT, WEB_CONCURRENCY). */
+export async function startServer(
+  databaseUrl: string,
+  poolMax: number,
+  overrides: Record<string, string> = {},
+): Promise<RunningServer> {
   // The caller's Opsdesk settings must not leak into the server under test.
   const excluded = new Set(['PUBLIC_URL', 'REDIS_URL', 'DATA_DIR', 'CORS_ORIGINS', 'TRUST_PROXY']);
   const env: NodeJS.ProcessEnv = {
     ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !excluded.has(name))),
     ...serverEnv(databaseUrl, poolMax),
+    ...overrides,
   };
   const child = spawn(process.execPath, ['bin/opsdesk.js', 'serve'], {
     cwd: repoRoot,
