@@ -15,6 +15,10 @@ import { documentFor } from './platform/http/openapi.ts';
 import { DEMO_LOGINS, seedDemo } from './modules/seed.ts';
 import { allJobs, createServices } from './modules/index.ts';
 import { startWorker, superviseWorker, type JobWorker } from './platform/jobs/worker.ts';
+import {
+  serveGroupMetrics,
+  shareProcessMetricsWithPrimary,
+} from './platform/observability/cluster-metrics.ts';
 import { loggerOptions } from './platform/observability/logging.ts';
 import { settledWithin } from './platform/process/deadline.ts';
 import { announceReady, superviseChildren, type Supervisor } from './platform/process/cluster.ts';
@@ -185,6 +189,7 @@ async function serveCluster(config: Config): Promise<void> {
     })),
     ...(config.workerInProcess ? [{ name: 'worker', args: ['worker'] }] : []),
   ];
+  serveGroupMetrics();
   const supervisor = (group.supervisor = superviseChildren(children, {
     log,
     env: {
@@ -246,6 +251,7 @@ async function runWorkerProcess(config: Config): Promise<void> {
     log,
   });
   log.info({ concurrency: config.workerConcurrency }, 'worker started');
+  shareProcessMetricsWithPrimary();
   announceReady();
   onTerminationSignals(
     createShutdown(

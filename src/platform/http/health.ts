@@ -37,25 +37,59 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
 }
 
 /**
- * Liveness (the process answers), readiness (its database answers within a second;
- * 503 while shutting down) and the BMS `/api/health/`. Redis is reported, as `degraded`
+ * `check` shared by every caller: one runs at a time, and its answer serves the callers
+ * of the next `freshMs` too, so a burst of probes (or a load test of the BMS health
+ * endpoint) costs the dependency one query per `freshMs`, not one per request. Readiness
+ * is at most `freshMs` behind the truth.
+ */
+export function sharedCheck<T>(check: () => Promise<T>, freshMs: number): () => Promise<T> {
+  let last: { value: T; at: number } | undefined;
+  let running: Promise<T> | undefined;
+  return () => {
+    if (last && Date.now() - last.at < freshMs) return Promise.resolve(last.value);
+    running ??= check().then((value) => {
+      last = { value, at: Date.now() };
+      running = undefined;
+      return value;
+    });
+    return running;
+  };
+}
+
+/** How long one dependency check answers readiness for. */
+const CHECK_FRESH_MS = 1000;
+
+/**
+ * Liveness (the process answers, nothing else), readiness (its database answered within
+ * a second, checked at most once a second however many probes come; 503 at once while
+ * shutting down) and the BMS `/api/health/`. Redis is reported, as `degraded`
  * when it does not answer, but never fails readiness: Opsdesk serves without it.
  */
 export function healthRoutes(
   app: FastifyInstance,
   deps: { pool: pg.Pool; redis: Redis | undefined; version: string; isClosing: () => boolean },
 ) {
+  const checkDatabase = sharedCheck(
+    () =>
+      within(1000, deps.pool.query('SELECT 1')).then(
+        () => 'ok' as const,
+        () => 'error' as const,
+      ),
+    CHECK_FRESH_MS,
+  );
+  const { redis: client } = deps;
+  const checkRedis = client
+    ? sharedCheck(
+        () =>
+          within(1000, client.ping()).then(
+            () => 'ok' as const,
+            () => 'degraded' as const,
+          ),
+        CHECK_FRESH_MS,
+      )
+    : () => Promise.resolve('disabled' as const);
   const report = async () => {
-    const database = await within(1000, deps.pool.query('SELECT 1')).then(
-      () => 'ok' as const,
-      () => 'error' as const,
-    );
-    const redis = deps.redis
-      ? await within(1000, deps.redis.ping()).then(
-          () => 'ok' as const,
-          () => 'degraded' as const,
-        )
-      : ('disabled' as const);
+    const [database, redis] = await Promise.all([checkDatabase(), checkRedis()]);
     const healthy = database === 'ok' && !deps.isClosing();
     return {
       status: healthy ? ('ok' as const) : ('error' as const),
