@@ -14,7 +14,7 @@ import { openDatabase, type OpenDatabase } from './platform/db/open.ts';
 import { documentFor } from './platform/http/openapi.ts';
 import { DEMO_LOGINS, seedDemo } from './modules/seed.ts';
 import { allJobs, createServices } from './modules/index.ts';
-import { startWorker, superviseWorker, type JobWorker } from './platform/jobs/worker.ts';
+import { superviseWorker, type JobWorker } from './platform/jobs/worker.ts';
 import {
   serveGroupMetrics,
   shareProcessMetricsWithPrimary,
@@ -244,15 +244,13 @@ async function runWorkerProcess(config: Config): Promise<void> {
   const database = await openDatabase(config, { migrate: config.autoMigrate });
   const transport = prettyLogs();
   const log = pino(loggerOptions(config.logLevel, transport));
-  const worker = await startWorker({
+  // Supervised like the in-process worker: a database outage restarts it instead of ending the process.
+  const worker = superviseWorker({
     pool: database.pool,
     jobs: allJobs(createServices(database, config), database.db),
     concurrency: config.workerConcurrency,
     log,
   });
-  log.info({ concurrency: config.workerConcurrency }, 'worker started');
-  shareProcessMetricsWithPrimary();
-  announceReady();
   onTerminationSignals(
     createShutdown(
       {
@@ -262,7 +260,9 @@ async function runWorkerProcess(config: Config): Promise<void> {
       { log, drainDelayMs: 0, timeoutMs: config.shutdownTimeoutMs },
     ),
   );
-  await worker.promise;
+  log.info({ concurrency: config.workerConcurrency }, 'worker started');
+  shareProcessMetricsWithPrimary();
+  announceReady();
 }
 
 /** QUIT when Redis answers; a Redis that does not is disconnected without waiting. */

@@ -37,18 +37,25 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
 }
 
 /**
- * `check` shared by every caller: one runs at a time, and its answer serves the callers
- * of the next `freshMs` too, so a burst of probes (or a load test of the BMS health
- * endpoint) costs the dependency one query per `freshMs`, not one per request. Readiness
- * is at most `freshMs` behind the truth.
+ * `check` shared by every caller: one runs at a time, and a passing answer serves the
+ * callers of the next `freshMs` too, so a burst of probes (or a load test of the BMS
+ * health endpoint) costs the dependency one query per `freshMs`, not one per request.
+ * A failing answer is not kept: the next probe checks again, so recovery shows at once;
+ * an outage shows within `freshMs` plus the check's own timeout.
  */
-export function sharedCheck<T>(check: () => Promise<T>, freshMs: number): () => Promise<T> {
-  let last: { value: T; at: number } | undefined;
+export function sharedCheck<T>(
+  check: () => Promise<T>,
+  options: { freshMs: number; passed: (value: T) => boolean },
+): () => Promise<T> {
+  let lastPass: number | undefined;
+  let lastValue: T | undefined;
   let running: Promise<T> | undefined;
   return () => {
-    if (last && Date.now() - last.at < freshMs) return Promise.resolve(last.value);
+    if (lastPass !== undefined && Date.now() - lastPass < options.freshMs)
+      return Promise.resolve(lastValue as T);
     running ??= check().then((value) => {
-      last = { value, at: Date.now() };
+      lastPass = options.passed(value) ? Date.now() : undefined;
+      lastValue = value;
       running = undefined;
       return value;
     });
@@ -75,7 +82,7 @@ export function healthRoutes(
         () => 'ok' as const,
         () => 'error' as const,
       ),
-    CHECK_FRESH_MS,
+    { freshMs: CHECK_FRESH_MS, passed: (status) => status === 'ok' },
   );
   const { redis: client } = deps;
   const checkRedis = client
@@ -85,7 +92,7 @@ export function healthRoutes(
             () => 'ok' as const,
             () => 'degraded' as const,
           ),
-        CHECK_FRESH_MS,
+        { freshMs: CHECK_FRESH_MS, passed: (status) => status === 'ok' },
       )
     : () => Promise.resolve('disabled' as const);
   const report = async () => {

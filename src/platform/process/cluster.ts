@@ -68,6 +68,8 @@ export function superviseChildren(specs: ChildSpec[], options: SupervisorOptions
   let started = false;
   let address: string | undefined;
   const waiting = new Set(slots);
+  // A child killed by the stop's SIGTERM before it served had nothing to drain: a clean stop.
+  const serving = new WeakSet<Worker>();
   let markReady: (url: string | undefined) => void = () => undefined;
   let failStart: (error: Error) => void = () => undefined;
   const ready = new Promise<string | undefined>((resolve, reject) => {
@@ -84,6 +86,7 @@ export function superviseChildren(specs: ChildSpec[], options: SupervisorOptions
     slot.startedAt = Date.now();
     worker.on('message', (message: unknown) => {
       if (!isReadyMessage(message)) return;
+      serving.add(worker);
       address ??= message.url;
       if (started) {
         options.log.info({ process: slot.spec.name, pid: worker.process.pid }, 'replacement process ready');
@@ -132,8 +135,8 @@ export function superviseChildren(specs: ChildSpec[], options: SupervisorOptions
       const exits = running.map(
         (worker) =>
           new Promise<boolean>((resolve) => {
-            worker.once('exit', (code) => {
-              resolve(code === 0);
+            worker.once('exit', (code, signal) => {
+              resolve(code === 0 || (signal === 'SIGTERM' && !serving.has(worker)));
             });
           }),
       );
