@@ -85,7 +85,7 @@ export function healthRoutes(
     { freshMs: CHECK_FRESH_MS, passed: (status) => status === 'ok' },
   );
   const { redis: client } = deps;
-  const checkRedis = client
+  const pingRedis = client
     ? sharedCheck(
         () =>
           within(1000, client.ping()).then(
@@ -94,7 +94,14 @@ export function healthRoutes(
           ),
         { freshMs: CHECK_FRESH_MS, passed: (status) => status === 'ok' },
       )
-    : () => Promise.resolve('disabled' as const);
+    : undefined;
+  // A connection the client knows is down is reported at once, whatever the last ping said.
+  const checkRedis = () =>
+    client && pingRedis
+      ? client.status === 'ready'
+        ? pingRedis()
+        : Promise.resolve('degraded' as const)
+      : Promise.resolve('disabled' as const);
   const report = async () => {
     const [database, redis] = await Promise.all([checkDatabase(), checkRedis()]);
     const healthy = database === 'ok' && !deps.isClosing();
