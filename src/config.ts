@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -161,9 +162,23 @@ const settings = {
     parse: (raw) => path.resolve(raw),
     default: './.data',
   },
+  webConcurrency: {
+    env: 'WEB_CONCURRENCY',
+    description:
+      '`serve` runs this many API processes (node:cluster, one port); auto: one per core. 1: a single process, no primary. Each has its own DATABASE_POOL_MAX.',
+    parse: (raw) => {
+      if (raw === 'auto') return os.availableParallelism();
+      const count = Number(raw);
+      return Number.isInteger(count) && count >= 1 && count <= 256
+        ? count
+        : expect('auto or a whole number from 1 to 256');
+    },
+    default: 'auto',
+  },
   workerInProcess: {
     env: 'WORKER_IN_PROCESS',
-    description: '`serve` also runs the job worker. Set false when `opsdesk worker` runs separately.',
+    description:
+      '`serve` also runs the job worker (one for the whole group: a child process beside the API processes). Set false when `opsdesk worker` runs separately.',
     parse: bool,
     default: 'true',
   },

@@ -25,6 +25,7 @@ const OPSDESK_SETTINGS = new Set([
   'DATA_DIR',
   'AUTO_MIGRATE',
   'WORKER_IN_PROCESS',
+  'WEB_CONCURRENCY',
 ]);
 
 /** The environment of the test process minus every Opsdesk setting, plus `env`. */

@@ -8,6 +8,8 @@ export interface OpenDatabase extends DatabaseHandle {
   /** Set when this process runs the embedded PostgreSQL. */
   embedded: EmbeddedPostgres | undefined;
   url: string;
+  /** Closes the pool only; an embedded server keeps running (for the processes a cluster primary forks). */
+  disconnect(graceMs?: number): Promise<void>;
 }
 
 /** Migrates over `ownerUrl` when the schema owner is another role than the one serving. */
@@ -61,6 +63,7 @@ export async function openDatabase(
     ...handle,
     embedded,
     url,
+    disconnect: (graceMs) => handle.close(graceMs),
     close: async (graceMs) => {
       await handle.close(graceMs);
       await embedded?.stop();

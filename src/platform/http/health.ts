@@ -37,25 +37,73 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
 }
 
 /**
- * Liveness (the process answers), readiness (its database answers within a second;
- * 503 while shutting down) and the BMS `/api/health/`. Redis is reported, as `degraded`
+ * `check` shared by every caller: one runs at a time, and a passing answer serves the
+ * callers of the next `freshMs` too, so a burst of probes (or a load test of the BMS
+ * health endpoint) costs the dependency one query per `freshMs`, not one per request.
+ * A failing answer is not kept: the next probe checks again, so recovery shows at once;
+ * an outage shows within `freshMs` plus the check's own timeout.
+ */
+export function sharedCheck<T>(
+  check: () => Promise<T>,
+  options: { freshMs: number; passed: (value: T) => boolean },
+): () => Promise<T> {
+  let lastPass: number | undefined;
+  let lastValue: T | undefined;
+  let running: Promise<T> | undefined;
+  return () => {
+    if (lastPass !== undefined && Date.now() - lastPass < options.freshMs)
+      return Promise.resolve(lastValue as T);
+    running ??= check().then((value) => {
+      lastPass = options.passed(value) ? Date.now() : undefined;
+      lastValue = value;
+      running = undefined;
+      return value;
+    });
+    return running;
+  };
+}
+
+/** How long one dependency check answers readiness for. */
+const CHECK_FRESH_MS = 1000;
+
+/**
+ * Liveness (the process answers, nothing else), readiness (its database answered within
+ * a second, checked at most once a second however many probes come; 503 at once while
+ * shutting down) and the BMS `/api/health/`. Redis is reported, as `degraded`
  * when it does not answer, but never fails readiness: Opsdesk serves without it.
  */
 export function healthRoutes(
   app: FastifyInstance,
   deps: { pool: pg.Pool; redis: Redis | undefined; version: string; isClosing: () => boolean },
 ) {
+  const checkDatabase = sharedCheck(
+    () =>
+      within(1000, deps.pool.query('SELECT 1')).then(
+        () => 'ok' as const,
+        () => 'error' as const,
+      ),
+    { freshMs: CHECK_FRESH_MS, passed: (status) => status === 'ok' },
+  );
+  const { redis: client } = deps;
+  const pingRedis = client
+    ? sharedCheck(
+        () =>
+          within(1000, client.ping()).then(
+            () => 'ok' as const,
+            () => 'degraded' as const,
+          ),
+        { freshMs: CHECK_FRESH_MS, passed: (status) => status === 'ok' },
+      )
+    : undefined;
+  // A connection the client knows is down is reported at once, whatever the last ping said.
+  const checkRedis = () =>
+    client && pingRedis
+      ? client.status === 'ready'
+        ? pingRedis()
+        : Promise.resolve('degraded' as const)
+      : Promise.resolve('disabled' as const);
   const report = async () => {
-    const database = await within(1000, deps.pool.query('SELECT 1')).then(
-      () => 'ok' as const,
-      () => 'error' as const,
-    );
-    const redis = deps.redis
-      ? await within(1000, deps.redis.ping()).then(
-          () => 'ok' as const,
-          () => 'degraded' as const,
-        )
-      : ('disabled' as const);
+    const [database, redis] = await Promise.all([checkDatabase(), checkRedis()]);
     const healthy = database === 'ok' && !deps.isClosing();
     return {
       status: healthy ? ('ok' as const) : ('error' as const),

@@ -1,7 +1,9 @@
+import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { safeEqual } from '../auth/secrets.ts';
 import { AppError } from '../http/errors.ts';
+import { groupMetrics, shareWithPrimary } from './cluster-metrics.ts';
 import { Counter, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 
 /**
@@ -10,6 +12,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics, type Metric } from
  * the metrics other platform parts hand in (Redis availability). With a `token`,
  * only a scraper sending it as a Bearer token reads them; without one they are open
  * when `open` (development, test) and not served at all otherwise (production).
+ * In a cluster, every process's metrics are served (cluster-metrics.ts).
  */
 export const metricsPlugin = fp(
   (
@@ -19,6 +22,7 @@ export const metricsPlugin = fp(
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     for (const metric of metrics) registry.registerMetric(metric);
+    shareWithPrimary(registry);
     const labelNames = ['method', 'route', 'status'] as const;
     const requests = new Counter({
       name: 'http_requests_total',
@@ -60,7 +64,7 @@ export const metricsPlugin = fp(
           );
         }
         reply.type(registry.contentType);
-        return registry.metrics();
+        return cluster.isWorker ? groupMetrics() : registry.metrics();
       },
     );
   },
