@@ -60,13 +60,15 @@ export function createHydration(deps: {
     for (const facility of facilities) known.facilities.set(facility.id, facility);
     for (const department of departments) known.departments.set(department.id, department);
     const find = <T>(map: Map<number, T>, id: number | null) => (id === null ? null : (map.get(id) ?? null));
-    return rows.map((row) => ({
-      ...row,
-      reporter: find(known.people, row.reporterId),
-      assignee: find(known.people, row.assigneeId),
-      facility: find(known.facilities, row.facilityId),
-      department: find(known.departments, row.departmentId),
-    }));
+    // The rows are this read's own: completed in place, not copied (an export completes a million).
+    return rows.map((row) =>
+      Object.assign(row, {
+        reporter: find(known.people, row.reporterId),
+        assignee: find(known.people, row.assigneeId),
+        facility: find(known.facilities, row.facilityId),
+        department: find(known.departments, row.departmentId),
+      }),
+    );
   }
 
   return { hydrate, knownRelations: emptyRelations };

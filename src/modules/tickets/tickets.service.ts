@@ -199,7 +199,8 @@ export function createTicketsService(deps: TicketsDeps) {
         db,
         whereOf(spec, params, scope),
         orderFor(spec, params),
-        2000,
+        // Small batches: rows waiting for the client die young instead of growing the heap.
+        500,
       )) {
         if (isFull(known)) known = knownRelations();
         yield* await hydrate(batch, known);
