@@ -18,6 +18,7 @@ import {
   unreachableStatus,
 } from './tickets.checks.ts';
 import { createTicketDiscussion } from './tickets.discussion.ts';
+import { createHydration, isFull } from './tickets.hydration.ts';
 import { ticketErrors } from './tickets.errors.ts';
 import { runHooks, type ChangeSource, type TicketHooks } from './tickets.hooks.ts';
 import { relevanceRows, searchPlanFor } from './tickets.search.ts';
@@ -71,33 +72,7 @@ export function createTicketsService(deps: TicketsDeps) {
   const counts = createCountCache();
   const hooks = runHooks(deps.hooks ?? []);
   const externalReferenceErrors = createReferenceChecks({ identity, sites });
-
-  /**
-   * Embeds people, facilities and departments for a batch of tickets: one query per
-   * relation whatever the batch size, never one per row.
-   */
-  async function hydrate(rows: TicketRow[]): Promise<TicketView[]> {
-    const userIds = rows
-      .flatMap((row) => [row.reporterId, row.assigneeId])
-      .filter((id): id is number => id !== null);
-    const facilityIds = rows.map((row) => row.facilityId).filter((id): id is number => id !== null);
-    const departmentIds = rows.map((row) => row.departmentId).filter((id): id is number => id !== null);
-    const [people, facilities, departments] = await Promise.all([
-      userIds.length ? identity.peopleByUserIds(userIds) : [],
-      facilityIds.length ? sites.facilitiesByIds(facilityIds) : [],
-      departmentIds.length ? identity.departmentsByIds(departmentIds) : [],
-    ]);
-    const peopleById = new Map(people.map((person) => [person.user.id, person]));
-    const facilitiesById = byId(facilities);
-    const departmentsById = byId(departments);
-    return rows.map((row) => ({
-      ...row,
-      reporter: row.reporterId === null ? null : (peopleById.get(row.reporterId) ?? null),
-      assignee: row.assigneeId === null ? null : (peopleById.get(row.assigneeId) ?? null),
-      facility: row.facilityId === null ? null : (facilitiesById.get(row.facilityId) ?? null),
-      department: row.departmentId === null ? null : (departmentsById.get(row.departmentId) ?? null),
-    }));
-  }
+  const { hydrate, knownRelations } = createHydration({ identity, sites });
 
   async function visible(actor: Actor, id: number, kind?: TicketKind): Promise<TicketRow> {
     const row = await repository.ticketById(db, id, ticketScope(actor));
@@ -211,18 +186,24 @@ export function createTicketsService(deps: TicketsDeps) {
       return { ...page, rows: await hydrate(page.rows) };
     },
 
-    /** Every matching ticket, streamed from a server-side cursor and hydrated per batch (exports). */
+    /**
+     * Every matching ticket, streamed from a server-side cursor and hydrated per batch
+     * (exports); a relation is loaded once per export, not once per batch.
+     */
     async *all(actor: Actor, asked: ListParams): AsyncGenerator<TicketView> {
       const scope = ticketScope(actor);
       const { spec, params } = await searchPlanFor(db, asked, scope);
+      let known = knownRelations();
       for await (const batch of repository.streamTicketRows(
         pool,
         db,
         whereOf(spec, params, scope),
         orderFor(spec, params),
-        2000,
+        // Small batches: rows waiting for the client die young instead of growing the heap.
+        500,
       )) {
-        yield* await hydrate(batch);
+        if (isFull(known)) known = knownRelations();
+        yield* await hydrate(batch, known);
       }
     },
 

@@ -123,7 +123,9 @@ const filterQuery = Object.fromEntries(
     Type.Optional(Type.String({ maxLength: 500, description })),
   ]),
 );
-const format = Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xml')]));
+const format = Type.Optional(
+  Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xml'), Type.Literal('ndjson')]),
+);
 const WindowEdge = (description: string) =>
   Type.String({ maxLength: 40, description: `${description} ISO 8601 date-time, or YYYY-MM-DD (UTC day).` });
 

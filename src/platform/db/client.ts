@@ -1,6 +1,7 @@
 import { drizzle, type NodePgDatabase, type NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { settledWithin } from '../process/deadline.ts';
 import * as schema from './schema.ts';
@@ -37,8 +38,54 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 const awaitsAnswer = (client: pg.PoolClient) =>
   Boolean((client as unknown as { _getActiveQuery?: () => unknown })._getActiveQuery?.());
 
+/** Most distinct statements one connection keeps prepared; past it, new texts run unnamed. */
+const PREPARED_PER_CONNECTION = 200;
+
+/**
+ * A connection that prepares its parameterised statements by name, so PostgreSQL parses
+ * each text once per connection and, after a few runs, reuses its plan: planning, not
+ * execution, is what a ticket page or detail costs (ARCHITECTURE.md, "Performance
+ * facts"). The name is a hash of the text, so one name never means two texts, and a
+ * query whose shape varies (filters, sort) gets one statement per shape. Statements
+ * without parameters (BEGIN, SET LOCAL, scripts of several statements) and cursors
+ * stay as they are.
+ */
+export class PreparingClient extends pg.Client {
+  readonly preparedNames = new Set<string>();
+}
+
+const unnamedQuery = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')?.value as (
+  this: pg.Client,
+  ...args: unknown[]
+) => unknown;
+
+PreparingClient.prototype.query = function (this: PreparingClient, ...args: unknown[]) {
+  const named = namedConfig(this.preparedNames, args[0], args[1]);
+  if (named) args[0] = named;
+  return unnamedQuery.apply(this, args);
+} as pg.Client['query'];
+
+function namedConfig(prepared: Set<string>, config: unknown, values: unknown): pg.QueryConfig | undefined {
+  const query: pg.QueryConfig | undefined =
+    typeof config === 'string'
+      ? { text: config }
+      : config && typeof config === 'object' && !('submit' in config)
+        ? (config as pg.QueryConfig)
+        : undefined;
+  if (!query || query.name || typeof query.text !== 'string') return undefined;
+  const parameters = Array.isArray(values) ? values : query.values;
+  if (!parameters?.length) return undefined;
+  const name = `opsdesk_${createHash('sha1').update(query.text).digest('base64url').slice(0, 20)}`;
+  if (!prepared.has(name)) {
+    if (prepared.size >= PREPARED_PER_CONNECTION) return undefined;
+    prepared.add(name);
+  }
+  return { ...query, name };
+}
+
 export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   const pool = new pg.Pool({
+    Client: PreparingClient,
     connectionString: options.url,
     max: options.poolMax,
     statement_timeout: options.statementTimeoutMs,

@@ -1,6 +1,6 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { csvStringifier, toCsv } from './csv.ts';
+import { csvLine, csvStringifier, toCsv, type CsvCell } from './csv.ts';
 
 const parsed = (text: string) => parseCsv(text) as string[][];
 
@@ -33,5 +33,36 @@ describe('CSV writer', () => {
     let text = '';
     for await (const chunk of writer) text += String(chunk);
     expect(text).toBe("id,title\n-1,'=cmd\n");
+  });
+
+  it('the fast record writer of exports writes exactly what the library writer does', () => {
+    const cells: CsvCell[] = [
+      'plain',
+      '',
+      null,
+      undefined,
+      0,
+      -5,
+      3.25,
+      '-5',
+      '=SUM(A1)',
+      '+1',
+      '@x',
+      '\tx',
+      '\rx',
+      '\uFF1D1',
+      '\uFF0B1',
+      '\uFF0D1',
+      '\uFF201',
+      'a,b',
+      'say "hi"',
+      '=1+"a"',
+      'two\nlines',
+      'cr\rhere',
+      "'kept",
+      'ünï©ødé',
+    ];
+    for (const cell of cells) expect(csvLine([cell, 'x'])).toBe(toCsv([[cell, 'x']]));
+    expect(csvLine(cells)).toBe(toCsv([cells]));
   });
 });

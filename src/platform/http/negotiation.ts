@@ -3,24 +3,28 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
 import XMLBuilder from 'fast-xml-builder';
 import type { Page } from '../db/list.ts';
-import { csvStringifier, type CsvCell } from './csv.ts';
+import { csvLine, type CsvCell } from './csv.ts';
 import { presentPage } from './pagination.ts';
 
 /**
- * Content negotiation for lists: JSON (the page), or CSV / XML of every matching row,
- * streamed. `?format=` wins over `Accept`, as in DRF.
+ * Content negotiation for lists: JSON (the page), or CSV / XML / NDJSON (one JSON item
+ * per line) of every matching row, streamed. `?format=` wins over `Accept`, as in DRF.
  */
-export type Format = 'json' | 'csv' | 'xml';
+export type Format = 'json' | 'csv' | 'xml' | 'ndjson';
 
 const mediaTypes: Record<Format, string> = {
   json: 'application/json; charset=utf-8',
   csv: 'text/csv; charset=utf-8',
   xml: 'application/xml; charset=utf-8',
+  ndjson: 'application/x-ndjson; charset=utf-8',
 };
+
+const fileExtensions: Record<Exclude<Format, 'json'>, string> = { csv: 'csv', xml: 'xml', ndjson: 'ndjson' };
 
 export function negotiatedFormat(request: FastifyRequest): Format {
   const explicit = (request.query as Record<string, unknown> | undefined)?.format;
-  if (explicit === 'csv' || explicit === 'xml' || explicit === 'json') return explicit;
+  if (explicit === 'csv' || explicit === 'xml' || explicit === 'json' || explicit === 'ndjson')
+    return explicit;
   const accept = request.headers.accept ?? '';
   const ranked = accept
     .split(',')
@@ -33,6 +37,7 @@ export function negotiatedFormat(request: FastifyRequest): Format {
     .sort((a, b) => b.q - a.q || a.index - b.index);
   for (const { type } of ranked) {
     if (type === 'text/csv') return 'csv';
+    if (type === 'application/x-ndjson' || type === 'application/jsonl') return 'ndjson';
     if (type === 'application/xml' || type === 'text/xml') return 'xml';
     if (type === 'application/json' || type === '*/*' || type === 'application/*') return 'json';
   }
@@ -70,59 +75,91 @@ function cell(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The value at a dotted column name (`location.name`) of a presented item. */
-function leaf(item: unknown, column: string): unknown {
+/** The value at a dotted column path (`['location', 'name']`) of a presented item. */
+function leaf(item: unknown, path: readonly string[]): unknown {
   let value: unknown = item;
-  for (const key of column.split('.')) {
+  for (const key of path) {
     value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
   }
   return value;
 }
 
+const pathsOf = (columns: string[]) => columns.map((column) => column.split('.'));
+
 export function flatten(item: unknown, columns: string[]): string[] {
-  return columns.map((column) => cell(leaf(item, column)));
+  return pathsOf(columns).map((path) => cell(leaf(item, path)));
 }
 
 /** As `flatten`, but numbers stay numbers: the CSV writer neutralises formulas in text only. */
-function csvRecord(item: unknown, columns: string[]): CsvCell[] {
-  return columns.map((column) => {
-    const value = leaf(item, column);
+function csvRecord(item: unknown, paths: readonly string[][]): CsvCell[] {
+  return paths.map((path) => {
+    const value = leaf(item, path);
     return typeof value === 'number' ? value : cell(value);
   });
 }
 
-function csvStream(rows: AsyncIterable<unknown>, columns: string[]): Readable {
-  const csv = csvStringifier(columns);
-  Readable.from(
-    (async function* () {
-      for await (const row of rows) yield csvRecord(row, columns);
-    })(),
-  )
-    .on('error', (error) => csv.destroy(error))
-    .pipe(csv);
-  return csv;
-}
-
 const xmlName = (column: string) => column.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^(?=[^A-Za-z_])/, '_');
 
-function xmlStream(rows: AsyncIterable<unknown>, columns: string[]): Readable {
-  const builder = new XMLBuilder({ format: false, suppressEmptyNode: false });
+/** Bytes of text gathered before a chunk goes out: few writes, little held per export. */
+const CHUNK_CHARS = 64 * 1024;
+
+/**
+ * An export body: `head`, one `line` per row, `tail`, gathered into chunks of about
+ * 64 KiB. A chunk is made only when the response asks for more (the stream is pulled,
+ * and the response pulls only while the client reads), so a slow client holds the
+ * cursor back instead of growing memory.
+ */
+function exportStream(
+  rows: AsyncIterable<unknown>,
+  head: string,
+  line: (row: unknown) => string,
+  tail: string,
+): Readable {
   return Readable.from(
     (async function* () {
-      yield '<?xml version="1.0" encoding="UTF-8"?>\n<root>';
+      let chunk = head;
       for await (const row of rows) {
-        const values = flatten(row, columns);
-        const item = Object.fromEntries(columns.map((column, i) => [xmlName(column), values[i]]));
-        yield builder.build({ 'list-item': item });
+        chunk += line(row);
+        if (chunk.length >= CHUNK_CHARS) {
+          yield chunk;
+          chunk = '';
+        }
       }
-      yield '</root>\n';
+      chunk += tail;
+      if (chunk) yield chunk;
     })(),
+    { objectMode: false, highWaterMark: CHUNK_CHARS },
   );
+}
+
+function exportFormat(
+  format: Exclude<Format, 'json'>,
+  item: TSchema,
+  serialize: (item: unknown) => string,
+): { head: string; line: (row: unknown) => string; tail: string } {
+  if (format === 'ndjson') return { head: '', line: (row) => `${serialize(row)}\n`, tail: '' };
+  const columns = columnsOf(item);
+  const paths = pathsOf(columns);
+  if (format === 'csv') {
+    return { head: csvLine(columns), line: (row) => csvLine(csvRecord(row, paths)), tail: '' };
+  }
+  const builder = new XMLBuilder({ format: false, suppressEmptyNode: false });
+  const names = columns.map(xmlName);
+  return {
+    head: '<?xml version="1.0" encoding="UTF-8"?>\n<root>',
+    line: (row) => {
+      const item: Record<string, string> = {};
+      paths.forEach((path, i) => (item[names[i] ?? ''] = cell(leaf(row, path))));
+      return builder.build({ 'list-item': item });
+    },
+    tail: '</root>\n',
+  };
 }
 
 /**
  * Answers a list in the negotiated format: the JSON page (v1 or v2 shape), or every
- * matching row from `all()` as CSV or XML with one column per leaf of the item schema.
+ * matching row from `all()` as CSV or XML with one column per leaf of the item schema,
+ * or as NDJSON: each item serialised by the item schema, as the JSON page would.
  */
 export async function sendList<T>(
   request: FastifyRequest,
@@ -140,12 +177,13 @@ export async function sendList<T>(
     await reply.send(presentPage(request, reply, await options.page(), options.present));
     return;
   }
-  const columns = columnsOf(options.item);
+  const { head, line, tail } = exportFormat(
+    format,
+    options.item,
+    reply.compileSerializationSchema(options.item) as (item: unknown) => string,
+  );
   const present = options.present;
-  const rows = (async function* () {
-    for await (const row of options.all()) yield present(row);
-  })();
-  reply.header('content-disposition', `attachment; filename="${options.filename}.${format}"`);
+  reply.header('content-disposition', `attachment; filename="${options.filename}.${fileExtensions[format]}"`);
   reply.type(mediaTypes[format]);
-  await reply.send(format === 'csv' ? csvStream(rows, columns) : xmlStream(rows, columns));
+  await reply.send(exportStream(options.all(), head, (row) => line(present(row as T)), tail));
 }

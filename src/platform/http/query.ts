@@ -108,8 +108,9 @@ export function refineFilters(spec: ListSpec, changes: Record<string, Partial<Fi
 }
 
 const formatParam = Type.Optional(
-  Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xml')], {
-    description: 'Response format; CSV and XML stream every matching row. Same as the Accept header.',
+  Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xml'), Type.Literal('ndjson')], {
+    description:
+      'Response format; CSV, XML and NDJSON (one JSON item per line) stream every matching row. Same as the Accept header.',
   }),
 );
 

@@ -1,0 +1,59 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../../test/helpers/database.ts';
+import { connectDatabase, type DatabaseHandle } from './client.ts';
+
+/**
+ * Planning, not execution, is what a hot query costs (ARCHITECTURE.md, "Performance
+ * facts"): every parameterised statement runs prepared by name, so a connection parses
+ * and plans each text once.
+ */
+describe('prepared statements', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let handle: DatabaseHandle;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // One connection: what is prepared on it is what the next query sees.
+    handle = connectDatabase({ url: database.url, poolMax: 1, statementTimeoutMs: 5000 });
+  });
+
+  afterAll(async () => {
+    await handle.close();
+    await database.drop();
+  });
+
+  const preparedTexts = async () => {
+    const { rows } = await handle.pool.query<{ statement: string }>(
+      'select statement from pg_prepared_statements order by prepare_time',
+    );
+    return rows.map((row) => row.statement);
+  };
+
+  it('prepares each parameterised text once per connection and answers as before', async () => {
+    const query = (value: number) =>
+      handle.db.execute<{ doubled: number }>(sql`select ${value}::int * 2 as doubled`);
+    expect((await query(2)).rows).toEqual([{ doubled: 4 }]);
+    expect((await query(21)).rows).toEqual([{ doubled: 42 }]);
+    const { rows } = await handle.pool.query<{ sum: number }>('select $1::int + $2::int as sum', [1, 2]);
+    expect(rows).toEqual([{ sum: 3 }]);
+
+    const texts = await preparedTexts();
+    expect(texts.filter((text) => text === 'select $1::int * 2 as doubled')).toHaveLength(1);
+    expect(texts).toContain('select $1::int + $2::int as sum');
+  });
+
+  it('leaves statements without parameters unnamed', async () => {
+    await handle.pool.query('select 40 + 2 as answer');
+    expect(await preparedTexts()).not.toContain('select 40 + 2 as answer');
+  });
+
+  it('keeps prepared statements across transactions and through failures', async () => {
+    await expect(handle.pool.query('select $1::int / 0', [1])).rejects.toThrow(/division by zero/);
+    const result = await handle.db.transaction(async (tx) =>
+      tx.execute<{ value: string }>(sql`select ${'inside'}::text as value`),
+    );
+    expect(result.rows).toEqual([{ value: 'inside' }]);
+    expect(await preparedTexts()).toContain('select $1::text as value');
+  });
+});
