@@ -144,6 +144,13 @@ const settings = {
       'Longest Opsdesk waits for a statement to answer when the database is unreachable (503 past it). Unset: DATABASE_STATEMENT_TIMEOUT_MS + 1000.',
     parse: int(100, 3_600_000),
   },
+  databasePreparedStatements: {
+    env: 'DATABASE_PREPARED_STATEMENTS',
+    description:
+      'Run parameterised queries as named prepared statements (planned once per connection). Set false behind a transaction-pooling PgBouncer.',
+    parse: bool,
+    default: 'true',
+  },
   autoMigrate: {
     env: 'AUTO_MIGRATE',
     description: 'Apply pending migrations at server start (under an advisory lock).',

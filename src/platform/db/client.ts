@@ -25,6 +25,8 @@ export interface ConnectOptions {
   statementTimeoutMs: number;
   /** Longest wait for a connection, from the pool or a new one (handshake included). */
   connectTimeoutMs?: number;
+  /** Named prepared statements for parameterised queries (default); false behind a transaction-pooling PgBouncer. */
+  preparedStatements?: boolean;
   /** Longest wait for a statement's answer on the client side (the server's timeout cannot fire across a partition). */
   queryTimeoutMs?: number;
   applicationName?: string;
@@ -85,7 +87,7 @@ function namedConfig(prepared: Set<string>, config: unknown, values: unknown): p
 
 export function connectDatabase(options: ConnectOptions): DatabaseHandle {
   const pool = new pg.Pool({
-    Client: PreparingClient,
+    Client: options.preparedStatements === false ? pg.Client : PreparingClient,
     connectionString: options.url,
     max: options.poolMax,
     statement_timeout: options.statementTimeoutMs,

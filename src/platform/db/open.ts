@@ -48,6 +48,7 @@ export async function openDatabase(
     poolMax: options.poolMax ?? config.databasePoolMax,
     statementTimeoutMs: config.statementTimeoutMs,
     connectTimeoutMs: config.databaseConnectTimeoutMs,
+    preparedStatements: config.databasePreparedStatements,
     queryTimeoutMs: config.databaseQueryTimeoutMs,
     applicationName: options.applicationName,
   });

@@ -57,3 +57,25 @@ describe('prepared statements', () => {
     expect(await preparedTexts()).toContain('select $1::text as value');
   });
 });
+
+describe('prepared statements turned off (DATABASE_PREPARED_STATEMENTS=false)', () => {
+  it('prepares nothing, so a transaction-pooling PgBouncer can sit in between', async () => {
+    const database = await createTestDatabase();
+    const handle = connectDatabase({
+      url: database.url,
+      poolMax: 1,
+      statementTimeoutMs: 5000,
+      preparedStatements: false,
+    });
+    try {
+      await handle.db.execute(sql`select ${1}::int * 2 as doubled`);
+      const { rows } = await handle.pool.query<{ count: number }>(
+        'select count(*)::int as count from pg_prepared_statements',
+      );
+      expect(rows).toEqual([{ count: 0 }]);
+    } finally {
+      await handle.close();
+      await database.drop();
+    }
+  });
+});
