@@ -549,6 +549,27 @@ export async function rebuildSecondaryObjects(pool: pg.Pool, log: (line: string)
 // ---------------------------------------------------------------------------
 
 /** Creates the bench database through the `postgres` database when it does not exist. */
+/**
+ * After a bulk load: ticket numbers and the `id` sequences of `tables` continue after
+ * the rows loaded, so the API's next create takes the next number and id.
+ */
+export async function continueSequences(
+  pool: pg.Pool,
+  lastNumbers: { incident: number; service: number },
+  tables: readonly string[],
+): Promise<void> {
+  await pool.query(
+    "SELECT setval('ticket_numbers_incident', $1::bigint + 1, false), setval('ticket_numbers_service', $2::bigint + 1, false)",
+    [lastNumbers.incident, lastNumbers.service],
+  );
+  for (const table of tables) {
+    await pool.query(
+      `SELECT setval(pg_get_serial_sequence($1, 'id'), (SELECT coalesce(max(id), 0) + 1 FROM ${table}), false)`,
+      [table],
+    );
+  }
+}
+
 export async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
@@ -652,12 +673,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     await rebuildSecondaryObjects(pool, log);
     lap('indexes and foreign keys');
 
-    // Ticket numbers continue after the loaded ones.
-    await pool.query(
-      "SELECT setval('ticket_numbers_incident', $1::bigint + 1, false), setval('ticket_numbers_service', $2::bigint + 1, false)",
-      [counters.incident, counters.service],
-    );
-    for (const table of [
+    await continueSequences(pool, counters, [
       'departments',
       'users',
       'profiles',
@@ -667,12 +683,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       'ticket_categories',
       'tickets',
       'ticket_comments',
-    ]) {
-      await pool.query(
-        `SELECT setval(pg_get_serial_sequence($1, 'id'), (SELECT coalesce(max(id), 0) + 1 FROM ${table}), false)`,
-        [table],
-      );
-    }
+    ]);
     await Promise.all(
       ['tickets', 'ticket_comments'].map(async (table) => {
         const vacuum = await pool.connect();

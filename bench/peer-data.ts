@@ -13,6 +13,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { hashPassword } from '../src/platform/auth/passwords.ts';
 import { runMigrations } from '../src/platform/db/migrate.ts';
 import {
+  continueSequences,
   copyInto,
   ensureDatabase,
   insertRows,
@@ -248,24 +249,11 @@ export async function copyPeerData(options: CopyPeerDataOptions): Promise<PeerDa
     const { rows } = await pool.query<{ incident: string; service: string }>(
       "SELECT max(number) FILTER (WHERE kind = 'incident') AS incident, max(number) FILTER (WHERE kind = 'service') AS service FROM tickets",
     );
-    await pool.query(
-      "SELECT setval('ticket_numbers_incident', $1::bigint + 1, false), setval('ticket_numbers_service', $2::bigint + 1, false)",
-      [Number(rows[0]?.incident ?? 0), Number(rows[0]?.service ?? 0)],
+    await continueSequences(
+      pool,
+      { incident: Number(rows[0]?.incident ?? 0), service: Number(rows[0]?.service ?? 0) },
+      ['departments', 'users', 'profiles', 'locations', 'facilities', 'incident_types', 'tickets'],
     );
-    for (const table of [
-      'departments',
-      'users',
-      'profiles',
-      'locations',
-      'facilities',
-      'incident_types',
-      'tickets',
-    ]) {
-      await pool.query(
-        `SELECT setval(pg_get_serial_sequence($1, 'id'), (SELECT coalesce(max(id), 0) + 1 FROM ${table}), false)`,
-        [table],
-      );
-    }
     await pool.query(
       'VACUUM ANALYZE departments, users, profiles, locations, facilities, incident_types, tickets',
     );
