@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
+import { settledWithin } from '../process/deadline.ts';
 
 const Check = Type.Union([Type.Literal('ok'), Type.Literal('error'), Type.Literal('disabled')]);
 const HealthReport = Type.Object({
@@ -18,23 +19,6 @@ const HealthReport = Type.Object({
  * and, being public, answered without looking up credentials (which needs the database).
  */
 const PROBE = { public: true, rateLimit: false } as const;
-
-async function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>(
-        (_, reject) =>
-          (timer = setTimeout(() => {
-            reject(new Error('timeout'));
-          }, ms)),
-      ),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * `check` shared by every caller: one runs at a time, and a passing answer serves the
@@ -78,8 +62,8 @@ export function healthRoutes(
 ) {
   const checkDatabase = sharedCheck(
     () =>
-      within(1000, deps.pool.query('SELECT 1')).then(
-        () => 'ok' as const,
+      settledWithin(deps.pool.query('SELECT 1'), 1000).then(
+        (answer) => (answer === 'late' ? ('error' as const) : ('ok' as const)),
         () => 'error' as const,
       ),
     { freshMs: CHECK_FRESH_MS, passed: (status) => status === 'ok' },
@@ -88,8 +72,8 @@ export function healthRoutes(
   const pingRedis = client
     ? sharedCheck(
         () =>
-          within(1000, client.ping()).then(
-            () => 'ok' as const,
+          settledWithin(client.ping(), 1000).then(
+            (answer) => (answer === 'late' ? ('degraded' as const) : ('ok' as const)),
             () => 'degraded' as const,
           ),
         { freshMs: CHECK_FRESH_MS, passed: (status) => status === 'ok' },
