@@ -1,26 +1,25 @@
-import { DateTime, IANAZone } from 'luxon';
 import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
 import type { Executor } from '../../platform/db/client.ts';
 import { commonErrors, fieldError, type FieldErrors } from '../../platform/http/errors.ts';
 import type { Facility, Location } from '../sites/index.ts';
 import { workforceErrors } from './workforce.errors.ts';
 import * as repository from './workforce.events.repository.ts';
-import type { EventException, EventStatus, EventType } from './workforce.events.repository.ts';
+import type { EventException } from './workforce.events.repository.ts';
+import { isOccurrence, occurrenceAt, type Occurrence } from './workforce.events.recurrence.ts';
 import {
-  checkSeries,
-  expandOccurrences,
-  isOccurrence,
-  normaliseRRule,
-  occurrenceAt,
-  RecurrenceError,
-  type Occurrence,
-  type Series,
-} from './workforce.events.recurrence.ts';
-import { isAdmin } from './workforce.policy.ts';
+  checkedSeries,
+  horizonOccurrences,
+  TITLE_MAX,
+  toSecond,
+  validated,
+  type EventInput,
+  type WriteOptions,
+} from './workforce.events.rules.ts';
+import { createConflictChecks } from './workforce.events.conflicts.ts';
+import { canScheduleEvents } from './workforce.policy.ts';
 import { createEventReads } from './workforce.events.reads.ts';
 import {
   createEventViews,
-  groupBy,
   seriesOf,
   type EventsDeps,
   type EventView,
@@ -29,169 +28,25 @@ import {
 } from './workforce.events.views.ts';
 
 export { MAX_OCCURRENCES } from './workforce.events.reads.ts';
+export {
+  CONFLICT_HORIZON_DAYS,
+  conflictJson,
+  type Conflict,
+  type EventInput,
+  type WriteOptions,
+} from './workforce.events.rules.ts';
 export type { EventsDeps, EventView, OccurrenceView } from './workforce.events.views.ts';
 import type { ScheduledEvent } from './workforce.tables.ts';
-
-/** Conflicts are looked for in a recurring event's next year of occurrences (or up to its rule's end). */
-export const CONFLICT_HORIZON_DAYS = 365;
-const MAX_CONFLICTS_LISTED = 200;
-const DAY_MS = 86_400_000;
-const TITLE_MAX = 300;
-
-export interface EventInput {
-  title?: string;
-  description?: string;
-  eventType?: EventType;
-  startsAt?: Date;
-  endsAt?: Date;
-  /** IANA zone the recurrence keeps its wall-clock time in; default the location's, else the creator's. */
-  timeZone?: string;
-  /** RFC 5545 RRULE without DTSTART; null makes the event one-off. */
-  rrule?: string | null;
-  locationId?: number | null;
-  facilityId?: number | null;
-  assigneeIds?: number[];
-  status?: EventStatus;
-}
-
-export interface WriteOptions {
-  /** The version the caller last read (If-Match); a mismatch is VERSION_CONFLICT. */
-  expectedVersion?: number;
-  /** Schedule despite conflicts (managers and admins); the audit row records it and the conflicts. */
-  override?: boolean;
-}
-
-/** Something a person is already booked for, in the way of a new assignment. */
-export interface Conflict {
-  userId: number;
-  kind: 'event' | 'time_off';
-  /** The other event's id, or the time-off request's. */
-  id: number;
-  title: string;
-  startsAt: Date;
-  endsAt: Date;
-}
-
-const toSecond = (date: Date) => new Date(Math.floor(date.getTime() / 1000) * 1000);
-/** The wire form of a conflict (it travels in the 409's body and in the audit row). */
-export const conflictJson = (conflict: Conflict) => ({
-  user_id: conflict.userId,
-  kind: conflict.kind,
-  id: conflict.id,
-  title: conflict.title,
-  starts_at: conflict.startsAt.toISOString(),
-  ends_at: conflict.endsAt.toISOString(),
-});
-
-function canonicalTimeZone(zone: string): string | undefined {
-  if (!IANAZone.isValidZone(zone)) return undefined;
-  return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
-}
-
-/** Field checks shared by create and update; every problem at once, field names as v2 spells them. */
-function validated(input: EventInput, creating: boolean): EventInput {
-  const fields: FieldErrors = {};
-  const add = (field: string, message: string) => (fields[field] ??= []).push(message);
-  const out: EventInput = { ...input };
-  if (input.title !== undefined) out.title = input.title.trim();
-  if (out.title === undefined) {
-    if (creating) add('title', 'This field is required.');
-  } else if (out.title === '') add('title', 'This field may not be blank.');
-  else if (out.title.length > TITLE_MAX)
-    add('title', `Ensure this field has no more than ${TITLE_MAX} characters.`);
-  for (const [field, value] of [
-    ['starts_at', input.startsAt],
-    ['ends_at', input.endsAt],
-  ] as const) {
-    if (value === undefined) {
-      if (creating) add(field, 'This field is required.');
-    } else if (Number.isNaN(value.getTime())) add(field, 'Datetime has wrong format. Use ISO 8601.');
-  }
-  if (out.startsAt && !Number.isNaN(out.startsAt.getTime())) out.startsAt = toSecond(out.startsAt);
-  if (out.endsAt && !Number.isNaN(out.endsAt.getTime())) out.endsAt = toSecond(out.endsAt);
-  if (input.timeZone !== undefined) {
-    const zone = canonicalTimeZone(input.timeZone);
-    if (zone) out.timeZone = zone;
-    else add('time_zone', `"${input.timeZone}" is not a known time zone.`);
-  }
-  if (typeof input.rrule === 'string') {
-    try {
-      out.rrule = normaliseRRule(input.rrule);
-    } catch (error) {
-      if (!(error instanceof RecurrenceError)) throw error;
-      add('rrule', error.message);
-    }
-  }
-  if (input.assigneeIds) out.assigneeIds = [...new Set(input.assigneeIds)];
-  if (Object.keys(fields).length > 0) throw commonErrors.VALIDATION_FAILED({ fields });
-  return out;
-}
-
-/** The series as it will be stored, checked as a whole: end after start, the start an occurrence of the rule. */
-function checkedSeries(series: Series): Series {
-  if (series.endsAt.getTime() <= series.startsAt.getTime())
-    throw fieldError('ends_at', 'The end must be after the start.');
-  try {
-    checkSeries(series);
-  } catch (error) {
-    if (error instanceof RecurrenceError) throw fieldError('rrule', error.message);
-    throw error;
-  }
-  return series;
-}
-
-/** The occurrences a write is checked against: a one-off event's only one, a series' next year of them. */
-function horizonOccurrences(series: Series, exceptions: EventException[], now = Date.now()): Occurrence[] {
-  const from = series.rrule === null ? series.startsAt.getTime() : Math.max(series.startsAt.getTime(), now);
-  const to = series.rrule === null ? series.endsAt.getTime() : from + CONFLICT_HORIZON_DAYS * DAY_MS;
-  return expandOccurrences(series, exceptions, { from: new Date(from), to: new Date(to) }).occurrences;
-}
-
-/**
- * Whether `interval` overlaps any of `sorted` (by start), whose longest lasts
- * `maxDurationMs`: a binary search, then a short scan back.
- */
-function overlapsAny(
-  sorted: readonly Occurrence[],
-  maxDurationMs: number,
-  interval: { startsAt: Date; endsAt: Date },
-): boolean {
-  const start = interval.startsAt.getTime();
-  const end = interval.endsAt.getTime();
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as Occurrence).startsAt.getTime() < end) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo - 1; i >= 0; i -= 1) {
-    const candidate = sorted[i] as Occurrence;
-    if (candidate.startsAt.getTime() + maxDurationMs <= start) break;
-    if (candidate.endsAt.getTime() > start) return true;
-  }
-  return false;
-}
-
-/** The `userId`'s approved days off as instants: from local midnight of the first day to local midnight after the last. */
-function timeOffInterval(zone: string, startDate: string, endDate: string): { startsAt: Date; endsAt: Date } {
-  const valid = IANAZone.isValidZone(zone) ? zone : 'UTC';
-  return {
-    startsAt: DateTime.fromISO(startDate, { zone: valid }).toJSDate(),
-    endsAt: DateTime.fromISO(endDate, { zone: valid }).plus({ days: 1 }).toJSDate(),
-  };
-}
 
 export function createEventsService({ db, audit, identity, sites }: EventsDeps) {
   const views = createEventViews({ db, identity, sites });
   const { visibleUsers, load, hydrate, viewOf, occurrenceView } = views;
   const reads = createEventReads(views);
-  const canWrite = (actor: Actor) => isAdmin(actor) || actor.role === 'manager';
 
   /** May change this series: admins; managers for series they created or whose assignees are all theirs. */
   function canManage(actor: Actor, row: LoadedSeries, visible: number[] | undefined): boolean {
     if (visible === undefined) return true;
-    if (!canWrite(actor)) return false;
+    if (!canScheduleEvents(actor)) return false;
     if (row.createdBy === actor.userId) return true;
     return row.assigneeIds.length > 0 && row.assigneeIds.every((id) => visible.includes(id));
   }
@@ -253,109 +108,7 @@ export function createEventsService({ db, audit, identity, sites }: EventsDeps) 
     return { location, facility };
   }
 
-  /**
-   * What `userIds` are already booked for that overlaps `mine` (sorted by start):
-   * occurrences of their other live events, and their approved time off (whole days
-   * in each person's zone). Call with the users' schedule locks held.
-   */
-  async function conflictsFor(
-    tx: Executor,
-    eventId: number | undefined,
-    mine: Occurrence[],
-    userIds: number[],
-  ): Promise<Conflict[]> {
-    if (userIds.length === 0 || mine.length === 0) return [];
-    const from = new Date(Math.min(...mine.map((o) => o.startsAt.getTime())));
-    const to = new Date(Math.max(...mine.map((o) => o.endsAt.getTime())));
-    const sorted = [...mine].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
-    const maxDuration = Math.max(...mine.map((o) => o.endsAt.getTime() - o.startsAt.getTime()));
-    const wanted = new Set(userIds);
-    const conflicts: Conflict[] = [];
-
-    const others = await repository.eventsOfUsers(tx, userIds, from, to, eventId);
-    const exceptions = groupBy(
-      await repository.exceptionsOf(
-        tx,
-        others.map(({ event }) => event.id),
-      ),
-      (e) => e.eventId,
-    );
-    for (const { event, userIds: booked } of others) {
-      const theirs = expandOccurrences(seriesOf(event), exceptions.get(event.id) ?? [], {
-        from,
-        to,
-      }).occurrences;
-      for (const occurrence of theirs) {
-        if (!overlapsAny(sorted, maxDuration, occurrence)) continue;
-        for (const userId of booked) {
-          if (!wanted.has(userId)) continue;
-          conflicts.push({
-            userId,
-            kind: 'event',
-            id: event.id,
-            title: occurrence.title ?? event.title,
-            startsAt: occurrence.startsAt,
-            endsAt: occurrence.endsAt,
-          });
-        }
-      }
-    }
-
-    const isoDay = (date: Date) => date.toISOString().slice(0, 10);
-    const timeOff = await repository.approvedTimeOff(
-      tx,
-      userIds,
-      isoDay(new Date(from.getTime() - DAY_MS)),
-      isoDay(new Date(to.getTime() + DAY_MS)),
-    );
-    if (timeOff.length > 0) {
-      const zones = new Map(
-        (await identity.peopleByUserIds(timeOff.map((t) => t.userId))).map((p) => [
-          p.user.id,
-          p.user.timeZone,
-        ]),
-      );
-      for (const request of timeOff) {
-        const interval = timeOffInterval(
-          zones.get(request.userId) ?? 'UTC',
-          request.startDate,
-          request.endDate,
-        );
-        if (!overlapsAny(sorted, maxDuration, interval)) continue;
-        conflicts.push({
-          userId: request.userId,
-          kind: 'time_off',
-          id: request.id,
-          title: request.requestType,
-          ...interval,
-        });
-      }
-    }
-    return conflicts.sort(
-      (a, b) => a.userId - b.userId || a.startsAt.getTime() - b.startsAt.getTime() || a.id - b.id,
-    );
-  }
-
-  /** 409 listing the conflicts, unless overridden; what the audit row should add when overridden. */
-  function settle(
-    actor: Actor,
-    conflicts: Conflict[],
-    override: boolean | undefined,
-  ): Record<string, unknown> {
-    if (conflicts.length === 0) return {};
-    if (!override) {
-      throw workforceErrors.WORKFORCE_CONFLICT({
-        message: `This conflicts with ${conflicts.length} existing ${conflicts.length === 1 ? 'booking' : 'bookings'} of the people assigned; a manager may schedule it anyway with override.`,
-        extra: {
-          conflicts: conflicts.slice(0, MAX_CONFLICTS_LISTED).map(conflictJson),
-          conflict_count: conflicts.length,
-        },
-      });
-    }
-    if (!canWrite(actor))
-      throw workforceErrors.WORKFORCE_FORBIDDEN({ message: 'Only a manager can override conflicts.' });
-    return { override: true, conflicts: conflicts.map(conflictJson) };
-  }
+  const { conflictsFor, settle } = createConflictChecks({ identity });
 
   const snapshot = (row: ScheduledEvent, assigneeIds: number[], extra: Record<string, unknown> = {}) => ({
     ...row,
@@ -373,7 +126,7 @@ export function createEventsService({ db, audit, identity, sites }: EventsDeps) 
      */
     async create(ctx: RequestContext, given: EventInput, options: WriteOptions = {}): Promise<EventView> {
       const { actor } = ctx;
-      if (!canWrite(actor))
+      if (!canScheduleEvents(actor))
         throw workforceErrors.WORKFORCE_FORBIDDEN({ message: 'Only managers can schedule events.' });
       const input = validated(given, true);
       const assigneeIds = input.assigneeIds ?? [];

@@ -15,6 +15,9 @@ export const workforcePermissions = {
 
 export const isAdmin = (actor: Actor): boolean => actor.role === 'admin' || actor.isSuperuser;
 
+/** Schedule events for others, and override their conflicts: managers and admins. */
+export const canScheduleEvents = (actor: Actor): boolean => isAdmin(actor) || actor.role === 'manager';
+
 /**
  * Whose records an actor may see: `undefined` means everyone's (admins); otherwise
  * the set of user ids (themselves, plus their department's members for managers).
