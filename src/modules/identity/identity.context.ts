@@ -1,0 +1,11 @@
+import type { InvalidationBus } from '../../platform/cache/invalidation.ts';
+import type { Database } from '../../platform/db/client.ts';
+import type { AuditService } from '../audit/index.ts';
+
+export interface IdentityDeps {
+  db: Database;
+  audit: Pick<AuditService, 'record'>;
+  /** Every change to a user or their credentials goes through it, so no process keeps a stale actor. */
+  invalidation: InvalidationBus;
+  sessionTtlHours: number;
+}

@@ -1,0 +1,104 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { contextOf } from '../../platform/auth/actor.ts';
+import { SESSION_COOKIE } from '../../platform/auth/authenticate.ts';
+import { issueCsrfToken } from '../../platform/auth/csrf.ts';
+import { AppError } from '../../platform/http/errors.ts';
+import type { ApiVersion } from '../../platform/http/versioning.ts';
+import { presentUserV1, presentUserV2 } from './identity.presenters.ts';
+import { CsrfResponse, LoginBody, UserV1, UserV2 } from './identity.schemas.ts';
+import type { IdentityRouteOptions } from './identity.routes.ts';
+
+const tags = ['identity'];
+
+/** CSRF, login and logout are the same in both versions; only the user's shape differs. */
+export function sessionRoutes(
+  api: ApiVersion,
+  paths: { csrf: string; login: string; logout: string },
+): FastifyPluginAsyncTypebox<IdentityRouteOptions> {
+  return async (app, { identity, secureCookies, sessionTtlHours, loginRateLimitPerMinute }) => {
+    app.get(
+      paths.csrf,
+      {
+        config: { public: true },
+        schema: {
+          tags,
+          summary: 'Issue the CSRF token (also set as the csrftoken cookie).',
+          response: { 200: CsrfResponse },
+        },
+      },
+      (request, reply) => ({ csrfToken: issueCsrfToken(request, reply, secureCookies) }),
+    );
+
+    app.post(
+      paths.login,
+      {
+        config: {
+          public: true,
+          csrf: true,
+          // Per client IP and username, counted after the body is parsed: slows password guessing
+          // against one account without locking everyone behind a shared NAT out.
+          ...(loginRateLimitPerMinute > 0 && {
+            rateLimit: {
+              max: loginRateLimitPerMinute,
+              timeWindow: 60_000,
+              hook: 'preHandler' as const,
+              keyGenerator: (request: FastifyRequest) => `login:${request.ip}:${loginName(request.body)}`,
+            },
+          }),
+        },
+        schema: {
+          tags,
+          summary: 'Log in with username and password; sets the sessionid cookie.',
+          body: LoginBody,
+          response: { 200: api === 'v1' ? UserV1 : UserV2 },
+        },
+      },
+      async (request, reply) => {
+        const { username, password } = request.body;
+        if (!username || !password) {
+          throw new AppError(
+            'IDENTITY_CREDENTIALS_REQUIRED',
+            'invalid',
+            'Both "username" and "password" are required.',
+          );
+        }
+        const { sessionToken, person } = await identity.login(
+          { username, password },
+          { requestId: request.id, ip: request.ip, userAgent: request.headers['user-agent'] },
+        );
+        reply.setCookie(SESSION_COOKIE, sessionToken, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: secureCookies,
+          maxAge: sessionTtlHours * 3600,
+        });
+        return api === 'v1' ? presentUserV1(person.user) : presentUserV2(person);
+      },
+    );
+
+    app.post(
+      paths.logout,
+      {
+        config: { public: true, resolveActor: true },
+        schema: {
+          tags,
+          summary: 'End the session (server-side).',
+          response: { 200: Type.Object({ detail: Type.String() }) },
+        },
+      },
+      async (request, reply) => {
+        if (request.actor) await identity.logout(contextOf(request));
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return { detail: 'Successfully logged out.' };
+      },
+    );
+  };
+}
+
+const loginName = (body: unknown): string => {
+  const username = (body as { username?: unknown } | undefined)?.username;
+  return typeof username === 'string' ? username.toLowerCase() : '';
+};

@@ -1,0 +1,100 @@
+import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
+import { verifyPassword } from '../../platform/auth/passwords.ts';
+import { digest, randomToken } from '../../platform/auth/secrets.ts';
+import { commonErrors } from '../../platform/http/errors.ts';
+import { actorOf, userKey } from './identity.authenticator.ts';
+import type { IdentityDeps } from './identity.context.ts';
+import { identityErrors } from './identity.errors.ts';
+import * as repository from './identity.repository.ts';
+import type { Person } from './identity.repository.ts';
+import type { User } from './identity.tables.ts';
+
+export interface LoginMeta {
+  requestId: string;
+  ip: string;
+  userAgent: string | undefined;
+}
+
+/**
+ * Logging in is two steps every login flow shares: `checkPassword` proves who the
+ * caller is (and audits a failure), `openSession` hands out the credential.
+ */
+export function createSessions({ db, audit, invalidation, sessionTtlHours }: IdentityDeps) {
+  const sessionTtlMs = sessionTtlHours * 3600_000;
+
+  /** The active user these credentials belong to; a failure is audited and says nothing about which part was wrong. */
+  async function checkPassword(
+    credentials: { username: string; password: string },
+    meta: LoginMeta,
+  ): Promise<User> {
+    const user = await repository.userByUsername(db, credentials.username);
+    const ok = await verifyPassword(user?.isActive ? user.passwordHash : undefined, credentials.password);
+    if (ok && user) return user;
+    const anonymous: RequestContext = {
+      ...meta,
+      actor: actorOf(
+        { id: 0, username: credentials.username.slice(0, 150), role: 'viewer' } as User,
+        'session',
+      ),
+    };
+    await audit.record(db, anonymous, {
+      action: 'user.login_failed',
+      resourceType: 'user',
+      resourceId: user?.id ?? 0,
+    });
+    throw identityErrors.IDENTITY_INVALID_CREDENTIALS();
+  }
+
+  /** A new session for `user`: a fresh id at every login, so a session id planted before login is useless. */
+  async function openSession(user: User, meta: LoginMeta): Promise<{ sessionToken: string; person: Person }> {
+    const sessionToken = randomToken();
+    const ctx = { ...meta, actor: actorOf(user, 'session') };
+    await db.transaction(async (tx) => {
+      await repository.insertSession(tx, {
+        key: digest(sessionToken),
+        userId: user.id,
+        expiresAt: new Date(Date.now() + sessionTtlMs),
+        ip: meta.ip,
+        userAgent: meta.userAgent?.slice(0, 500) ?? null,
+      });
+      await repository.touchLogin(tx, user.id);
+      await audit.record(tx, ctx, { action: 'user.logged_in', resourceType: 'user', resourceId: user.id });
+    });
+    const person = await repository.personByUserId(db, user.id);
+    if (!person) throw identityErrors.IDENTITY_USER_NOT_FOUND();
+    return { sessionToken, person };
+  }
+
+  return {
+    checkPassword,
+    openSession,
+
+    /** Checks the password and opens a new session. */
+    async login(
+      credentials: { username: string; password: string },
+      meta: LoginMeta,
+    ): Promise<{ sessionToken: string; person: Person }> {
+      return openSession(await checkPassword(credentials, meta), meta);
+    },
+
+    async logout(ctx: RequestContext): Promise<void> {
+      const key = ctx.actor.sessionKey;
+      if (!key) return;
+      await invalidation.transaction(db, async (tx, invalidate) => {
+        await repository.deleteSession(tx, key);
+        await invalidate([userKey(ctx.actor.userId)]);
+        await audit.record(tx, ctx, {
+          action: 'user.logged_out',
+          resourceType: 'user',
+          resourceId: ctx.actor.userId,
+        });
+      });
+    },
+
+    async me(actor: Actor): Promise<Person> {
+      const person = await repository.personByUserId(db, actor.userId);
+      if (!person) throw commonErrors.NOT_AUTHENTICATED();
+      return person;
+    },
+  };
+}
