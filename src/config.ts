@@ -231,7 +231,7 @@ const settings = {
   secretKey: {
     env: 'SECRET_KEY',
     description:
-      'Key for signed links and encryption at rest; at least 32 characters. Required in production.',
+      'Key for signed links and encryption at rest; at least 32 characters. Required in production; elsewhere, when unset, one is made once and kept in DATA_DIR/secret-key.',
     parse: (raw) => (raw.length >= 32 ? raw : expect('at least 32 characters')),
     secret: true,
   },

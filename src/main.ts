@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { describeSettings, loadConfig, type Config } from './config.ts';
 import { systemContext } from './platform/auth/actor.ts';
+import { withDevelopmentSecretKey } from './platform/auth/development-secret.ts';
 import { connectDatabase } from './platform/db/client.ts';
 import { openDatabase } from './platform/db/open.ts';
 // The commands load the application's modules on demand: the primary of a cluster
@@ -30,7 +31,7 @@ function fail(message: string): never {
 
 function configOrExit(): Config {
   try {
-    return loadConfig();
+    return withDevelopmentSecretKey(loadConfig());
   } catch (error) {
     return fail((error as Error).message);
   }

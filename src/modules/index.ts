@@ -241,7 +241,7 @@ export function createServices(
     tickets,
     settings: {
       storage: createFileStorage(settings),
-      // Without SECRET_KEY (development), links are signed with a key of this process's own.
+      // Without SECRET_KEY (tests building the app directly), links are signed with a key of this process's own.
       secret: settings.secretKey ?? randomToken(),
       maxBytes: settings.attachmentMaxBytes,
       linkSeconds: settings.downloadLinkSeconds,
