@@ -26,6 +26,7 @@ import { openApiRoutes, openApiOptions } from './platform/http/openapi.ts';
 import { privateCachingPlugin } from './platform/http/private-caching.ts';
 import { uploadsPlugin } from './platform/http/uploads.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
+import { serializerCompiler } from './platform/http/serialization.ts';
 import { V1_PREFIXES, V2_PREFIX } from './platform/http/versioning.ts';
 import { redactingLogger } from './platform/observability/log-redaction.ts';
 import { metricsPlugin } from './platform/observability/metrics.ts';
@@ -84,6 +85,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
   app.decorate('services', services);
 
   app.setValidatorCompiler(createValidatorCompiler());
+  app.setSerializerCompiler(serializerCompiler);
   registerBodyParsers(app);
   app.addHook('preValidation', rejectNullCharacters);
   app.setErrorHandler(errorHandler);
