@@ -1,0 +1,418 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemContext } from '../../platform/auth/actor.ts';
+import { Browser, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
+
+interface KeyCreated {
+  id: number;
+  prefix: string;
+  scopes: string[];
+  key: string;
+}
+
+/** Lets fire-and-forget work (the "last used" touch, a refusal's audit) land. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+describe('API keys for service accounts', () => {
+  let t: TestApp;
+  let admin: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ API_KEY_RATE_LIMIT_PER_MINUTE: '1000' });
+    admin = await t.login(await t.user({ role: 'admin' }));
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  let accounts = 0;
+  async function serviceAccount(body: Record<string, unknown> = {}): Promise<number> {
+    accounts += 1;
+    const response = await admin.post('/api/v2/service-accounts', { name: `svc-${accounts}`, ...body });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json<{ id: number }>().id;
+  }
+
+  async function newKey(accountId: number, body: Record<string, unknown>): Promise<KeyCreated> {
+    const response = await admin.post(`/api/v2/service-accounts/${accountId}/keys`, { name: 'ci', ...body });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json<KeyCreated>();
+  }
+
+  const withKey = (
+    key: string,
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> =>
+    t.app.inject({
+      method,
+      url,
+      headers: { 'x-api-key': key, ...headers },
+      ...(payload !== undefined && { payload: payload as object }),
+    });
+
+  const auditOf = async (action: string, resourceId: number) =>
+    (
+      await t.database.pool.query<{ actor_label: string; before: unknown; after: unknown }>(
+        `SELECT actor_label, before, after FROM audit_log WHERE action = $1 AND resource_id = $2`,
+        [action, String(resourceId)],
+      )
+    ).rows;
+
+  describe('service accounts', () => {
+    it('are principals of their own kind that can never log in', async () => {
+      const id = await serviceAccount({ description: 'Nightly sync', role: 'agent' });
+      const account = (await admin.get(`/api/v2/service-accounts/${id}`)).json<Record<string, unknown>>();
+      expect(account).toMatchObject({
+        id,
+        name: `svc-${accounts}`,
+        description: 'Nightly sync',
+        role: 'agent',
+      });
+      const listed = (await admin.get('/api/v2/service-accounts')).json<{ id: number }[]>();
+      expect(listed.map((entry) => entry.id)).toContain(id);
+      const browser = new Browser(t.app);
+      await browser.fetchCsrf();
+      const login = await browser.post('/api/v2/auth/login', {
+        username: account.name,
+        password: 'anything',
+      });
+      expect(login.statusCode).toBe(401);
+      // No password can be given to one, by any route.
+      const person = await admin.get(`/api/v2/users/${id}`);
+      const withPassword = await admin.patch(
+        `/api/v2/users/${id}`,
+        { password: 'a-fine-long-password' },
+        { 'if-match': String(person.headers.etag) },
+      );
+      expect(withPassword.statusCode).toBe(400);
+      expect((await auditOf('service_account.created', id)).length).toBe(1);
+    });
+
+    it('are managed by admins only', async () => {
+      const agent = await t.login(await t.user({ role: 'agent' }));
+      expect((await agent.get('/api/v2/service-accounts')).statusCode).toBe(403);
+      expect((await agent.post('/api/v2/service-accounts', { name: 'not-mine' })).statusCode).toBe(403);
+    });
+
+    it('refuse a name a user already has', async () => {
+      const person = await t.user();
+      const response = await admin.post('/api/v2/service-accounts', { name: person.user.username });
+      expect(response.statusCode).toBe(400);
+    });
+  });
+
+  describe('creating a key', () => {
+    it('shows the secret once, stores only its digest, and lists the prefix', async () => {
+      const id = await serviceAccount();
+      const created = await newKey(id, { scopes: ['tickets:read'] });
+      expect(created.key).toMatch(/^osk_[A-Za-z0-9_-]{43}$/);
+      expect(created.prefix).toBe(created.key.slice(0, 12));
+      const listing = await admin.get(`/api/v2/service-accounts/${id}/keys`);
+      expect(listing.json()).toEqual([expect.objectContaining({ id: created.id, prefix: created.prefix })]);
+      expect(listing.body).not.toContain(created.key);
+      expect(listing.body).not.toContain(created.key.slice(12));
+      const stored = await t.database.pool.query('SELECT * FROM api_keys WHERE id = $1', [created.id]);
+      expect(JSON.stringify(stored.rows)).not.toContain(created.key.slice(12));
+      const audited = await auditOf('api_key.created', created.id);
+      expect(audited).toHaveLength(1);
+      expect(JSON.stringify(audited)).toContain(created.prefix);
+      expect(JSON.stringify(audited)).not.toContain(created.key.slice(12));
+    });
+
+    it('refuses unknown scopes, listing the valid ones (every registered permission)', async () => {
+      const id = await serviceAccount();
+      const response = await admin.post(`/api/v2/service-accounts/${id}/keys`, {
+        name: 'typo',
+        scopes: ['tickets:reed'],
+      });
+      expect(response.statusCode).toBe(400);
+      const detail = JSON.stringify(response.json());
+      expect(detail).toContain('tickets:reed');
+      for (const permission of t.services.policy.permissions()) expect(detail).toContain(permission);
+    });
+
+    it("refuses scopes the account's role does not grant", async () => {
+      const id = await serviceAccount({ role: 'viewer' });
+      const response = await admin.post(`/api/v2/service-accounts/${id}/keys`, {
+        name: 'too much',
+        scopes: ['tickets:read', 'tickets:work'],
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.body).toContain('tickets:work');
+    });
+
+    it('hands out no more than the creator holds, even a key acting for an admin account', async () => {
+      const provisioner = await newKey(await serviceAccount({ role: 'admin' }), {
+        scopes: ['service-accounts:manage', 'tickets:read'],
+      });
+      const target = await serviceAccount({ role: 'agent' });
+      const url = `/api/v2/service-accounts/${target}/keys`;
+      const wider = await withKey(provisioner.key, 'POST', url, { name: 'x', scopes: ['tickets:create'] });
+      expect(wider.statusCode).toBe(403);
+      const same = await withKey(provisioner.key, 'POST', url, { name: 'x', scopes: ['tickets:read'] });
+      expect(same.statusCode).toBe(201);
+    });
+
+    it('gives a key no personal tokens, which would carry the whole role', async () => {
+      const key = await newKey(await serviceAccount({ role: 'agent' }), { scopes: ['tokens:manage'] });
+      expect((await withKey(key.key, 'POST', '/api/v2/tokens', { name: 'escape' })).statusCode).toBe(403);
+    });
+  });
+
+  describe('using a key', () => {
+    it('authenticates by X-API-Key (or Bearer) over real HTTP, without CSRF, and records its last use', async () => {
+      const id = await serviceAccount({ role: 'agent' });
+      const { key, id: keyId } = await newKey(id, { scopes: ['tickets:read', 'tickets:create'] });
+      const list = await fetch(`${base}/api/v2/tickets`, { headers: { 'x-api-key': key } });
+      expect(list.status).toBe(200);
+      const bearer = await fetch(`${base}/api/v2/tickets`, { headers: { authorization: `Bearer ${key}` } });
+      expect(bearer.status).toBe(200);
+      // A write with no cookie and no CSRF token: nothing for a cross-site request to ride on.
+      const created = await fetch(`${base}/api/v2/tickets`, {
+        method: 'POST',
+        headers: {
+          'x-api-key': key,
+          'content-type': 'application/json',
+          origin: 'https://elsewhere.example',
+        },
+        body: JSON.stringify({ kind: 'incident', title: 'Reported by the monitor' }),
+      });
+      expect(created.status).toBe(201);
+      expect(((await created.json()) as { reporter: { id: number } }).reporter.id).toBe(id);
+      await settle();
+      const [row] = (
+        await t.database.pool.query('SELECT last_used_at, last_used_ip FROM api_keys WHERE id = $1', [keyId])
+      ).rows as { last_used_at: Date | null; last_used_ip: string | null }[];
+      expect(row?.last_used_at).not.toBeNull();
+      expect(row?.last_used_ip).toBe('127.0.0.1');
+    });
+
+    it('writes "last used" at most once a minute, not per request', async () => {
+      const { key, id } = await newKey(await serviceAccount(), { scopes: ['tickets:read'] });
+      expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(200);
+      await settle();
+      const first = await t.database.pool.query('SELECT last_used_at FROM api_keys WHERE id = $1', [id]);
+      for (let i = 0; i < 5; i++) expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(200);
+      await settle();
+      const later = await t.database.pool.query('SELECT last_used_at FROM api_keys WHERE id = $1', [id]);
+      expect(later.rows).toEqual(first.rows);
+    });
+
+    it('is held to its scopes at the route: tickets:read lists but cannot create', async () => {
+      const { key } = await newKey(await serviceAccount({ role: 'admin' }), { scopes: ['tickets:read'] });
+      expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(200);
+      const create = await withKey(key, 'POST', '/api/v2/tickets', { kind: 'incident', title: 'Nope' });
+      expect(create.statusCode).toBe(403);
+      expect((await withKey(key, 'GET', '/api/v2/users')).statusCode).toBe(403);
+    });
+
+    it('is held to its scopes in service-level checks too', async () => {
+      const department = await t.services.identity.ensureDepartment(systemContext('test'), 'Scoped');
+      const id = await serviceAccount({ role: 'admin', department_id: department.id });
+      const reporter = await newKey(id, { scopes: ['tickets:read', 'tickets:create'] });
+      const worker = await newKey(id, { scopes: ['tickets:read', 'tickets:create', 'tickets:work'] });
+      const ticket = (
+        await withKey(reporter.key, 'POST', '/api/v2/tickets', { kind: 'incident', title: 'Scoped' })
+      ).json<{ id: number }>();
+      const comments = `/api/v2/tickets/${ticket.id}/comments`;
+      // The route needs only tickets:read; an internal note needs tickets:work, which the admin role holds.
+      const note = { body: 'internal', internal: true };
+      expect((await withKey(reporter.key, 'POST', comments, note)).statusCode).toBe(403);
+      expect((await withKey(reporter.key, 'POST', comments, { body: 'public' })).statusCode).toBe(201);
+      expect((await withKey(worker.key, 'POST', comments, note)).statusCode).toBe(201);
+
+      // Editing people: PATCH /users/:id needs users:read; changing someone's role needs users:write.
+      const person = await t.user({ role: 'viewer' });
+      const reader = await newKey(id, { scopes: ['users:read'] });
+      const writer = await newKey(id, { scopes: ['users:read', 'users:write'] });
+      const url = `/api/v2/users/${person.user.id}`;
+      const promote = async (key: string) => {
+        const etag = String((await withKey(key, 'GET', url)).headers.etag);
+        return withKey(key, 'PATCH', url, { role: 'admin' }, { 'if-match': etag });
+      };
+      expect((await promote(reader.key)).statusCode).toBe(403);
+      expect((await promote(writer.key)).statusCode).toBe(200);
+    });
+
+    it('stops working at its expiry', async () => {
+      const expiresAt = new Date(Date.now() + 1500);
+      const { key, id } = await newKey(await serviceAccount(), {
+        scopes: ['tickets:read'],
+        expires_at: expiresAt.toISOString(),
+      });
+      expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, expiresAt.getTime() - Date.now() + 50));
+      expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(401);
+      await settle();
+      expect((await auditOf('api_key.refused', id)).map((row) => row.after)).toEqual([
+        expect.objectContaining({ reason: 'expired' }),
+      ]);
+    });
+
+    it('is rate limited per key: 429 with Retry-After, other keys unaffected', async () => {
+      const account = await serviceAccount();
+      const limited = await newKey(account, { scopes: ['tickets:read'], rate_limit_per_minute: 3 });
+      const other = await newKey(account, { scopes: ['tickets:read'] });
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 4; i++) {
+        const response = await fetch(`${base}/api/v2/tickets`, { headers: { 'x-api-key': limited.key } });
+        statuses.push(response.status);
+        if (response.status === 429) retryAfter = response.headers.get('retry-after');
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+      expect(Number(retryAfter)).toBeLessThanOrEqual(60);
+      expect((await withKey(other.key, 'GET', '/api/v2/tickets')).statusCode).toBe(200);
+    });
+  });
+
+  describe('revoking', () => {
+    it('refuses the key on the very next request, and audits the revoke', async () => {
+      const account = await serviceAccount();
+      const { key, id } = await newKey(account, { scopes: ['tickets:read'] });
+      for (let i = 0; i < 2; i++) expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(200);
+      expect((await admin.delete(`/api/v2/service-accounts/${account}/keys/${id}`)).statusCode).toBe(204);
+      expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(401);
+      expect(await auditOf('api_key.revoked', id)).toHaveLength(1);
+      expect((await admin.delete(`/api/v2/service-accounts/${account}/keys/${id}`)).statusCode).toBe(404);
+    });
+
+    it('rotates: a new key works while the old one does, then the old one is revoked', async () => {
+      const account = await serviceAccount();
+      const old = await newKey(account, { scopes: ['tickets:read'] });
+      const next = await newKey(account, { scopes: old.scopes });
+      for (const key of [old.key, next.key])
+        expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(200);
+      await admin.delete(`/api/v2/service-accounts/${account}/keys/${old.id}`);
+      expect((await withKey(old.key, 'GET', '/api/v2/tickets')).statusCode).toBe(401);
+      expect((await withKey(next.key, 'GET', '/api/v2/tickets')).statusCode).toBe(200);
+    });
+
+    it('deactivating the account revokes every key at once', async () => {
+      const account = await serviceAccount();
+      const keys = [
+        await newKey(account, { scopes: ['tickets:read'] }),
+        await newKey(account, { scopes: ['tickets:read'] }),
+      ];
+      for (const { key } of keys) expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(200);
+      const response = await admin.post(`/api/v2/service-accounts/${account}/deactivate`);
+      expect(response.json()).toMatchObject({ is_active: false });
+      for (const { key } of keys) expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(401);
+      expect(await auditOf('service_account.deactivated', account)).toHaveLength(1);
+      for (const { id } of keys) expect(await auditOf('api_key.revoked', id)).toHaveLength(1);
+      const more = await admin.post(`/api/v2/service-accounts/${account}/keys`, {
+        name: 'x',
+        scopes: ['tickets:read'],
+      });
+      expect(more.statusCode).toBe(409);
+    });
+  });
+
+  describe('use of a revoked credential', () => {
+    it('is a plain 401, audited once with the prefix (never the secret) under a flood', async () => {
+      const account = await serviceAccount();
+      const { key, id, prefix } = await newKey(account, { scopes: ['tickets:read'] });
+      await admin.delete(`/api/v2/service-accounts/${account}/keys/${id}`);
+      const responses = await Promise.all(
+        Array.from({ length: 40 }, () => withKey(key, 'GET', '/api/v2/tickets')),
+      );
+      expect(new Set(responses.map((response) => response.statusCode))).toEqual(new Set([401]));
+      expect(responses[0]?.json()).toMatchObject({ code: 'INVALID_API_KEY' });
+      await settle();
+      const audited = await auditOf('api_key.refused', id);
+      expect(audited).toEqual([
+        { actor_label: prefix, before: null, after: expect.objectContaining({ prefix, reason: 'revoked' }) },
+      ]);
+      expect(JSON.stringify(audited)).not.toContain(key.slice(12));
+    });
+
+    it('is audited for personal tokens too', async () => {
+      const owner = await t.login(await t.user());
+      const token = (await owner.post('/api/v2/tokens', { name: 'laptop' })).json<{
+        id: number;
+        token: string;
+      }>();
+      await owner.delete(`/api/v2/tokens/${token.id}`);
+      for (let i = 0; i < 10; i++) {
+        const response = await t.app.inject({
+          method: 'GET',
+          url: '/api/v2/me',
+          headers: { authorization: `Token ${token.token}` },
+        });
+        expect(response.statusCode).toBe(401);
+      }
+      await settle();
+      const audited = await auditOf('token.refused', token.id);
+      expect(audited).toHaveLength(1);
+      expect(JSON.stringify(audited)).not.toContain(token.token.slice(12));
+    });
+
+    it('is not audited for a key that never existed', async () => {
+      const before = await t.database.pool.query(
+        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'api_key.refused'`,
+      );
+      const made = `osk_${'x'.repeat(43)}`;
+      expect((await withKey(made, 'GET', '/api/v2/tickets')).statusCode).toBe(401);
+      await settle();
+      const after = await t.database.pool.query(
+        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'api_key.refused'`,
+      );
+      expect(after.rows).toEqual(before.rows);
+    });
+  });
+
+  describe('in the query string', () => {
+    it('is refused with 400, and the key is revoked since URLs are logged', async () => {
+      const { key, id } = await newKey(await serviceAccount(), { scopes: ['tickets:read'] });
+      for (const name of ['api_key', 'apikey', 'api-key', 'access_token', 'token', 'anything']) {
+        const response = await fetch(`${base}/api/v2/tickets?${name}=${key}`);
+        expect(response.status, name).toBe(400);
+        const body = await response.text();
+        expect(body).toContain('X-API-Key');
+        expect(body).not.toContain(key);
+      }
+      expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(401);
+      const leaked = await auditOf('api_key.leaked', id);
+      expect(leaked).toHaveLength(1);
+      expect(JSON.stringify(leaked)).not.toContain(key.slice(12));
+    });
+
+    it('is refused even with a valid header, and for personal tokens and JWTs', async () => {
+      const { key } = await newKey(await serviceAccount(), { scopes: ['tickets:read'] });
+      const jwt = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
+      for (const query of ['api_key=whatever', `access_token=${jwt}`, 'apikey=']) {
+        const response = await withKey(key, 'GET', `/api/v2/tickets?${query}`);
+        expect(response.statusCode, query).toBe(400);
+        expect(response.json()).toMatchObject({ code: 'CREDENTIALS_IN_QUERY' });
+      }
+      const owner = await t.login(await t.user());
+      const token = (await owner.post('/api/v2/tokens', { name: 'cli' })).json<{
+        id: number;
+        token: string;
+      }>();
+      expect((await t.app.inject({ method: 'GET', url: `/api/v2/me?token=${token.token}` })).statusCode).toBe(
+        400,
+      );
+      const byHeader = await t.app.inject({
+        method: 'GET',
+        url: '/api/v2/me',
+        headers: { authorization: `Token ${token.token}` },
+      });
+      expect(byHeader.statusCode).toBe(401);
+      expect(await auditOf('token.leaked', token.id)).toHaveLength(1);
+    });
+
+    it('leaves ordinary parameters alone', async () => {
+      expect(
+        (await t.app.inject({ method: 'GET', url: '/health/live?token=abc&key=status' })).statusCode,
+      ).toBe(200);
+    });
+  });
+});
