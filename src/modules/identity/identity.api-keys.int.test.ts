@@ -1,14 +1,9 @@
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemContext } from '../../platform/auth/actor.ts';
+import { apiKeyHelpers } from '../../../test/helpers/api-keys.ts';
 import { Browser, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 
-interface KeyCreated {
-  id: number;
-  prefix: string;
-  scopes: string[];
-  key: string;
-}
+type Helpers = ReturnType<typeof apiKeyHelpers>;
 
 /** Lets fire-and-forget work (the "last used" touch, a refusal's audit) land. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
@@ -17,52 +12,21 @@ describe('API keys for service accounts', () => {
   let t: TestApp;
   let admin: Browser;
   let base: string;
+  let serviceAccount: Helpers['serviceAccount'];
+  let newKey: Helpers['newKey'];
+  let withKey: Helpers['withKey'];
+  let auditOf: Helpers['auditOf'];
 
   beforeAll(async () => {
     t = await createTestApp({ API_KEY_RATE_LIMIT_PER_MINUTE: '1000' });
     admin = await t.login(await t.user({ role: 'admin' }));
     base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    ({ serviceAccount, newKey, withKey, auditOf } = apiKeyHelpers(t, admin));
   });
 
   afterAll(async () => {
     await t.close();
   });
-
-  let accounts = 0;
-  async function serviceAccount(body: Record<string, unknown> = {}): Promise<number> {
-    accounts += 1;
-    const response = await admin.post('/api/v2/service-accounts', { name: `svc-${accounts}`, ...body });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json<{ id: number }>().id;
-  }
-
-  async function newKey(accountId: number, body: Record<string, unknown>): Promise<KeyCreated> {
-    const response = await admin.post(`/api/v2/service-accounts/${accountId}/keys`, { name: 'ci', ...body });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json<KeyCreated>();
-  }
-
-  const withKey = (
-    key: string,
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    url: string,
-    payload?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<LightMyRequestResponse> =>
-    t.app.inject({
-      method,
-      url,
-      headers: { 'x-api-key': key, ...headers },
-      ...(payload !== undefined && { payload: payload as object }),
-    });
-
-  const auditOf = async (action: string, resourceId: number) =>
-    (
-      await t.database.pool.query<{ actor_label: string; before: unknown; after: unknown }>(
-        `SELECT actor_label, before, after FROM audit_log WHERE action = $1 AND resource_id = $2`,
-        [action, String(resourceId)],
-      )
-    ).rows;
 
   describe('service accounts', () => {
     it('are principals of their own kind that can never log in', async () => {
@@ -70,7 +34,7 @@ describe('API keys for service accounts', () => {
       const account = (await admin.get(`/api/v2/service-accounts/${id}`)).json<Record<string, unknown>>();
       expect(account).toMatchObject({
         id,
-        name: `svc-${accounts}`,
+        name: expect.stringMatching(/^svc-/),
         description: 'Nightly sync',
         role: 'agent',
       });
@@ -272,147 +236,33 @@ describe('API keys for service accounts', () => {
       expect((await withKey(other.key, 'GET', '/api/v2/tickets')).statusCode).toBe(200);
     });
   });
+});
 
-  describe('revoking', () => {
-    it('refuses the key on the very next request, and audits the revoke', async () => {
-      const account = await serviceAccount();
-      const { key, id } = await newKey(account, { scopes: ['tickets:read'] });
-      for (let i = 0; i < 2; i++) expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(200);
-      expect((await admin.delete(`/api/v2/service-accounts/${account}/keys/${id}`)).statusCode).toBe(204);
-      expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(401);
-      expect(await auditOf('api_key.revoked', id)).toHaveLength(1);
-      expect((await admin.delete(`/api/v2/service-accounts/${account}/keys/${id}`)).statusCode).toBe(404);
-    });
-
-    it('rotates: a new key works while the old one does, then the old one is revoked', async () => {
-      const account = await serviceAccount();
-      const old = await newKey(account, { scopes: ['tickets:read'] });
-      const next = await newKey(account, { scopes: old.scopes });
-      for (const key of [old.key, next.key])
-        expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(200);
-      await admin.delete(`/api/v2/service-accounts/${account}/keys/${old.id}`);
-      expect((await withKey(old.key, 'GET', '/api/v2/tickets')).statusCode).toBe(401);
-      expect((await withKey(next.key, 'GET', '/api/v2/tickets')).statusCode).toBe(200);
-    });
-
-    it('deactivating the account revokes every key at once', async () => {
-      const account = await serviceAccount();
-      const keys = [
-        await newKey(account, { scopes: ['tickets:read'] }),
-        await newKey(account, { scopes: ['tickets:read'] }),
-      ];
-      for (const { key } of keys) expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(200);
-      const response = await admin.post(`/api/v2/service-accounts/${account}/deactivate`);
-      expect(response.json()).toMatchObject({ is_active: false });
-      for (const { key } of keys) expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(401);
-      expect(await auditOf('service_account.deactivated', account)).toHaveLength(1);
-      for (const { id } of keys) expect(await auditOf('api_key.revoked', id)).toHaveLength(1);
-      const more = await admin.post(`/api/v2/service-accounts/${account}/keys`, {
-        name: 'x',
-        scopes: ['tickets:read'],
-      });
-      expect(more.statusCode).toBe(409);
-    });
+describe.runIf(process.env.REDIS_URL)('the per-key rate limit, shared through Redis', () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    const env = { REDIS_URL: process.env.REDIS_URL ?? '', API_KEY_RATE_LIMIT_PER_MINUTE: '4' };
+    a = await createTestApp(env);
+    b = await createTestApp(env, { databaseUrl: a.config.databaseUrl as string });
+  });
+  afterAll(async () => {
+    await b.close();
+    await a.close();
   });
 
-  describe('use of a revoked credential', () => {
-    it('is a plain 401, audited once with the prefix (never the secret) under a flood', async () => {
-      const account = await serviceAccount();
-      const { key, id, prefix } = await newKey(account, { scopes: ['tickets:read'] });
-      await admin.delete(`/api/v2/service-accounts/${account}/keys/${id}`);
-      const responses = await Promise.all(
-        Array.from({ length: 40 }, () => withKey(key, 'GET', '/api/v2/tickets')),
-      );
-      expect(new Set(responses.map((response) => response.statusCode))).toEqual(new Set([401]));
-      expect(responses[0]?.json()).toMatchObject({ code: 'INVALID_API_KEY' });
-      await settle();
-      const audited = await auditOf('api_key.refused', id);
-      expect(audited).toEqual([
-        { actor_label: prefix, before: null, after: expect.objectContaining({ prefix, reason: 'revoked' }) },
-      ]);
-      expect(JSON.stringify(audited)).not.toContain(key.slice(12));
-    });
-
-    it('is audited for personal tokens too', async () => {
-      const owner = await t.login(await t.user());
-      const token = (await owner.post('/api/v2/tokens', { name: 'laptop' })).json<{
-        id: number;
-        token: string;
-      }>();
-      await owner.delete(`/api/v2/tokens/${token.id}`);
-      for (let i = 0; i < 10; i++) {
-        const response = await t.app.inject({
-          method: 'GET',
-          url: '/api/v2/me',
-          headers: { authorization: `Token ${token.token}` },
-        });
-        expect(response.statusCode).toBe(401);
-      }
-      await settle();
-      const audited = await auditOf('token.refused', token.id);
-      expect(audited).toHaveLength(1);
-      expect(JSON.stringify(audited)).not.toContain(token.token.slice(12));
-    });
-
-    it('is not audited for a key that never existed', async () => {
-      const before = await t.database.pool.query(
-        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'api_key.refused'`,
-      );
-      const made = `osk_${'x'.repeat(43)}`;
-      expect((await withKey(made, 'GET', '/api/v2/tickets')).statusCode).toBe(401);
-      await settle();
-      const after = await t.database.pool.query(
-        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'api_key.refused'`,
-      );
-      expect(after.rows).toEqual(before.rows);
-    });
-  });
-
-  describe('in the query string', () => {
-    it('is refused with 400, and the key is revoked since URLs are logged', async () => {
-      const { key, id } = await newKey(await serviceAccount(), { scopes: ['tickets:read'] });
-      for (const name of ['api_key', 'apikey', 'api-key', 'access_token', 'token', 'anything']) {
-        const response = await fetch(`${base}/api/v2/tickets?${name}=${key}`);
-        expect(response.status, name).toBe(400);
-        const body = await response.text();
-        expect(body).toContain('X-API-Key');
-        expect(body).not.toContain(key);
-      }
-      expect((await withKey(key, 'GET', '/api/v2/tickets')).statusCode).toBe(401);
-      const leaked = await auditOf('api_key.leaked', id);
-      expect(leaked).toHaveLength(1);
-      expect(JSON.stringify(leaked)).not.toContain(key.slice(12));
-    });
-
-    it('is refused even with a valid header, and for personal tokens and JWTs', async () => {
-      const { key } = await newKey(await serviceAccount(), { scopes: ['tickets:read'] });
-      const jwt = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
-      for (const query of ['api_key=whatever', `access_token=${jwt}`, 'apikey=']) {
-        const response = await withKey(key, 'GET', `/api/v2/tickets?${query}`);
-        expect(response.statusCode, query).toBe(400);
-        expect(response.json()).toMatchObject({ code: 'CREDENTIALS_IN_QUERY' });
-      }
-      const owner = await t.login(await t.user());
-      const token = (await owner.post('/api/v2/tokens', { name: 'cli' })).json<{
-        id: number;
-        token: string;
-      }>();
-      expect((await t.app.inject({ method: 'GET', url: `/api/v2/me?token=${token.token}` })).statusCode).toBe(
-        400,
-      );
-      const byHeader = await t.app.inject({
+  it('counts one key across two API processes, with the configured default', async () => {
+    const { serviceAccount, newKey } = apiKeyHelpers(a, await a.login(await a.user({ role: 'admin' })));
+    const { key } = await newKey(await serviceAccount(), { scopes: ['tickets:read'] });
+    const statuses: number[] = [];
+    for (const node of [a, b, a, b, a, b]) {
+      const response = await node.app.inject({
         method: 'GET',
-        url: '/api/v2/me',
-        headers: { authorization: `Token ${token.token}` },
+        url: '/api/v2/tickets',
+        headers: { 'x-api-key': key },
       });
-      expect(byHeader.statusCode).toBe(401);
-      expect(await auditOf('token.leaked', token.id)).toHaveLength(1);
-    });
-
-    it('leaves ordinary parameters alone', async () => {
-      expect(
-        (await t.app.inject({ method: 'GET', url: '/health/live?token=abc&key=status' })).statusCode,
-      ).toBe(200);
-    });
+      statuses.push(response.statusCode);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
   });
 });

@@ -17,7 +17,9 @@ export function apiKeyRateLimit(app: FastifyInstance, defaultPerMinute: number):
     request.actor?.apiKey?.rateLimitPerMinute ?? defaultPerMinute;
   const check = app.createRateLimit({
     timeWindow: 60_000,
-    keyGenerator: (request) => `api-key:${request.actor?.apiKey?.id ?? 0}`,
+    // The prefix is random: counters of databases that share one Redis (tests, staging) never meet.
+    keyGenerator: (request) =>
+      `api-key:${request.actor?.apiKey?.id ?? 0}:${request.actor?.apiKey?.prefix ?? ''}`,
     max: (request) => limitOf(request),
   });
   return async (request, reply) => {
