@@ -191,17 +191,19 @@ describe('API keys for service accounts', () => {
       expect((await withKey(reporter.key, 'POST', comments, { body: 'public' })).statusCode).toBe(201);
       expect((await withKey(worker.key, 'POST', comments, note)).statusCode).toBe(201);
 
-      // Editing people: PATCH /users/:id needs users:read; changing someone's role needs users:write.
+      // Editing people: PATCH /users/:id needs users:read; editing someone else needs users:write.
       const person = await t.user({ role: 'viewer' });
       const reader = await newKey(id, { scopes: ['users:read'] });
       const writer = await newKey(id, { scopes: ['users:read', 'users:write'] });
       const url = `/api/v2/users/${person.user.id}`;
-      const promote = async (key: string) => {
+      const edit = async (key: string, change: Record<string, unknown>) => {
         const etag = String((await withKey(key, 'GET', url)).headers.etag);
-        return withKey(key, 'PATCH', url, { role: 'admin' }, { 'if-match': etag });
+        return withKey(key, 'PATCH', url, change, { 'if-match': etag });
       };
-      expect((await promote(reader.key)).statusCode).toBe(403);
-      expect((await promote(writer.key)).statusCode).toBe(200);
+      for (const change of [{ first_name: 'Renamed' }, { role: 'admin' }]) {
+        expect((await edit(reader.key, change)).statusCode).toBe(403);
+        expect((await edit(writer.key, change)).statusCode).toBe(200);
+      }
     });
 
     it('stops working at its expiry', async () => {

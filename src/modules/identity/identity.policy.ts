@@ -31,6 +31,7 @@ export function peopleScope(actor: Actor): SQL | undefined {
  * department other than themselves), only their own contact fields, or not at all. A
  * manager editing their own record gets contact rights only: otherwise they could move
  * themselves into any department (and manage its people) or grant themselves staff.
+ * An API key without the `users:write` scope edits nobody but its own account.
  */
 export function editRights(actor: Actor, person: Person): 'full' | 'self' | 'none' {
   if (!inScope(actor, 'users:write')) return person.user.id === actor.userId ? 'self' : 'none';

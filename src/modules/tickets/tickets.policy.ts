@@ -6,7 +6,8 @@ import { tickets, ticketWatchers, type Ticket } from './tickets.tables.ts';
 
 /**
  * Viewers read and report; agents work the tickets of their department or assigned
- * to them; managers run their department's tickets; admins everything.
+ * to them; managers run their department's tickets; admins everything. `canWork` and
+ * `canManage` also need the `tickets:work` / `tickets:manage` scope when an API key acts.
  */
 export const ticketsPermissions = {
   'tickets:read': ['manager', 'agent', 'viewer'],
