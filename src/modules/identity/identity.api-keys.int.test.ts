@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemContext } from '../../platform/auth/actor.ts';
-import { apiKeyHelpers } from '../../../test/helpers/api-keys.ts';
+import { apiKeyHelpers, type KeyCreated } from '../../../test/helpers/api-keys.ts';
 import { Browser, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 
 type Helpers = ReturnType<typeof apiKeyHelpers>;
@@ -87,6 +87,18 @@ describe('API keys for service accounts', () => {
       expect(audited).toHaveLength(1);
       expect(JSON.stringify(audited)).toContain(created.prefix);
       expect(JSON.stringify(audited)).not.toContain(created.key.slice(12));
+    });
+
+    it('keeps the secret out of stored Idempotency-Key answers', async () => {
+      const id = await serviceAccount();
+      const headers = { 'idempotency-key': `key-${id}` };
+      const body = { name: 'retried', scopes: ['tickets:read'] };
+      const first = await admin.post(`/api/v2/service-accounts/${id}/keys`, body, headers);
+      const second = await admin.post(`/api/v2/service-accounts/${id}/keys`, body, headers);
+      expect([first.statusCode, second.statusCode]).toEqual([201, 201]);
+      const secret = first.json<KeyCreated>().key;
+      const stored = await t.database.pool.query('SELECT response_body FROM idempotency_keys');
+      expect(JSON.stringify(stored.rows)).not.toContain(secret.slice(12));
     });
 
     it('refuses unknown scopes, listing the valid ones (every registered permission)', async () => {

@@ -103,7 +103,7 @@ export const serviceAccountRoutesV2: FastifyPluginAsyncTypebox<IdentityRouteOpti
   app.post(
     '/service-accounts/:id/keys',
     {
-      config,
+      config: { ...config, secretResponse: true },
       schema: {
         tags,
         summary: 'Create an API key limited to scopes; the secret is shown once.',
