@@ -1,6 +1,9 @@
+import { createApiKeyAuthentication } from './identity.api-key-auth.ts';
+import { createApiKeys } from './identity.api-keys.ts';
 import { createAuthenticator } from './identity.authenticator.ts';
 import type { IdentityDeps } from './identity.context.ts';
 import { createPeople } from './identity.people.ts';
+import { createServiceAccounts } from './identity.service-accounts.ts';
 import { createSessions } from './identity.sessions.ts';
 import { createTokens } from './identity.tokens.ts';
 
@@ -10,19 +13,25 @@ export type { LoginMeta } from './identity.sessions.ts';
 
 /**
  * Identity: people and departments (identity.people.ts), logging in and sessions
- * (.sessions.ts), personal API tokens (.tokens.ts), and the authenticator that turns
- * a request's credential into an actor (.authenticator.ts).
+ * (.sessions.ts), personal API tokens (.tokens.ts), service accounts and their API
+ * keys (.service-accounts.ts, .api-keys.ts), and the authenticator that turns a
+ * request's credential into an actor (.authenticator.ts, .api-key-auth.ts).
  */
 export function createIdentityService(deps: IdentityDeps) {
   return {
-    authenticator: createAuthenticator({
-      db: deps.db,
-      invalidation: deps.invalidation,
-      sessionTtlMs: deps.sessionTtlHours * 3600_000,
-    }),
+    authenticator: {
+      ...createAuthenticator({
+        db: deps.db,
+        invalidation: deps.invalidation,
+        sessionTtlMs: deps.sessionTtlHours * 3600_000,
+      }),
+      ...createApiKeyAuthentication(deps),
+    },
     ...createPeople(deps),
     ...createSessions(deps),
     ...createTokens(deps),
+    ...createServiceAccounts(deps),
+    ...createApiKeys(deps),
   };
 }
 
