@@ -1,6 +1,7 @@
 import type { InvalidationBus } from '../../platform/cache/invalidation.ts';
 import type { Database } from '../../platform/db/client.ts';
 import type { AuditService } from '../audit/index.ts';
+import type { MfaSettings } from './identity.mfa.ts';
 
 export interface IdentityDeps {
   db: Database;
@@ -8,4 +9,5 @@ export interface IdentityDeps {
   /** Every change to a user or their credentials goes through it, so no process keeps a stale actor. */
   invalidation: InvalidationBus;
   sessionTtlHours: number;
+  mfa: MfaSettings;
 }

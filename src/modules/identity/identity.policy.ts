@@ -10,6 +10,8 @@ export const identityPermissions = {
   'departments:read': ['manager', 'agent', 'viewer'],
   'departments:write': [],
   'tokens:manage': ['manager', 'agent', 'viewer'],
+  /** Resetting anyone's second factor and the per-role MFA policy: admins only. */
+  'mfa:manage': [],
 } as const satisfies PermissionGrants;
 
 /**

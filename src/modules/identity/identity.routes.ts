@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { identityRoutesV2 as peopleRoutesV2 } from './identity.routes.v2.ts';
+import { mfaRoutesV2 } from './identity.routes.v2.mfa.ts';
 import { tokenRoutesV2 } from './identity.routes.v2.tokens.ts';
 import type { IdentityService } from './identity.service.ts';
 
 /**
  * The identity module's routes, one file per API version and concern: the session
  * routes both versions share (identity.routes.sessions.ts), v1 (the BMS contract),
- * v2 people and departments, v2 tokens.
+ * v2 people and departments, v2 tokens, v2 two-factor authentication.
  */
 export interface IdentityRouteOptions {
   identity: IdentityService;
@@ -20,4 +21,5 @@ export { identityRoutesV1 } from './identity.routes.v1.ts';
 export const identityRoutesV2: FastifyPluginAsyncTypebox<IdentityRouteOptions> = async (app, options) => {
   await app.register(peopleRoutesV2, options);
   await app.register(tokenRoutesV2, options);
+  await app.register(mfaRoutesV2, options);
 };

@@ -1,5 +1,7 @@
 import { createAuthenticator } from './identity.authenticator.ts';
 import type { IdentityDeps } from './identity.context.ts';
+import { createSecondFactor } from './identity.mfa.ts';
+import { createMfaManagement } from './identity.mfa.manage.ts';
 import { createPeople } from './identity.people.ts';
 import { createSessions } from './identity.sessions.ts';
 import { createTokens } from './identity.tokens.ts';
@@ -7,13 +9,17 @@ import { createTokens } from './identity.tokens.ts';
 export type { IdentityDeps } from './identity.context.ts';
 export type { PersonInput, PersonRef } from './identity.people.ts';
 export type { LoginMeta } from './identity.sessions.ts';
+export type { MfaSettings } from './identity.mfa.ts';
 
 /**
  * Identity: people and departments (identity.people.ts), logging in and sessions
- * (.sessions.ts), personal API tokens (.tokens.ts), and the authenticator that turns
+ * (.sessions.ts), the second factor of every login and its enrolment (.mfa.ts,
+ * .mfa.manage.ts), personal API tokens (.tokens.ts), and the authenticator that turns
  * a request's credential into an actor (.authenticator.ts).
  */
 export function createIdentityService(deps: IdentityDeps) {
+  const secondFactor = createSecondFactor(deps);
+  const sessions = createSessions(deps, secondFactor);
   return {
     authenticator: createAuthenticator({
       db: deps.db,
@@ -21,8 +27,10 @@ export function createIdentityService(deps: IdentityDeps) {
       sessionTtlMs: deps.sessionTtlHours * 3600_000,
     }),
     ...createPeople(deps),
-    ...createSessions(deps),
+    ...sessions,
     ...createTokens(deps),
+    secondFactor,
+    ...createMfaManagement(deps, secondFactor, sessions.checkPassword),
   };
 }
 
