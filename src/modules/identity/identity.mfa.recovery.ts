@@ -20,7 +20,7 @@ function newCode(): string {
     value = (value << 8) | byte;
     bits += 8;
     while (bits >= 5) {
-      code += ALPHABET[(value >>> (bits - 5)) & 31];
+      code += ALPHABET.charAt((value >>> (bits - 5)) & 31);
       bits -= 5;
     }
   }
