@@ -211,4 +211,27 @@ describe('two-factor authentication: throttling, per-role requirement, admin res
     const reset = (await actions(person.user.id)).find((entry) => entry.action === 'mfa.reset');
     expect(reset).toBeDefined();
   });
+
+  it('documents every MFA route in OpenAPI, with tags, a summary and responses', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/v2/openapi.json' })).json<{
+      paths: Record<string, Record<string, { tags?: string[]; summary?: string; responses?: object }>>;
+    }>();
+    const routes = [
+      ['/api/v2/auth/mfa', 'post'],
+      ['/api/v2/me/mfa', 'get'],
+      ['/api/v2/me/mfa/totp', 'post'],
+      ['/api/v2/me/mfa/totp', 'delete'],
+      ['/api/v2/me/mfa/totp/confirm', 'post'],
+      ['/api/v2/me/mfa/recovery-codes', 'post'],
+      ['/api/v2/users/{id}/mfa', 'delete'],
+      ['/api/v2/mfa-policy', 'get'],
+      ['/api/v2/mfa-policy', 'put'],
+    ] as const;
+    for (const [path, method] of routes) {
+      const operation = doc.paths[path]?.[method];
+      expect(operation?.tags, `${method} ${path}`).toEqual(['identity']);
+      expect(operation?.summary, `${method} ${path}`).toBeTruthy();
+      expect(Object.keys(operation?.responses ?? {}), `${method} ${path}`).not.toEqual([]);
+    }
+  });
 });
