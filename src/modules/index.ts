@@ -103,6 +103,11 @@ export type ServiceSettings = Pick<
   | 'smtpUrl'
   | 'mailFrom'
   | 'logLevel'
+  | 'mfaIssuer'
+  | 'mfaMaxAttempts'
+  | 'mfaAttemptWindowSeconds'
+  | 'mfaLockSeconds'
+  | 'mfaChallengeSeconds'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
@@ -127,6 +132,15 @@ export function createServices(
     invalidation,
     sessionTtlHours: settings.sessionTtlHours,
     policy,
+    mfa: {
+      issuer: settings.mfaIssuer,
+      maxAttempts: settings.mfaMaxAttempts,
+      attemptWindowSeconds: settings.mfaAttemptWindowSeconds,
+      lockSeconds: settings.mfaLockSeconds,
+      challengeSeconds: settings.mfaChallengeSeconds,
+      secretKey: settings.secretKey,
+      now,
+    },
   });
   const sites = createSitesService({ db, audit });
   // A calendar change moves the due times of open tickets on it: recomputed by a job keyed per

@@ -2,6 +2,8 @@ import { createApiKeyAuthentication } from './identity.api-key-auth.ts';
 import { createApiKeys } from './identity.api-keys.ts';
 import { createAuthenticator } from './identity.authenticator.ts';
 import type { IdentityDeps } from './identity.context.ts';
+import { createSecondFactor } from './identity.mfa.ts';
+import { createMfaManagement } from './identity.mfa.manage.ts';
 import { createPeople } from './identity.people.ts';
 import { createServiceAccounts } from './identity.service-accounts.ts';
 import { createSessions } from './identity.sessions.ts';
@@ -10,14 +12,18 @@ import { createTokens } from './identity.tokens.ts';
 export type { IdentityDeps } from './identity.context.ts';
 export type { PersonInput, PersonRef } from './identity.people.ts';
 export type { LoginMeta } from './identity.sessions.ts';
+export type { MfaSettings } from './identity.mfa.ts';
 
 /**
  * Identity: people and departments (identity.people.ts), logging in and sessions
- * (.sessions.ts), personal API tokens (.tokens.ts), service accounts and their API
+ * (.sessions.ts), the second factor of every login and its enrolment (.mfa.ts,
+ * .mfa.manage.ts), personal API tokens (.tokens.ts), service accounts and their API
  * keys (.service-accounts.ts, .api-keys.ts), and the authenticator that turns a
  * request's credential into an actor (.authenticator.ts, .api-key-auth.ts).
  */
 export function createIdentityService(deps: IdentityDeps) {
+  const secondFactor = createSecondFactor(deps);
+  const sessions = createSessions(deps, secondFactor);
   return {
     authenticator: {
       ...createAuthenticator({
@@ -28,10 +34,12 @@ export function createIdentityService(deps: IdentityDeps) {
       ...createApiKeyAuthentication(deps),
     },
     ...createPeople(deps),
-    ...createSessions(deps),
+    ...sessions,
     ...createTokens(deps),
     ...createServiceAccounts(deps),
     ...createApiKeys(deps),
+    secondFactor,
+    ...createMfaManagement(deps, secondFactor, sessions.checkPassword),
   };
 }
 
