@@ -216,10 +216,12 @@ describe('authentication cache', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       WORKER_IN_PROCESS: 'false',
+      WEB_CONCURRENCY: '1',
     });
     try {
       let base: string | undefined;
-      for (let waited = 0; !base && waited < 30_000; waited += 100) {
+      // A loaded CI machine can take tens of seconds to start a process.
+      for (const started = Date.now(); !base && Date.now() - started < 90_000;) {
         base = /serving at (http:\/\/\S+)/.exec(server.output())?.[1];
         if (!base) await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -237,5 +239,5 @@ describe('authentication cache', () => {
       server.kill('SIGTERM');
       await new Promise((resolve) => server.once('exit', resolve));
     }
-  });
+  }, 150_000);
 });
