@@ -11,6 +11,7 @@ import { enqueue, type JobDefinition } from '../platform/jobs/define-job.ts';
 import { purgeIdempotencyKeysJob } from '../platform/http/idempotency.ts';
 import { createMailer } from '../platform/mail/index.ts';
 import {
+  createAccountJobs,
   createIdentityJobs,
   createIdentityService,
   identityPermissions,
@@ -103,6 +104,11 @@ export type ServiceSettings = Pick<
   | 'smtpUrl'
   | 'mailFrom'
   | 'logLevel'
+  | 'lockoutThreshold'
+  | 'lockoutBaseSeconds'
+  | 'lockoutMaxSeconds'
+  | 'accountTokenTtlMinutes'
+  | 'publicUrl'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
@@ -120,11 +126,25 @@ export function createServices(
   const log = pino({ level: settings.logLevel });
   // Listens only once the API calls start(); elsewhere (CLI, worker) it publishes and never caches.
   const invalidation = createInvalidationBus({ pool, log: log.child({ module: 'invalidation' }) });
+  const mailer = createMailer({
+    smtpUrl: settings.smtpUrl,
+    from: settings.mailFrom,
+    dataDir: settings.dataDir,
+    log: log.child({ module: 'mail' }),
+  });
   const identity = createIdentityService({
     db,
     audit,
     invalidation,
     sessionTtlHours: settings.sessionTtlHours,
+    lockout: {
+      threshold: settings.lockoutThreshold,
+      baseSeconds: settings.lockoutBaseSeconds,
+      maxSeconds: settings.lockoutMaxSeconds,
+    },
+    mailer,
+    accountTokenTtlMinutes: settings.accountTokenTtlMinutes,
+    publicUrl: settings.publicUrl,
   });
   const sites = createSitesService({ db, audit });
   // A calendar change moves the due times of open tickets on it: recomputed by a job keyed per
@@ -151,12 +171,6 @@ export function createServices(
         { jobKey: `sla.recompute:calendar:${event.calendarId}` },
       );
     },
-  });
-  const mailer = createMailer({
-    smtpUrl: settings.smtpUrl,
-    from: settings.mailFrom,
-    dataDir: settings.dataDir,
-    log: log.child({ module: 'mail' }),
   });
   const events = createEventsService({ db, audit, identity, sites });
   const timeclock = createTimeclockService({
@@ -343,6 +357,7 @@ export function allJobs(services: Services, db: Database): JobDefinition[] {
   return [
     purgeIdempotencyKeysJob(db),
     ...createIdentityJobs({ db }),
+    ...createAccountJobs({ db, identity: services.identity }),
     ...createNotificationsJobs({ db, identity: services.identity, mailer: services.mailer }),
     ...createWorkflowsJobs({ workflows: services.workflows }),
     ...createSlaJobs({ db, clocks: services.slaClocks, escalation: services.escalation }),

@@ -1,5 +1,9 @@
 import { createAuthenticator } from './identity.authenticator.ts';
 import type { IdentityDeps } from './identity.context.ts';
+import { createCredentials } from './identity.credentials.ts';
+import { createEmailChange } from './identity.email-change.ts';
+import { createLockout } from './identity.lockout.ts';
+import { createPasswords } from './identity.passwords.ts';
 import { createPeople } from './identity.people.ts';
 import { createSessions } from './identity.sessions.ts';
 import { createTokens } from './identity.tokens.ts';
@@ -10,10 +14,13 @@ export type { LoginMeta } from './identity.sessions.ts';
 
 /**
  * Identity: people and departments (identity.people.ts), logging in and sessions
- * (.sessions.ts), personal API tokens (.tokens.ts), and the authenticator that turns
+ * (.sessions.ts, with the lockout of .lockout.ts), personal API tokens (.tokens.ts),
+ * passwords and e-mail changes by mailed codes (.passwords.ts, .email-change.ts),
+ * listing and ending credentials (.credentials.ts), and the authenticator that turns
  * a request's credential into an actor (.authenticator.ts).
  */
 export function createIdentityService(deps: IdentityDeps) {
+  const sessions = createSessions(deps);
   return {
     authenticator: createAuthenticator({
       db: deps.db,
@@ -21,8 +28,12 @@ export function createIdentityService(deps: IdentityDeps) {
       sessionTtlMs: deps.sessionTtlHours * 3600_000,
     }),
     ...createPeople(deps),
-    ...createSessions(deps),
+    ...sessions,
     ...createTokens(deps),
+    ...createCredentials(deps),
+    ...createPasswords(deps, sessions.checkPassword),
+    ...createEmailChange(deps, sessions.checkPassword),
+    unlockUser: createLockout(deps).unlock,
   };
 }
 
