@@ -19,7 +19,7 @@ import type { User } from './identity.tables.ts';
 export type PasswordOwner = Partial<Pick<User, 'username' | 'email' | 'firstName' | 'lastName'>>;
 
 /** What is wrong with `password` as the new password of `owner` (12-128 characters, zxcvbn score 3+). */
-export function newPasswordProblems(password: string, owner: PasswordOwner): string[] {
+export function newPasswordProblems(password: string, owner: PasswordOwner): Promise<string[]> {
   return passwordProblems(
     password,
     [owner.username, owner.email, owner.firstName, owner.lastName].filter(
@@ -29,8 +29,8 @@ export function newPasswordProblems(password: string, owner: PasswordOwner): str
 }
 
 /** Throws VALIDATION_FAILED naming `field` when `password` is not acceptable. */
-export function checkNewPassword(password: string, owner: PasswordOwner, field: string): void {
-  const problems = newPasswordProblems(password, owner);
+export async function checkNewPassword(password: string, owner: PasswordOwner, field: string): Promise<void> {
+  const problems = await newPasswordProblems(password, owner);
   if (problems.length > 0) throw commonErrors.VALIDATION_FAILED({ fields: { [field]: problems } });
 }
 
@@ -80,7 +80,7 @@ export function createPasswords(deps: IdentityDeps, checkPassword: CheckPassword
       const person = await repository.personByUserId(db, ctx.actor.userId);
       if (!person) throw identityErrors.IDENTITY_USER_NOT_FOUND();
       await verifyCurrentPassword(checkPassword, ctx, input.currentPassword);
-      checkNewPassword(input.newPassword, person.user, 'new_password');
+      await checkNewPassword(input.newPassword, person.user, 'new_password');
       const passwordHash = await hashPassword(input.newPassword);
       await invalidation.transaction(db, async (tx, invalidate) => {
         await repository.updateUser(tx, person.user.id, { passwordHash });
@@ -147,7 +147,7 @@ export function createPasswords(deps: IdentityDeps, checkPassword: CheckPassword
       const found = await account.accountTokenByHash(db, tokenHash, 'password_reset');
       const person = found && (await repository.personByUserId(db, found.userId));
       if (!person?.user.isActive) throw invalidCode();
-      checkNewPassword(input.password, person.user, 'password');
+      await checkNewPassword(input.password, person.user, 'password');
       const passwordHash = await hashPassword(input.password);
       const userId = person.user.id;
       await invalidation.transaction(db, async (tx, invalidate) => {

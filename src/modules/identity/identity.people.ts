@@ -52,7 +52,11 @@ function isTimeZone(zone: string): boolean {
  * new password is judged against the person's own words (`owner`: who they are now,
  * with the input's changes).
  */
-function validatePerson(input: PersonInput, creating: boolean, owner: PasswordOwner = {}): void {
+async function validatePerson(
+  input: PersonInput,
+  creating: boolean,
+  owner: PasswordOwner = {},
+): Promise<void> {
   const fields: FieldErrors = {};
   const add = (field: string, message: string) => (fields[field] ??= []).push(message);
   if (input.username !== undefined && !USERNAME.test(input.username)) {
@@ -62,7 +66,7 @@ function validatePerson(input: PersonInput, creating: boolean, owner: PasswordOw
   if (input.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.email))
     add('email', 'Enter a valid email address.');
   if (input.password !== undefined) {
-    for (const problem of newPasswordProblems(input.password, { ...owner, ...definedOnly(input) }))
+    for (const problem of await newPasswordProblems(input.password, { ...owner, ...definedOnly(input) }))
       add('password', problem);
   }
   if (input.timeZone !== undefined && !isTimeZone(input.timeZone))
@@ -151,7 +155,7 @@ export function createPeople({ db, audit, invalidation }: IdentityDeps) {
     },
 
     async createPerson(ctx: RequestContext, given: PersonInput): Promise<Person> {
-      validatePerson(given, true);
+      await validatePerson(given, true);
       const input = await withDepartmentId(db, given);
       const role = input.role ?? 'viewer';
       if (!grantableRoles(ctx.actor).includes(role)) throw identityErrors.IDENTITY_ROLE_FORBIDDEN();
@@ -208,7 +212,7 @@ export function createPeople({ db, audit, invalidation }: IdentityDeps) {
       expectedVersion?: number,
     ): Promise<Person> {
       const before = await visiblePerson(ctx.actor, by);
-      validatePerson(given, false, before.user);
+      await validatePerson(given, false, before.user);
       const input = await withDepartmentId(db, given);
       const userId = before.user.id;
       if (userId === ctx.actor.userId) refuseSelfServiceChanges(input, before);
@@ -348,7 +352,7 @@ export function createPeople({ db, audit, invalidation }: IdentityDeps) {
         await repository.updateUser(db, person.user.id, { isSuperuser: true });
         return { ...person, user: { ...person.user, isSuperuser: true } };
       }
-      validatePerson({ email: input.email, password: input.password }, false, existing);
+      await validatePerson({ email: input.email, password: input.password }, false, existing);
       const passwordHash = await hashPassword(input.password);
       await invalidation.transaction(db, async (tx, invalidate) => {
         await endAllCredentials(tx, existing.id);

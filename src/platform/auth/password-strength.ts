@@ -1,6 +1,4 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as en from '@zxcvbn-ts/language-en';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 128;
@@ -13,7 +11,8 @@ const SITE_WORDS = ['opsdesk'];
 /**
  * zxcvbn-ts with its common (password and diceware lists, keyboard graphs) and English
  * dictionaries: a maintained estimator of how many guesses a password takes, rather
- * than a list of our own. Built on first use: loading the dictionaries costs ~0.4 s.
+ * than a list of our own. Imported and built on first use, not at load: the
+ * dictionaries cost every process (API, worker, CLI) a few hundred milliseconds.
  *
  * It runs on the event loop, and its cost grows with length and l33t variants (a
  * 128-character password with many substitutions took over 2 s). So only the first
@@ -21,15 +20,22 @@ const SITE_WORDS = ['opsdesk'];
  * found then take ~100 ms, and a password whose first 64 characters are strong is
  * strong.
  */
-let estimator: ZxcvbnFactory | undefined;
-const zxcvbn = (): ZxcvbnFactory =>
-  (estimator ??= new ZxcvbnFactory({
-    translations: en.translations,
-    graphs: common.adjacencyGraphs,
-    dictionary: { ...common.dictionary, ...en.dictionary },
-    maxLength: 64,
-    l33tMaxSubstitutions: 5,
-  }));
+let estimator: Promise<ZxcvbnFactory> | undefined;
+const zxcvbn = (): Promise<ZxcvbnFactory> =>
+  (estimator ??= (async () => {
+    const [{ ZxcvbnFactory: Factory }, common, en] = await Promise.all([
+      import('@zxcvbn-ts/core'),
+      import('@zxcvbn-ts/language-common'),
+      import('@zxcvbn-ts/language-en'),
+    ]);
+    return new Factory({
+      translations: en.translations,
+      graphs: common.adjacencyGraphs,
+      dictionary: { ...common.dictionary, ...en.dictionary },
+      maxLength: 64,
+      l33tMaxSubstitutions: 5,
+    });
+  })());
 
 /**
  * What is wrong with `password` as a new password, in words a person can act on
@@ -37,13 +43,16 @@ const zxcvbn = (): ZxcvbnFactory =>
  * `userInputs` are the person's own words (username, e-mail, names): a password
  * built from them is guessed first.
  */
-export function passwordProblems(password: string, userInputs: readonly string[] = []): string[] {
+export async function passwordProblems(
+  password: string,
+  userInputs: readonly string[] = [],
+): Promise<string[]> {
   if (password.length < PASSWORD_MIN_LENGTH)
     return [`This password is too short. It must contain at least ${PASSWORD_MIN_LENGTH} characters.`];
   if (password.length > PASSWORD_MAX_LENGTH)
     return [`This password is too long. It must contain at most ${PASSWORD_MAX_LENGTH} characters.`];
   const inputs = [...SITE_WORDS, ...userInputs.flatMap(wordsOf)];
-  const { score, feedback } = zxcvbn().check(password, inputs);
+  const { score, feedback } = (await zxcvbn()).check(password, inputs);
   if (score >= PASSWORD_MIN_SCORE) return [];
   return [
     ['This password is too easy to guess.', feedback.warning].filter(Boolean).join(' '),
