@@ -84,7 +84,7 @@ export function createLockout({
     },
 
     /** Lifts a user's lock and forgets their failures (an administrator's call); audited even when there was none. */
-    async unlock(ctx: RequestContext, userId: number): Promise<void> {
+    unlock: async (ctx: RequestContext, userId: number): Promise<void> => {
       const person = await repository.personByUserId(db, userId);
       if (!person) throw identityErrors.IDENTITY_USER_NOT_FOUND();
       await db.transaction(async (tx) => {
@@ -99,5 +99,3 @@ export function createLockout({
     },
   };
 }
-
-export type Lockout = ReturnType<typeof createLockout>;

@@ -3,7 +3,6 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, createTestApp, PASSWORD, type TestApp } from '../../../test/helpers/app.ts';
 import { startSmtpServer, type TestSmtpServer } from '../../../test/helpers/smtp.ts';
-import type { JobDefinition } from '../../platform/jobs/define-job.ts';
 import { runDueJobs } from '../../platform/jobs/worker.ts';
 import { createAccountJobs } from './identity.jobs.account.ts';
 
@@ -32,7 +31,7 @@ describe('passwords and e-mail addresses', () => {
   const runJobs = () =>
     runDueJobs({
       pool: t.database.pool,
-      jobs: createAccountJobs({ db: t.database.db, identity: t.services.identity }) as JobDefinition[],
+      jobs: createAccountJobs({ db: t.database.db, identity: t.services.identity }),
       log: quiet,
     });
 

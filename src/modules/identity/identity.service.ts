@@ -21,6 +21,7 @@ export type { LoginMeta } from './identity.sessions.ts';
  */
 export function createIdentityService(deps: IdentityDeps) {
   const sessions = createSessions(deps);
+  const lockout = createLockout(deps);
   return {
     authenticator: createAuthenticator({
       db: deps.db,
@@ -33,7 +34,7 @@ export function createIdentityService(deps: IdentityDeps) {
     ...createCredentials(deps),
     ...createPasswords(deps, sessions.checkPassword),
     ...createEmailChange(deps, sessions.checkPassword),
-    unlockUser: createLockout(deps).unlock,
+    unlockUser: lockout.unlock,
   };
 }
 
