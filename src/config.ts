@@ -231,7 +231,7 @@ const settings = {
   secretKey: {
     env: 'SECRET_KEY',
     description:
-      'Key for signed links and encryption at rest; at least 32 characters. Required in production.',
+      'Key for signed links and encryption at rest; at least 32 characters. Required in production; elsewhere, when unset, one is made once and kept in DATA_DIR/secret-key.',
     parse: (raw) => (raw.length >= 32 ? raw : expect('at least 32 characters')),
     secret: true,
   },
@@ -315,6 +315,13 @@ const settings = {
     description: 'Requests per minute per client IP (0 turns the limit off).',
     parse: int(0, 10_000_000),
     default: '1200',
+  },
+  apiKeyRateLimitPerMinute: {
+    env: 'API_KEY_RATE_LIMIT_PER_MINUTE',
+    description:
+      'Requests per minute per API key, unless the key sets its own limit (0: no limit for keys without one).',
+    parse: int(0, 10_000_000),
+    default: '600',
   },
   loginRateLimitPerMinute: {
     env: 'LOGIN_RATE_LIMIT_PER_MINUTE',

@@ -1,16 +1,15 @@
 import fs from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { buildApp } from './app.ts';
 import { describeSettings, loadConfig, type Config } from './config.ts';
 import { systemContext } from './platform/auth/actor.ts';
+import { withDevelopmentSecretKey } from './platform/auth/development-secret.ts';
 import { connectDatabase } from './platform/db/client.ts';
 import { openDatabase } from './platform/db/open.ts';
 import { AppError } from './platform/http/errors.ts';
-import { documentFor } from './platform/http/openapi.ts';
+// The commands load the application's modules on demand: the primary of a cluster
+// (`serve` with WEB_CONCURRENCY > 1) only supervises and stays small.
 import { runWorkerProcess, serve } from './serve.ts';
-import { seedDemo } from './modules/seed.ts';
-import { createServices } from './modules/index.ts';
 
 const USAGE = `Usage: opsdesk <command> [options]
 
@@ -33,7 +32,7 @@ function fail(message: string): never {
 
 function configOrExit(): Config {
   try {
-    return loadConfig();
+    return withDevelopmentSecretKey(loadConfig());
   } catch (error) {
     return fail((error as Error).message);
   }
@@ -75,6 +74,7 @@ async function createSuperuser(config: Config, args: string[]): Promise<void> {
   const username = await ask(values.username, 'Username: ');
   const email = await ask(values.email, 'Email: ');
   const password = await ask(values.password, 'Password: ', true);
+  const { createServices } = await import('./modules/index.ts');
   const database = await openDatabase(config, { migrate: true, poolMax: 2 });
   try {
     const { identity } = createServices(database, config);
@@ -95,6 +95,10 @@ async function openapi(config: Config, args: string[]): Promise<void> {
     options: { api: { type: 'string', default: 'v2' }, out: { type: 'string' } },
   });
   if (values.api !== 'v1' && values.api !== 'v2') fail('openapi: --api must be v1 or v2');
+  const [{ buildApp }, { documentFor }] = await Promise.all([
+    import('./app.ts'),
+    import('./platform/http/openapi.ts'),
+  ]);
   // The document needs the routes, not a connection: the pool never connects here.
   const database = connectDatabase({
     url: 'postgres://127.0.0.1:1/none',
@@ -138,6 +142,10 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'seed': {
       const config = configOrExit();
+      const [{ seedDemo }, { createServices }] = await Promise.all([
+        import('./modules/seed.ts'),
+        import('./modules/index.ts'),
+      ]);
       const database = await openDatabase(config, { migrate: true, poolMax: 2 });
       try {
         const seeded = await seedDemo(createServices(database, config));

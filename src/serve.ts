@@ -1,13 +1,12 @@
 import cluster from 'node:cluster';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { connectRedis } from './platform/cache/redis.ts';
+// Constants only: seed.ts imports the modules for their types alone.
+import { DEMO_LOGINS } from './modules/seed.ts';
 import type { EmbeddedPostgres } from './platform/db/embedded.ts';
 import { openDatabase, type OpenDatabase } from './platform/db/open.ts';
-import { DEMO_LOGINS, seedDemo } from './modules/seed.ts';
-import { allJobs, createServices } from './modules/index.ts';
 import { superviseWorker, type JobWorker } from './platform/jobs/worker.ts';
 import {
   serveGroupMetrics,
@@ -41,11 +40,21 @@ export async function serve(config: Config): Promise<void> {
   }
 }
 
+/** Seeds the demo organisation when configured; loaded on demand like the app itself. */
+async function seedIfWanted(config: Config, database: OpenDatabase): Promise<void> {
+  if (!config.seedDemo) return;
+  const [{ seedDemo }, { createServices }] = await Promise.all([
+    import('./modules/seed.ts'),
+    import('./modules/index.ts'),
+  ]);
+  if (await seedDemo(createServices(database, config)))
+    process.stdout.write('Seeded the demo organisation.\n');
+}
+
 async function startServing(config: Config, database: OpenDatabase, started: number): Promise<void> {
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
-  if (config.seedDemo && (await seedDemo(createServices(database, config)))) {
-    process.stdout.write('Seeded the demo organisation.\n');
-  }
+  await seedIfWanted(config, database);
+  const [{ buildApp }, { allJobs }] = await Promise.all([import('./app.ts'), import('./modules/index.ts')]);
   const transport = prettyLogs();
   const app = await buildApp({
     config,
@@ -146,8 +155,6 @@ async function serveCluster(config: Config): Promise<void> {
   onTerminationSignals((signal) => stop(signal, 0));
 
   try {
-    if (config.seedDemo && (await seedDemo(createServices(database, config))))
-      process.stdout.write('Seeded the demo organisation.\n');
     await warnIfConnectionsExceed(database, config, log);
     await database.disconnect();
   } catch (error) {
@@ -155,9 +162,12 @@ async function serveCluster(config: Config): Promise<void> {
     throw error;
   }
   const children = [
+    // The first API process seeds before it listens: the primary never loads the
+    // application's modules, so it stays small.
     ...Array.from({ length: config.webConcurrency }, (_, index) => ({
       name: `api-${index + 1}`,
       args: ['serve'],
+      env: { SEED_DEMO: String(index === 0 && config.seedDemo) },
     })),
     ...(config.workerInProcess ? [{ name: 'worker', args: ['worker'] }] : []),
   ];
@@ -213,6 +223,7 @@ const describeEmbedded = (embedded: EmbeddedPostgres) =>
     : `embedded PostgreSQL in ${embedded.dataDirectory}`;
 
 export async function runWorkerProcess(config: Config): Promise<void> {
+  const { allJobs, createServices } = await import('./modules/index.ts');
   const database = await openDatabase(config, { migrate: config.autoMigrate });
   const transport = prettyLogs();
   const log = pino(loggerOptions(config.logLevel, transport));

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { pino } from 'pino';
-import type { PermissionGrants } from '../platform/auth/policy.ts';
+import { createPolicy, type PermissionGrants } from '../platform/auth/policy.ts';
 import type { Config } from '../config.ts';
 import { randomToken } from '../platform/auth/secrets.ts';
 import { createInvalidationBus } from '../platform/cache/invalidation.ts';
@@ -132,6 +132,7 @@ export function createServices(
     dataDir: settings.dataDir,
     log: log.child({ module: 'mail' }),
   });
+  const policy = createPolicy(permissionGrants);
   const identity = createIdentityService({
     db,
     audit,
@@ -145,6 +146,7 @@ export function createServices(
     mailer,
     accountTokenTtlMinutes: settings.accountTokenTtlMinutes,
     publicUrl: settings.publicUrl,
+    policy,
   });
   const sites = createSitesService({ db, audit });
   // A calendar change moves the due times of open tickets on it: recomputed by a job keyed per
@@ -255,7 +257,7 @@ export function createServices(
     tickets,
     settings: {
       storage: createFileStorage(settings),
-      // Without SECRET_KEY (development), links are signed with a key of this process's own.
+      // Without SECRET_KEY (tests building the app directly), links are signed with a key of this process's own.
       secret: settings.secretKey ?? randomToken(),
       maxBytes: settings.attachmentMaxBytes,
       linkSeconds: settings.downloadLinkSeconds,
@@ -263,6 +265,7 @@ export function createServices(
   });
   return {
     invalidation,
+    policy,
     audit,
     identity,
     sites,

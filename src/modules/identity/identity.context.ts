@@ -1,3 +1,4 @@
+import type { Policy } from '../../platform/auth/policy.ts';
 import type { InvalidationBus } from '../../platform/cache/invalidation.ts';
 import type { Database } from '../../platform/db/client.ts';
 import type { Mailer } from '../../platform/mail/index.ts';
@@ -17,4 +18,6 @@ export interface IdentityDeps {
   accountTokenTtlMinutes: number;
   /** The base URL mails name; unset: they give paths only. */
   publicUrl: string | undefined;
+  /** The permissions every module declares: an API key's scopes are checked against them. */
+  policy: Policy;
 }

@@ -5,6 +5,7 @@ import type { IdentityDeps } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
 import * as account from './identity.repository.account.ts';
 import * as repository from './identity.repository.ts';
+import * as serviceAccounts from './identity.repository.service-accounts.ts';
 import type { ApiToken, Session } from './identity.tables.ts';
 
 /** What `endAllCredentials` ended, for the audit row. */
@@ -12,19 +13,21 @@ export interface EndedCredentials {
   sessions: number;
   tokens: number;
   codes: number;
+  /** API keys: only service accounts have them. */
+  apiKeys: number;
 }
 
 /**
  * Ends every credential of a user at once, in the caller's transaction: their sessions
  * (but `keepSessionKey`, the one changing its own password), their personal API
- * tokens, and the codes mailed to them (password reset, e-mail change). Deactivation,
- * a password reset and every password change call it.
+ * tokens, the codes mailed to them (password reset, e-mail change), and a service
+ * account's API keys. Deactivation, a password reset and every password change call it.
  *
  * The caller runs it inside `invalidation.transaction` and publishes
  * `userKey(userId)` there, so that no process keeps serving what ended.
  *
- * Every other kind of credential (JWT refresh-token families, API keys, MFA
- * remembered devices) adds its own line here, so that these callers end it too.
+ * Every other kind of credential (JWT refresh-token families, MFA remembered devices)
+ * adds its own line here, so that these callers end it too.
  */
 export async function endAllCredentials(
   tx: Executor,
@@ -35,6 +38,7 @@ export async function endAllCredentials(
     sessions: await account.deleteSessionsOf(tx, userId, options.keepSessionKey),
     tokens: await account.revokeTokensOf(tx, userId),
     codes: await account.deleteAccountTokensOf(tx, userId),
+    apiKeys: (await serviceAccounts.revokeApiKeys(tx, userId)).length,
   };
 }
 

@@ -13,4 +13,12 @@ export const identityErrors = defineErrors({
   ],
   IDENTITY_ACCOUNT_TOKEN_INVALID: ['invalid', 'This code is invalid or has expired; ask for a new one.'],
   IDENTITY_SESSION_NOT_FOUND: ['not_found', 'Not found.'],
+  IDENTITY_SERVICE_ACCOUNT_NOT_FOUND: ['not_found', 'Not found.'],
+  IDENTITY_SERVICE_ACCOUNT_INACTIVE: ['conflict', 'This service account is deactivated.'],
+  IDENTITY_API_KEY_NOT_FOUND: ['not_found', 'Not found.'],
+  IDENTITY_SCOPE_FORBIDDEN: ['forbidden', 'You may not grant a scope you do not hold.'],
+  IDENTITY_TOKENS_FOR_PEOPLE: [
+    'forbidden',
+    'Personal API tokens are for people; a service account uses API keys an admin creates for it.',
+  ],
 });

@@ -101,6 +101,7 @@ describe('passwords and e-mail addresses', () => {
         sessions: 1,
         tokens: 1,
         codes: 0,
+        apiKeys: 0,
       });
     });
 

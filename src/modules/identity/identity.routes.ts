@@ -2,14 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { accountRoutesV2 } from './identity.routes.v2.account.ts';
 import { credentialRoutesV2 } from './identity.routes.v2.credentials.ts';
 import { identityRoutesV2 as peopleRoutesV2 } from './identity.routes.v2.ts';
+import { serviceAccountRoutesV2 } from './identity.routes.v2.service-accounts.ts';
 import { tokenRoutesV2 } from './identity.routes.v2.tokens.ts';
 import type { IdentityService } from './identity.service.ts';
 
 /**
  * The identity module's routes, one file per API version and concern: the session
  * routes both versions share (identity.routes.sessions.ts), v1 (the BMS contract),
- * v2 people and departments, v2 tokens, v2 passwords and e-mail (.account), v2 sessions,
- * tokens of anyone and unlocking (.credentials).
+ * v2 people and departments, v2 tokens, v2 service accounts and their API keys, v2
+ * passwords and e-mail (.account), v2 sessions, tokens of anyone and unlocking (.credentials).
  */
 export interface IdentityRouteOptions {
   identity: IdentityService;
@@ -25,4 +26,5 @@ export const identityRoutesV2: FastifyPluginAsyncTypebox<IdentityRouteOptions> =
   await app.register(tokenRoutesV2, options);
   await app.register(accountRoutesV2, options);
   await app.register(credentialRoutesV2, options);
+  await app.register(serviceAccountRoutesV2, options);
 };

@@ -1,3 +1,5 @@
+import { createApiKeyAuthentication } from './identity.api-key-auth.ts';
+import { createApiKeys } from './identity.api-keys.ts';
 import { createAuthenticator } from './identity.authenticator.ts';
 import type { IdentityDeps } from './identity.context.ts';
 import { createCredentials } from './identity.credentials.ts';
@@ -5,6 +7,7 @@ import { createEmailChange } from './identity.email-change.ts';
 import { createLockout } from './identity.lockout.ts';
 import { createPasswords } from './identity.passwords.ts';
 import { createPeople } from './identity.people.ts';
+import { createServiceAccounts } from './identity.service-accounts.ts';
 import { createSessions } from './identity.sessions.ts';
 import { createTokens } from './identity.tokens.ts';
 
@@ -15,19 +18,23 @@ export type { LoginMeta } from './identity.sessions.ts';
 /**
  * Identity: people and departments (identity.people.ts), logging in and sessions
  * (.sessions.ts, with the lockout of .lockout.ts), personal API tokens (.tokens.ts),
- * passwords and e-mail changes by mailed codes (.passwords.ts, .email-change.ts),
- * listing and ending credentials (.credentials.ts), and the authenticator that turns
- * a request's credential into an actor (.authenticator.ts).
+ * service accounts and their API keys (.service-accounts.ts, .api-keys.ts), passwords
+ * and e-mail changes by mailed codes (.passwords.ts, .email-change.ts), listing and
+ * ending credentials (.credentials.ts), and the authenticator that turns a request's
+ * credential into an actor (.authenticator.ts, .api-key-auth.ts).
  */
 export function createIdentityService(deps: IdentityDeps) {
   const sessions = createSessions(deps);
   const lockout = createLockout(deps);
   return {
-    authenticator: createAuthenticator({
-      db: deps.db,
-      invalidation: deps.invalidation,
-      sessionTtlMs: deps.sessionTtlHours * 3600_000,
-    }),
+    authenticator: {
+      ...createAuthenticator({
+        db: deps.db,
+        invalidation: deps.invalidation,
+        sessionTtlMs: deps.sessionTtlHours * 3600_000,
+      }),
+      ...createApiKeyAuthentication(deps),
+    },
     ...createPeople(deps),
     ...sessions,
     ...createTokens(deps),
@@ -35,6 +42,8 @@ export function createIdentityService(deps: IdentityDeps) {
     ...createPasswords(deps, sessions.checkPassword),
     ...createEmailChange(deps, sessions.checkPassword),
     unlockUser: lockout.unlock,
+    ...createServiceAccounts(deps),
+    ...createApiKeys(deps),
   };
 }
 

@@ -12,6 +12,8 @@ import type { FastifyBaseLogger } from 'fastify';
 export interface ChildSpec {
   name: string;
   args: string[];
+  /** Settings of this child only, on top of the group's. */
+  env?: Record<string, string>;
 }
 
 /** What a child sends the primary once it serves (API: listens; job worker: takes jobs). */
@@ -81,7 +83,7 @@ export function superviseChildren(specs: ChildSpec[], options: SupervisorOptions
 
   const fork = (slot: Slot) => {
     cluster.setupPrimary({ args: slot.spec.args });
-    const worker = cluster.fork(options.env);
+    const worker = cluster.fork({ ...options.env, ...slot.spec.env });
     slot.worker = worker;
     slot.startedAt = Date.now();
     worker.on('message', (message: unknown) => {
