@@ -141,6 +141,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
       'x-request-id',
       'idempotent-replayed',
       'content-disposition',
+      'retry-after',
     ],
     maxAge: 600,
   });

@@ -362,6 +362,31 @@ const settings = {
     parse: int(0, 10_000_000),
     default: '10',
   },
+  lockoutThreshold: {
+    env: 'LOCKOUT_THRESHOLD',
+    description:
+      'Consecutive failed logins of one username that lock it (known or not, so locks reveal nothing); 0 turns lockout off.',
+    parse: int(0, 1000),
+    default: '5',
+  },
+  lockoutBaseSeconds: {
+    env: 'LOCKOUT_BASE_SECONDS',
+    description: 'First lock, at LOCKOUT_THRESHOLD failures; each further failure doubles it.',
+    parse: int(1, 86_400),
+    default: '60',
+  },
+  lockoutMaxSeconds: {
+    env: 'LOCKOUT_MAX_SECONDS',
+    description: 'Longest lock: the doubling stops here.',
+    parse: int(1, 7 * 86_400),
+    default: '3600',
+  },
+  accountTokenTtlMinutes: {
+    env: 'ACCOUNT_TOKEN_TTL_MINUTES',
+    description: 'Lifetime of the single-use codes mailed for a password reset or an e-mail change.',
+    parse: int(1, 24 * 60),
+    default: '15',
+  },
   mailRateLimitPerHour: {
     env: 'MAIL_RATE_LIMIT_PER_HOUR',
     description: 'E-mails one person may queue per hour through /api/send-email/ (0 turns the limit off).',
@@ -438,6 +463,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     values.shutdownDrainDelayMs >= values.shutdownTimeoutMs
   )
     problems.push('SHUTDOWN_DRAIN_DELAY_MS must be shorter than SHUTDOWN_TIMEOUT_MS');
+  if (
+    typeof values.lockoutBaseSeconds === 'number' &&
+    typeof values.lockoutMaxSeconds === 'number' &&
+    values.lockoutBaseSeconds > values.lockoutMaxSeconds
+  )
+    problems.push('LOCKOUT_BASE_SECONDS must not be longer than LOCKOUT_MAX_SECONDS');
   if (problems.length > 0) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
 
   return Object.freeze({ ...values, isProduction: mode === 'production' }) as unknown as Config;

@@ -6,6 +6,7 @@ import { systemContext } from './platform/auth/actor.ts';
 import { withDevelopmentSecretKey } from './platform/auth/development-secret.ts';
 import { connectDatabase } from './platform/db/client.ts';
 import { openDatabase } from './platform/db/open.ts';
+import { AppError } from './platform/http/errors.ts';
 // The commands load the application's modules on demand: the primary of a cluster
 // (`serve` with WEB_CONCURRENCY > 1) only supervises and stays small.
 import { runWorkerProcess, serve } from './serve.ts';
@@ -175,6 +176,15 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/** The message, and for invalid input each field's problems, as a person at the terminal needs them. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const fields = error instanceof AppError ? Object.entries(error.fields ?? {}) : [];
+  return [error.message, ...fields.map(([field, messages]) => `  ${field}: ${messages.join(' ')}`)].join(
+    '\n',
+  );
+}
+
 main(process.argv.slice(2)).catch((error: unknown) => {
-  fail(`opsdesk: ${error instanceof Error ? error.message : String(error)}`);
+  fail(`opsdesk: ${describeError(error)}`);
 });

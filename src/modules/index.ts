@@ -11,6 +11,7 @@ import { enqueue, type JobDefinition } from '../platform/jobs/define-job.ts';
 import { purgeIdempotencyKeysJob } from '../platform/http/idempotency.ts';
 import { createMailer } from '../platform/mail/index.ts';
 import {
+  createAccountJobs,
   createIdentityJobs,
   createIdentityService,
   identityPermissions,
@@ -108,6 +109,11 @@ export type ServiceSettings = Pick<
   | 'mfaAttemptWindowSeconds'
   | 'mfaLockSeconds'
   | 'mfaChallengeSeconds'
+  | 'lockoutThreshold'
+  | 'lockoutBaseSeconds'
+  | 'lockoutMaxSeconds'
+  | 'accountTokenTtlMinutes'
+  | 'publicUrl'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
@@ -125,12 +131,26 @@ export function createServices(
   const log = pino({ level: settings.logLevel });
   // Listens only once the API calls start(); elsewhere (CLI, worker) it publishes and never caches.
   const invalidation = createInvalidationBus({ pool, log: log.child({ module: 'invalidation' }) });
+  const mailer = createMailer({
+    smtpUrl: settings.smtpUrl,
+    from: settings.mailFrom,
+    dataDir: settings.dataDir,
+    log: log.child({ module: 'mail' }),
+  });
   const policy = createPolicy(permissionGrants);
   const identity = createIdentityService({
     db,
     audit,
     invalidation,
     sessionTtlHours: settings.sessionTtlHours,
+    lockout: {
+      threshold: settings.lockoutThreshold,
+      baseSeconds: settings.lockoutBaseSeconds,
+      maxSeconds: settings.lockoutMaxSeconds,
+    },
+    mailer,
+    accountTokenTtlMinutes: settings.accountTokenTtlMinutes,
+    publicUrl: settings.publicUrl,
     policy,
     mfa: {
       issuer: settings.mfaIssuer,
@@ -167,12 +187,6 @@ export function createServices(
         { jobKey: `sla.recompute:calendar:${event.calendarId}` },
       );
     },
-  });
-  const mailer = createMailer({
-    smtpUrl: settings.smtpUrl,
-    from: settings.mailFrom,
-    dataDir: settings.dataDir,
-    log: log.child({ module: 'mail' }),
   });
   const events = createEventsService({ db, audit, identity, sites });
   const timeclock = createTimeclockService({
@@ -360,6 +374,7 @@ export function allJobs(services: Services, db: Database): JobDefinition[] {
   return [
     purgeIdempotencyKeysJob(db),
     ...createIdentityJobs({ db }),
+    ...createAccountJobs({ db, identity: services.identity }),
     ...createNotificationsJobs({ db, identity: services.identity, mailer: services.mailer }),
     ...createWorkflowsJobs({ workflows: services.workflows }),
     ...createSlaJobs({ db, clocks: services.slaClocks, escalation: services.escalation }),

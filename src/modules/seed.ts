@@ -3,7 +3,7 @@ import type { Services } from './index.ts';
 import type { Priority, TicketKind, TicketStatus } from './tickets/index.ts';
 
 /** Every demo account shares this password; SEED_DEMO is refused in production. */
-export const DEMO_PASSWORD = 'opsdesk-demo';
+export const DEMO_PASSWORD = 'opsdesk-demo-lantern';
 
 export const DEMO_LOGINS = [
   { username: 'admin', password: DEMO_PASSWORD, role: 'admin' },

@@ -116,6 +116,26 @@ describe('opsdesk CLI', () => {
     expect((await login('nopass', 'whatever-pw')).response.statusCode).toBe(401);
   });
 
+  it('createsuperuser refuses a weak password, saying why, and creates nobody', async () => {
+    const run = await opsdesk(
+      [
+        'createsuperuser',
+        '--username',
+        'weak',
+        '--email',
+        'weak@example.test',
+        '--password',
+        'password1234',
+        '--no-input',
+      ],
+      { DATABASE_URL: database.url },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('password: This password is too easy to guess.');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect((await login('weak', 'password1234')).response.statusCode).toBe(401);
+  });
+
   it('opsdesk config prints the settings table', async () => {
     const run = await opsdesk(['config'], {});
     expect(run.code).toBe(0);

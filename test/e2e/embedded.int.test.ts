@@ -51,9 +51,9 @@ describe('serve on the embedded PostgreSQL', () => {
     const env = { DATA_DIR: dataDir, SEED_DEMO: 'true', NODE_ENV: 'development' };
 
     const first = await startServer(env);
-    expect(first.server.output()).toContain('Demo login: admin / opsdesk-demo');
+    expect(first.server.output()).toContain('Demo login: admin / opsdesk-demo-lantern');
     expect((await fetch(`${first.url}/api/health/`)).status).toBe(200);
-    expect(await login(first.url, 'admin', 'opsdesk-demo')).toBe(200);
+    expect(await login(first.url, 'admin', 'opsdesk-demo-lantern')).toBe(200);
 
     const created = await opsdesk(
       [

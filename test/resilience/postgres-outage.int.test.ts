@@ -39,7 +39,7 @@ describe('PostgreSQL unreachable', () => {
       DATABASE_QUERY_TIMEOUT_MS: '2000',
       DATABASE_STATEMENT_TIMEOUT_MS: '1500',
     });
-    headers = await login(server.url, 'admin', 'opsdesk-demo');
+    headers = await login(server.url, 'admin', 'opsdesk-demo-lantern');
   });
 
   afterAll(async () => {

@@ -72,7 +72,7 @@ describe.skipIf(!isRoot)('serve as root from a 0700 folder (skipped: needs to ru
     return server.child.exitCode;
   }
 
-  const login = async (url: string) => (await sessionLogin(url, 'admin', 'opsdesk-demo')).status;
+  const login = async (url: string) => (await sessionLogin(url, 'admin', 'opsdesk-demo-lantern')).status;
 
   const postmasterPid = async () =>
     Number(

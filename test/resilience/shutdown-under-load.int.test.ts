@@ -75,7 +75,7 @@ describe('shutdown under load', () => {
       SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS),
       SHUTDOWN_TIMEOUT_MS: '20000',
     });
-    headers = await login(server.url, 'admin', 'opsdesk-demo');
+    headers = await login(server.url, 'admin', 'opsdesk-demo-lantern');
   });
 
   afterAll(async () => {
@@ -103,7 +103,7 @@ describe('shutdown under load', () => {
     });
 
     // A login whose body is half sent when the signal comes, and the rest after the listener closed.
-    const body = JSON.stringify({ username: 'admin', password: 'opsdesk-demo' });
+    const body = JSON.stringify({ username: 'admin', password: 'opsdesk-demo-lantern' });
     const slow = http.request(`${url}/api/auth/login/`, {
       method: 'POST',
       headers: {

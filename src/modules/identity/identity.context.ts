@@ -1,8 +1,10 @@
 import type { Policy } from '../../platform/auth/policy.ts';
 import type { InvalidationBus } from '../../platform/cache/invalidation.ts';
 import type { Database } from '../../platform/db/client.ts';
+import type { Mailer } from '../../platform/mail/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { MfaSettings } from './identity.mfa.ts';
+import type { LockoutSettings } from './identity.lockout.ts';
 
 export interface IdentityDeps {
   db: Database;
@@ -10,6 +12,13 @@ export interface IdentityDeps {
   /** Every change to a user or their credentials goes through it, so no process keeps a stale actor. */
   invalidation: InvalidationBus;
   sessionTtlHours: number;
+  lockout: LockoutSettings;
+  /** Sends the mailed codes (password reset, e-mail change); only the job worker calls it. */
+  mailer: Pick<Mailer, 'send'>;
+  /** Lifetime of a mailed code. */
+  accountTokenTtlMinutes: number;
+  /** The base URL mails name; unset: they give paths only. */
+  publicUrl: string | undefined;
   /** The permissions every module declares: an API key's scopes are checked against them. */
   policy: Policy;
   mfa: MfaSettings;

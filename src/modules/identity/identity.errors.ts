@@ -7,6 +7,12 @@ export const identityErrors = defineErrors({
   IDENTITY_DEPARTMENT_NOT_FOUND: ['not_found', 'Not found.'],
   IDENTITY_EDIT_FORBIDDEN: ['forbidden', 'You may not change this person.'],
   IDENTITY_ROLE_FORBIDDEN: ['forbidden', 'You may not grant this role.'],
+  IDENTITY_LOGIN_LOCKED: [
+    'rate_limited',
+    'Too many failed login attempts. Try again later (the Retry-After header says when).',
+  ],
+  IDENTITY_ACCOUNT_TOKEN_INVALID: ['invalid', 'This code is invalid or has expired; ask for a new one.'],
+  IDENTITY_SESSION_NOT_FOUND: ['not_found', 'Not found.'],
   IDENTITY_SERVICE_ACCOUNT_NOT_FOUND: ['not_found', 'Not found.'],
   IDENTITY_SERVICE_ACCOUNT_INACTIVE: ['conflict', 'This service account is deactivated.'],
   IDENTITY_API_KEY_NOT_FOUND: ['not_found', 'Not found.'],

@@ -4,6 +4,7 @@ import type { Executor } from '../../platform/db/client.ts';
 import { listing, listQueries, type Page } from '../../platform/db/list.ts';
 import { commonErrors, fieldError, type FieldErrors, AppError } from '../../platform/http/errors.ts';
 import type { ListParams } from '../../platform/http/query.ts';
+import { definedOnly } from '../../platform/http/schemas.ts';
 import { userKey } from './identity.authenticator.ts';
 import type { IdentityDeps } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
@@ -11,6 +12,8 @@ import { editRights, grantableRoles, peopleScope } from './identity.policy.ts';
 import * as repository from './identity.repository.ts';
 import type { Person } from './identity.repository.ts';
 import type { Department, NewUser } from './identity.tables.ts';
+import { endAllCredentials } from './identity.credentials.ts';
+import { newPasswordProblems, type PasswordOwner } from './identity.passwords.ts';
 
 export interface PersonInput {
   username?: string;
@@ -44,8 +47,16 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-/** Field-level checks shared by create and update; collects every problem at once. */
-function validatePerson(input: PersonInput, creating: boolean): void {
+/**
+ * Field-level checks shared by create and update; collects every problem at once. A
+ * new password is judged against the person's own words (`owner`: who they are now,
+ * with the input's changes).
+ */
+async function validatePerson(
+  input: PersonInput,
+  creating: boolean,
+  owner: PasswordOwner = {},
+): Promise<void> {
   const fields: FieldErrors = {};
   const add = (field: string, message: string) => (fields[field] ??= []).push(message);
   if (input.username !== undefined && !USERNAME.test(input.username)) {
@@ -54,12 +65,31 @@ function validatePerson(input: PersonInput, creating: boolean): void {
   if (creating && !input.username && !input.email) add('email', 'This field is required.');
   if (input.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.email))
     add('email', 'Enter a valid email address.');
-  if (input.password !== undefined && input.password.length < 8) {
-    add('password', 'This password is too short. It must contain at least 8 characters.');
+  if (input.password !== undefined) {
+    for (const problem of await newPasswordProblems(input.password, { ...owner, ...definedOnly(input) }))
+      add('password', problem);
   }
   if (input.timeZone !== undefined && !isTimeZone(input.timeZone))
     add('time_zone', `"${input.timeZone}" is not a known time zone.`);
   if (Object.keys(fields).length > 0) throw commonErrors.VALIDATION_FAILED({ fields });
+}
+
+/**
+ * A person changing their own password or e-mail must prove they know the current
+ * password: that is `POST /me/password` and `/me/email`, not a profile update. An
+ * unchanged e-mail passes, since frontends send the whole record back.
+ */
+function refuseSelfServiceChanges(input: PersonInput, before: Person): void {
+  if (input.password !== undefined)
+    throw fieldError(
+      'password',
+      'Change your own password with POST /api/v2/me/password: it needs your current password.',
+    );
+  if (input.email !== undefined && input.email.trim().toLowerCase() !== before.user.email.toLowerCase())
+    throw fieldError(
+      'email',
+      'Change your own e-mail address with POST /api/v2/me/email: it needs your current password and is confirmed by mail.',
+    );
 }
 
 /** People (a user and their profile) and departments; people are deactivated, never deleted. */
@@ -125,7 +155,7 @@ export function createPeople({ db, audit, invalidation }: IdentityDeps) {
     },
 
     async createPerson(ctx: RequestContext, given: PersonInput): Promise<Person> {
-      validatePerson(given, true);
+      await validatePerson(given, true);
       const input = await withDepartmentId(db, given);
       const role = input.role ?? 'viewer';
       if (!grantableRoles(ctx.actor).includes(role)) throw identityErrors.IDENTITY_ROLE_FORBIDDEN();
@@ -181,10 +211,11 @@ export function createPeople({ db, audit, invalidation }: IdentityDeps) {
       given: PersonInput,
       expectedVersion?: number,
     ): Promise<Person> {
-      validatePerson(given, false);
-      const input = await withDepartmentId(db, given);
       const before = await visiblePerson(ctx.actor, by);
+      await validatePerson(given, false, before.user);
+      const input = await withDepartmentId(db, given);
       const userId = before.user.id;
+      if (userId === ctx.actor.userId) refuseSelfServiceChanges(input, before);
       const rights = editRights(ctx.actor, before);
       if (rights === 'none') throw identityErrors.IDENTITY_EDIT_FORBIDDEN();
       const selfOnly = ['phone', 'position', 'firstName', 'lastName', 'email', 'timeZone', 'password'];
@@ -223,7 +254,8 @@ export function createPeople({ db, audit, invalidation }: IdentityDeps) {
         if (Object.values(profileValues).some((value) => value !== undefined)) {
           await repository.updateProfile(tx, userId, profileValues);
         }
-        if (input.isActive === false || input.password) await repository.deleteSessionsOf(tx, userId);
+        const endsCredentials = input.isActive === false || input.password !== undefined;
+        const ended = endsCredentials ? await endAllCredentials(tx, userId) : undefined;
         await invalidate([userKey(userId)]);
         const after = await repository.personByUserId(tx, userId);
         if (!after) throw identityErrors.IDENTITY_USER_NOT_FOUND();
@@ -234,6 +266,14 @@ export function createPeople({ db, audit, invalidation }: IdentityDeps) {
           before,
           after,
         });
+        if (input.password !== undefined) {
+          await audit.record(tx, ctx, {
+            action: 'user.password_set',
+            resourceType: 'user',
+            resourceId: userId,
+            after: ended,
+          });
+        }
         return after;
       });
     },
@@ -312,9 +352,10 @@ export function createPeople({ db, audit, invalidation }: IdentityDeps) {
         await repository.updateUser(db, person.user.id, { isSuperuser: true });
         return { ...person, user: { ...person.user, isSuperuser: true } };
       }
-      validatePerson({ email: input.email, password: input.password }, false);
+      await validatePerson({ email: input.email, password: input.password }, false, existing);
       const passwordHash = await hashPassword(input.password);
       await invalidation.transaction(db, async (tx, invalidate) => {
+        await endAllCredentials(tx, existing.id);
         await invalidate([userKey(existing.id)]);
         await repository.updateUser(tx, existing.id, {
           email: input.email,

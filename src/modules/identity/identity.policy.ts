@@ -10,6 +10,10 @@ export const identityPermissions = {
   'departments:read': ['manager', 'agent', 'viewer'],
   'departments:write': [],
   'tokens:manage': ['manager', 'agent', 'viewer'],
+  /** One's own password, e-mail and sessions. */
+  'account:manage': ['manager', 'agent', 'viewer'],
+  /** Anyone's sessions and tokens, and lifting lockouts: administrators only. */
+  'credentials:manage': [],
   'service-accounts:manage': [],
   /** Resetting anyone's second factor and the per-role MFA policy: admins only. */
   'mfa:manage': [],

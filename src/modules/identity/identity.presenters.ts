@@ -1,5 +1,7 @@
 import type { Static } from '@sinclair/typebox';
+import type { SessionView } from './identity.credentials.ts';
 import type { Person } from './identity.repository.ts';
+import type { SessionV2 } from './identity.schemas.account.ts';
 import type {
   ProfileV1,
   TokenV2,
@@ -74,4 +76,14 @@ export const presentToken = (token: ApiToken): Static<typeof TokenV2> => ({
   created_at: token.createdAt.toISOString(),
   last_used_at: iso(token.lastUsedAt),
   expires_at: iso(token.expiresAt),
+});
+
+export const presentSession = ({ session, current }: SessionView): Static<typeof SessionV2> => ({
+  id: session.id,
+  created_at: session.createdAt.toISOString(),
+  last_seen_at: session.lastSeenAt.toISOString(),
+  expires_at: session.expiresAt.toISOString(),
+  ip: session.ip,
+  user_agent: session.userAgent,
+  current,
 });

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { accountRoutesV2 } from './identity.routes.v2.account.ts';
+import { credentialRoutesV2 } from './identity.routes.v2.credentials.ts';
 import { identityRoutesV2 as peopleRoutesV2 } from './identity.routes.v2.ts';
 import { serviceAccountRoutesV2 } from './identity.routes.v2.service-accounts.ts';
 import { mfaRoutesV2 } from './identity.routes.v2.mfa.ts';
@@ -9,7 +11,8 @@ import type { IdentityService } from './identity.service.ts';
  * The identity module's routes, one file per API version and concern: the session
  * routes both versions share (identity.routes.sessions.ts), v1 (the BMS contract),
  * v2 people and departments, v2 tokens, v2 service accounts and their API keys, v2
- * two-factor authentication.
+ * two-factor authentication, passwords and e-mail (.account), v2 sessions, tokens of
+ * anyone and unlocking (.credentials).
  */
 export interface IdentityRouteOptions {
   identity: IdentityService;
@@ -23,6 +26,8 @@ export { identityRoutesV1 } from './identity.routes.v1.ts';
 export const identityRoutesV2: FastifyPluginAsyncTypebox<IdentityRouteOptions> = async (app, options) => {
   await app.register(peopleRoutesV2, options);
   await app.register(tokenRoutesV2, options);
+  await app.register(accountRoutesV2, options);
+  await app.register(credentialRoutesV2, options);
   await app.register(serviceAccountRoutesV2, options);
   await app.register(mfaRoutesV2, options);
 };

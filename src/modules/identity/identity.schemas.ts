@@ -10,7 +10,10 @@ const Role = Type.Union([
 ]);
 const Username = Type.String({ minLength: 1, maxLength: 150, pattern: '^[\\w.@+-]+$' });
 const Email = Type.String({ maxLength: 254, format: 'email' });
-const Password = Type.String({ minLength: 8, maxLength: 200 });
+export const Password = Type.String({
+  maxLength: 128,
+  description: '12 to 128 characters, not easy to guess (zxcvbn score 3 or more; see docs/identity.md).',
+});
 const Text = (max: number) => Type.String({ maxLength: max });
 
 // v1: the Broadcast Management System contract.

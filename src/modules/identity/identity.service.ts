@@ -4,6 +4,10 @@ import { createAuthenticator } from './identity.authenticator.ts';
 import type { IdentityDeps } from './identity.context.ts';
 import { createSecondFactor } from './identity.mfa.ts';
 import { createMfaManagement } from './identity.mfa.manage.ts';
+import { createCredentials } from './identity.credentials.ts';
+import { createEmailChange } from './identity.email-change.ts';
+import { createLockout } from './identity.lockout.ts';
+import { createPasswords } from './identity.passwords.ts';
 import { createPeople } from './identity.people.ts';
 import { createServiceAccounts } from './identity.service-accounts.ts';
 import { createSessions } from './identity.sessions.ts';
@@ -16,14 +20,17 @@ export type { MfaSettings } from './identity.mfa.ts';
 
 /**
  * Identity: people and departments (identity.people.ts), logging in and sessions
- * (.sessions.ts), the second factor of every login and its enrolment (.mfa.ts,
- * .mfa.manage.ts), personal API tokens (.tokens.ts), service accounts and their API
- * keys (.service-accounts.ts, .api-keys.ts), and the authenticator that turns a
- * request's credential into an actor (.authenticator.ts, .api-key-auth.ts).
+ * (.sessions.ts, with the lockout of .lockout.ts), the second factor of every login and
+ * its enrolment (.mfa.ts, .mfa.manage.ts), personal API tokens (.tokens.ts), service
+ * accounts and their API keys (.service-accounts.ts, .api-keys.ts), passwords and e-mail
+ * changes by mailed codes (.passwords.ts, .email-change.ts), listing and ending
+ * credentials (.credentials.ts), and the authenticator that turns a request's credential
+ * into an actor (.authenticator.ts, .api-key-auth.ts).
  */
 export function createIdentityService(deps: IdentityDeps) {
   const secondFactor = createSecondFactor(deps);
   const sessions = createSessions(deps, secondFactor);
+  const lockout = createLockout(deps);
   return {
     authenticator: {
       ...createAuthenticator({
@@ -36,6 +43,10 @@ export function createIdentityService(deps: IdentityDeps) {
     ...createPeople(deps),
     ...sessions,
     ...createTokens(deps),
+    ...createCredentials(deps),
+    ...createPasswords(deps, sessions.checkPassword),
+    ...createEmailChange(deps, sessions.checkPassword),
+    unlockUser: lockout.unlock,
     ...createServiceAccounts(deps),
     ...createApiKeys(deps),
     secondFactor,

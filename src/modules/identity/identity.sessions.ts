@@ -6,6 +6,7 @@ import { actorOf, userKey } from './identity.authenticator.ts';
 import type { IdentityDeps } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
 import type { SecondFactor, SecondFactorProof } from './identity.mfa.ts';
+import { anonymousContext, createLockout } from './identity.lockout.ts';
 import * as repository from './identity.repository.ts';
 import type { Person } from './identity.repository.ts';
 import type { User } from './identity.tables.ts';
@@ -22,31 +23,40 @@ export interface LoginMeta {
  * then `openSession` hands out the credential.
  */
 export function createSessions(
-  { db, audit, invalidation, sessionTtlHours }: IdentityDeps,
+  deps: IdentityDeps,
   secondFactor: Pick<SecondFactor, 'check' | 'complete'>,
 ) {
+  const { db, audit, invalidation, sessionTtlHours } = deps;
   const sessionTtlMs = sessionTtlHours * 3600_000;
+  const lockout = createLockout(deps);
 
-  /** The active user these credentials belong to; a failure is audited and says nothing about which part was wrong. */
+  /**
+   * The active user these credentials belong to. A failure is audited and says nothing
+   * about which part was wrong; a name locked by failures (identity.lockout.ts) is refused
+   * with a Retry-After whatever the password, and unknown names lock the same way.
+   */
   async function checkPassword(
     credentials: { username: string; password: string },
     meta: LoginMeta,
   ): Promise<User> {
     const user = await repository.userByUsername(db, credentials.username);
-    const ok = await verifyPassword(user?.isActive ? user.passwordHash : undefined, credentials.password);
-    if (ok && user) return user;
-    const anonymous: RequestContext = {
-      ...meta,
-      actor: actorOf(
-        { id: 0, username: credentials.username.slice(0, 150), role: 'viewer' } as User,
-        'session',
-      ),
-    };
+    const attempt = await lockout.attempt(credentials.username);
+    const locked = 'retryAfterSeconds' in attempt;
+    const ok =
+      !locked && (await verifyPassword(user?.isActive ? user.passwordHash : undefined, credentials.password));
+    if (ok && user) {
+      await lockout.succeeded(credentials.username);
+      return user;
+    }
+    const anonymous = anonymousContext(meta, credentials.username);
     await audit.record(db, anonymous, {
       action: 'user.login_failed',
       resourceType: 'user',
       resourceId: user?.id ?? 0,
+      ...(locked && { after: { reason: 'locked' } }),
     });
+    if (locked) throw identityErrors.IDENTITY_LOGIN_LOCKED({ retryAfterSeconds: attempt.retryAfterSeconds });
+    await lockout.failed(anonymous, attempt, user?.id ?? 0);
     throw identityErrors.IDENTITY_INVALID_CREDENTIALS();
   }
 

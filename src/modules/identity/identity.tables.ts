@@ -79,6 +79,8 @@ export const profiles = pgTable('profiles', {
 export const sessions = pgTable(
   'sessions',
   {
+    /** Names a session in lists and URLs: the key below is a digest of the secret and never leaves the server. */
+    id: serial().notNull().unique(),
     /** SHA-256 of the cookie value; the value itself is never stored. */
     key: text().primaryKey(),
     userId: integer()
@@ -110,6 +112,44 @@ export const apiTokens = pgTable(
     revokedAt: timestamp({ withTimezone: true }),
   },
   (table) => [index().on(table.userId)],
+);
+
+/**
+ * Failed logins per username as typed (lower-cased), whether or not such a user exists:
+ * a lock must look the same for both. Rows of names without failures for a day are purged.
+ */
+export const loginLockouts = pgTable(
+  'login_lockouts',
+  {
+    subject: text().primaryKey(),
+    failures: integer().notNull().default(0),
+    lastFailureAt: timestamp({ withTimezone: true }),
+    lockedUntil: timestamp({ withTimezone: true }),
+  },
+  (table) => [index().on(table.lastFailureAt)],
+);
+
+/** Single-use codes mailed to prove a mailbox: a password reset, or a new address for an e-mail change. */
+export const accountTokens = pgTable(
+  'account_tokens',
+  {
+    id: serial().primaryKey(),
+    userId: integer()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text({ enum: ['password_reset', 'email_change'] }).notNull(),
+    /** SHA-256 of the code; the code itself exists only in the mail. */
+    tokenHash: text().notNull().unique(),
+    /** The address an e-mail change will set. */
+    email: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (table) => [
+    index().on(table.userId),
+    index().on(table.expiresAt),
+    check('account_tokens_purpose_check', sql`${table.purpose} in ('password_reset', 'email_change')`),
+  ],
 );
 
 /** What a service account has beyond its users row. */
@@ -156,5 +196,7 @@ export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 export type Profile = typeof profiles.$inferSelect;
 export type ApiToken = typeof apiTokens.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type AccountToken = typeof accountTokens.$inferSelect;
 export type ServiceAccount = typeof serviceAccounts.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;

@@ -69,7 +69,7 @@ describe('serving as a role without DDL rights', () => {
           throw new Error(`serve did not start: ${server.output()}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect((await sessionLogin(url, 'admin', 'opsdesk-demo')).status).toBe(200);
+      expect((await sessionLogin(url, 'admin', 'opsdesk-demo-lantern')).status).toBe(200);
 
       const serving = await admin(
         (client) =>
