@@ -22,10 +22,7 @@ export interface LoginMeta {
  * caller is (and audits a failure), the second factor (identity.mfa.ts) is checked,
  * then `openSession` hands out the credential.
  */
-export function createSessions(
-  deps: IdentityDeps,
-  secondFactor: Pick<SecondFactor, 'check' | 'complete'>,
-) {
+export function createSessions(deps: IdentityDeps, secondFactor: Pick<SecondFactor, 'check' | 'complete'>) {
   const { db, audit, invalidation, sessionTtlHours } = deps;
   const sessionTtlMs = sessionTtlHours * 3600_000;
   const lockout = createLockout(deps);
