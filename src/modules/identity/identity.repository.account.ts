@@ -31,19 +31,17 @@ export async function lockoutForUpdate(
   username: string,
   forgetAfterSeconds: number,
 ): Promise<LockoutState> {
-  await tx
+  // One statement that creates or locks the row: a success deleting it concurrently
+  // (clearLockout) cannot slip between a create and a separate locking read.
+  const [row] = await tx
     .insert(loginLockouts)
     .values({ subject: subjectOf(username) })
-    .onConflictDoNothing();
-  const [row] = await tx
-    .select({
+    .onConflictDoUpdate({ target: loginLockouts.subject, set: { subject: sql`excluded.subject` } })
+    .returning({
       failures: loginLockouts.failures,
       lockedForSeconds: sql<number>`coalesce(greatest(0, ceil(extract(epoch from ${loginLockouts.lockedUntil} - now())))::int, 0)`,
       stale: sql<boolean>`coalesce(${loginLockouts.lastFailureAt} < now() - make_interval(secs => ${forgetAfterSeconds}), false)`,
-    })
-    .from(loginLockouts)
-    .where(eq(loginLockouts.subject, subjectOf(username)))
-    .for('update');
+    });
   if (!row) throw new Error('lockout row vanished inside its transaction');
   return row;
 }
