@@ -87,13 +87,17 @@ export const searchWords = (term: string): string[] =>
 
 /**
  * Prefix matching per word (`netw` finds "network"), all words required; with
- * `titleOnly`, only words of the title (weight A) count.
+ * `titleOnly`, only words of the title (weight A) count. A single letter is a word of
+ * its own: as a prefix it would match nearly every ticket (tickets.search.ts does the same).
  */
 export function prefixQuery(term: string, titleOnly = false): SQL {
   const words = searchWords(term);
   if (words.length === 0) return sql`''::tsquery`;
-  const suffix = titleOnly ? ':*A' : ':*';
-  return sql`to_tsquery('english', ${words.map((word) => `${word}${suffix}`).join(' & ')})`;
+  const labelled = (word: string) => {
+    const labels = `${Array.from(word).length > 1 ? '*' : ''}${titleOnly ? 'A' : ''}`;
+    return labels ? `${word}:${labels}` : word;
+  };
+  return sql`to_tsquery('english', ${words.map(labelled).join(' & ')})`;
 }
 
 const exactTitle = (term: string): SQL => sql`lower(${tickets.title}) = lower(${term})`;

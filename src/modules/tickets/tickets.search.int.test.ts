@@ -29,6 +29,8 @@ let opsViewer: Browser;
 let expected: number[];
 let expectedForOps: number[];
 let stopWordTitle: number;
+let studioB: number;
+let studioBravo: number;
 
 async function create(browser: Browser, title: string, description = ''): Promise<number> {
   const response = await browser.post('/api/v2/tickets', { kind: 'incident', title, description });
@@ -100,6 +102,8 @@ beforeAll(async () => {
   for (let i = 1; i <= 4; i += 1)
     described.push(await create(opsAgent, `Rig fault ${i}`, 'near the zeppelin hangar'));
   stopWordTitle = await create(admin, 'The');
+  studioB = await create(admin, 'Studio B monitor dark');
+  studioBravo = await create(admin, 'Studio Bravo monitor dark');
 
   // Newer than all of the above: more tickets than a tier's window of newest tickets holds.
   await t.database.pool.query(`
@@ -156,9 +160,15 @@ describe('search over more tickets than a tier reads first', () => {
     expect(nothing).toMatchObject({ count: 0, results: [] });
   });
 
-  it('matches word prefixes, every word required', async () => {
+  it('matches word prefixes, every word required; a single letter only as a word of its own', async () => {
     expect((await v2All(admin, 'search=zepp')).sort()).toEqual([...expected].sort());
     expect((await v1Page(admin, 'search=zepp%20rig&page_size=50')).count).toBe(24 + 4);
+    expect(await v2All(admin, 'search=studio%20b')).toEqual([studioB]);
+    expect(await v2All(admin, 'search=studio%20br')).toEqual([studioBravo]);
+    expect(await v1Page(admin, 'search=studio%20b&ordering=-created_at')).toMatchObject({
+      count: 1,
+      results: [{ id: studioB }],
+    });
   });
 
   it('finds a title made of stop words by its exact title, in pages, counts and sorted lists', async () => {

@@ -41,6 +41,8 @@ interface FullTextQuery {
   text: SQL;
   /** Every word prefix-matched in the title. */
   title: SQL;
+  /** The longest word that is no stop word, prefix-matched: what the GIN index is asked for. */
+  anchor: SQL;
   /** The title as a whole, lower-cased. */
   exact: SQL;
 }
@@ -61,37 +63,68 @@ type Ctes = ReturnType<typeof cteList>;
 
 const countOf = (cte: SQL) => sql`(select count(*) from ${cte})`;
 
+/** A word of a query: prefix-matched, but for a single letter, which as a prefix would match nearly every ticket. */
+const queryWord = (word: SQL, weight = '') =>
+  sql`${word} || case when length(${word}) > 1 then ${`:*${weight}`} else ${weight ? `:${weight}` : ''} end`;
+
+/**
+ * The full-text queries of a list of words (a CTE of word and ord). The GIN index
+ * expands a prefix into every word it starts, so a query of several words costs the
+ * broadest of them (`zeppelin r:*` reads most of the table); the index is asked for one
+ * word only, the anchor (the longest that is no stop word), and the rows it finds are
+ * checked against the whole query.
+ */
+const queriesOf = (words: SQL) => sql`
+  to_tsquery('english', string_agg(${queryWord(sql`word`)}, ' & ' order by ord)) as text_query,
+  to_tsquery('english', string_agg(${queryWord(sql`word`, 'A')}, ' & ' order by ord)) as title_query,
+  (select anchor from ${words} as longest, to_tsquery('english', ${queryWord(sql`longest.word`)}) as anchor
+    where numnode(anchor) > 0 order by length(longest.word) desc, longest.ord limit 1) as anchor_query`;
+
 /** The words as typed, and as corrected against the words of ticket titles. */
 function defineQueries(ctes: Ctes, term: string) {
-  const words = searchWords(term);
+  const asked = ctes.define(
+    'asked_words',
+    sql`select word, ord from unnest(${sql.param(searchWords(term))}::text[]) with ordinality as asked(word, ord)`,
+  );
   const typed = ctes.define(
     'typed_query',
-    sql`select to_tsquery('english', ${words.map((word) => `${word}:*`).join(' & ')}) as text_query,
-      to_tsquery('english', ${words.map((word) => `${word}:*A`).join(' & ')}) as title_query,
-      lower(${term}) as exact`,
+    sql`select ${queriesOf(asked)}, lower(${term}) as exact from ${asked}`,
   );
   // Per word the nearest title word (over pg_trgm's similarity threshold), else the word itself.
-  const corrected = ctes.define(
-    'corrected_query',
-    sql`select coalesce(bool_or(nearest <> word), false) as changed,
-      string_agg(coalesce(nearest, word), ' ' order by ord) as exact,
-      to_tsquery('english', string_agg(coalesce(nearest, word) || ':*', ' & ' order by ord)) as text_query,
-      to_tsquery('english', string_agg(coalesce(nearest, word) || ':*A', ' & ' order by ord)) as title_query
+  const correctedWords = ctes.define(
+    'corrected_words',
+    sql`select coalesce(nearest, word) as word, ord, nearest <> word as changed
       from (select asked.word, asked.ord, (select vocabulary.word from ticket_search_words vocabulary
           where vocabulary.word % asked.word order by vocabulary.word <-> asked.word limit 1) as nearest
-        from unnest(${sql.param(words)}::text[]) with ordinality as asked(word, ord)) as words`,
+        from ${asked} as asked) as words`,
+  );
+  const corrected = ctes.define(
+    'corrected_query',
+    sql`select ${queriesOf(correctedWords)}, string_agg(word, ' ' order by ord) as exact,
+      coalesce(bool_or(changed), false) as changed from ${correctedWords}`,
   );
   const of = (cte: SQL): FullTextQuery => ({
     text: sql`(select text_query from ${cte})`,
     title: sql`(select title_query from ${cte})`,
+    anchor: sql`(select anchor_query from ${cte})`,
     exact: sql`(select exact from ${cte})`,
   });
   return { typed: of(typed), corrected: of(corrected), changed: sql`(select changed from ${corrected})` };
 }
 
+/** A row condition of full-text matches, given how to test one: `@@`, or the function behind it. */
+type Condition = (match: (query: SQL) => SQL) => SQL;
+
+const scanned = (query: SQL) => sql`${tickets.search} @@ ${query}`;
+/** The same test as a function call: PostgreSQL cannot turn it into a GIN scan. */
+const checked = (query: SQL) => sql`ts_match_vq(${tickets.search}, ${query})`;
+/** Rows matching `condition`, found through the GIN index by the anchor alone. */
+const byAnchor = (query: FullTextQuery, condition: Condition) =>
+  sql`${tickets.search} @@ ${query.anchor} and ${condition(checked)}`;
+
 /** What a search matches (the tiers together): the full text, or the exact title (a title of stop words has no full text). */
 const matches = (query: FullTextQuery) =>
-  sql`(${tickets.search} @@ ${query.text} or lower(${tickets.title}) = ${query.exact})`;
+  sql`((${byAnchor(query, (match) => match(query.text))}) or lower(${tickets.title}) = ${query.exact})`;
 
 /**
  * The first `wanted` matches of `term` among the tickets `allowed` lets through:
@@ -116,18 +149,19 @@ function firstMatches(term: string, allowed: SQL, wanted: number) {
     return cte;
   };
 
-  const textTier = (name: string, rank: number, before: SQL, condition: SQL) => {
+  const textTier = (name: string, rank: number, before: SQL, query: FullTextQuery, condition: Condition) => {
     const recent = ctes.define(
       `${name}_recent`,
       sql`select ${tickets.id}, ${tickets.createdAt}
         from (select * from ${tickets} order by ${newestFirst} limit ${window}) as ${tickets}
-        where ${before} < ${limit} and ${allowed} and ${condition}
+        where ${before} < ${limit} and ${allowed} and ${condition(scanned)}
         order by ${newestFirst} limit ${limit}`,
     );
     const enough = sql`${before} + ${countOf(recent)} >= ${limit}`;
     const all = ctes.define(
       `${name}_all`,
-      sql`select ${tickets.id}, ${tickets.createdAt} from ${tickets} where not (${enough}) and ${allowed} and ${condition}`,
+      sql`select ${tickets.id}, ${tickets.createdAt} from ${tickets}
+        where not (${enough}) and ${allowed} and ${byAnchor(query, condition)}`,
     );
     const cte = ctes.define(
       name,
@@ -154,14 +188,16 @@ function firstMatches(term: string, allowed: SQL, wanted: number) {
       `${name}_title`,
       2,
       beforeTitled,
-      sql`${tickets.search} @@ ${query.title} and ${notExact}`,
+      query,
+      (match) => sql`${match(query.title)} and ${notExact}`,
     );
     const beforeDescribed = scalar(`${name}_before_description`, sql`${beforeTitled} + ${countOf(titled)}`);
     const described = textTier(
       `${name}_description`,
       1,
       beforeDescribed,
-      sql`${tickets.search} @@ ${query.text} and not (${tickets.search} @@ ${query.title}) and ${notExact}`,
+      query,
+      (match) => sql`${match(query.text)} and not ${match(query.title)} and ${notExact}`,
     );
     return scalar(`${name}_found`, sql`${beforeDescribed} - ${before} + ${countOf(described)}`);
   };
