@@ -22,8 +22,8 @@ import { tickets } from './tickets.tables.ts';
  *
  * Typo tolerance: when the words as typed match nothing the caller can see, each word is
  * replaced by the nearest word of a ticket title (trigram similarity against
- * ticket_search_words, a table of a few thousand words) and the tiers run again for
- * those words, in the same statement.
+ * ticket_search_words, the small table of every title word) and the tiers run again
+ * for those words, in the same statement.
  *
  * The words enter the statement as values computed inside it (CTEs), never as constants
  * the planner could fold into its estimates: the plan has one shape for every word, so a
