@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql, type SQL, type WithSubquery } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import type { Executor } from '../../platform/db/client.ts';
@@ -64,8 +64,9 @@ const ticketFields = {
 
 const ticketFieldNames = Object.keys(ticketFields);
 
-function ticketQuery(executor: Executor) {
+function ticketQuery(executor: Executor, ...ctes: WithSubquery[]) {
   return executor
+    .with(...ctes)
     .select(ticketFields)
     .from(tickets)
     .leftJoin(incidentTypes, eq(incidentTypes.id, tickets.incidentTypeId))
@@ -76,53 +77,37 @@ function ticketQuery(executor: Executor) {
 /** A ticket as read: left-joined reference data is null when absent. */
 export type TicketRow = Awaited<ReturnType<typeof ticketQuery>>[number];
 
+/** The words of a search (letters and digits), lower-cased; at most 12. */
+export const searchWords = (term: string): string[] =>
+  term
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, 12);
+
 /**
  * Prefix matching per word (`netw` finds "network"), all words required; with
- * `titleOnly`, only words of the title (weight A) count.
+ * `titleOnly`, only words of the title (weight A) count. A single letter is a word of
+ * its own: as a prefix it would match nearly every ticket (tickets.search.ts does the same).
  */
 export function prefixQuery(term: string, titleOnly = false): SQL {
-  const words = term
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean)
-    .slice(0, 12);
+  const words = searchWords(term);
   if (words.length === 0) return sql`''::tsquery`;
-  const suffix = titleOnly ? ':*A' : ':*';
-  return sql`to_tsquery('english', ${words.map((word) => `${word}${suffix}`).join(' & ')})`;
+  const labelled = (word: string) => {
+    const labels = `${Array.from(word).length > 1 ? '*' : ''}${titleOnly ? 'A' : ''}`;
+    return labels ? `${word}:${labels}` : word;
+  };
+  return sql`to_tsquery('english', ${words.map(labelled).join(' & ')})`;
 }
 
-/**
- * The query with each word replaced by the nearest title word (trigram similarity on
- * ticket_search_words, a migration-kept table): "netwrok" becomes "network".
- * Undefined when no word needed or found a correction.
- */
-export async function correctedTerm(executor: Executor, term: string): Promise<string | undefined> {
-  const words = term
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean)
-    .slice(0, 12);
-  let changed = false;
-  const corrected: string[] = [];
-  for (const word of words) {
-    const { rows } = await executor.execute<{ word: string }>(
-      sql`select word from ticket_search_words where word % ${word} order by word <-> ${word} limit 1`,
-    );
-    const best = rows[0]?.word ?? word;
-    if (best !== word) changed = true;
-    corrected.push(best);
-  }
-  return changed ? corrected.join(' ') : undefined;
-}
-
-export const exactTitle = (term: string): SQL => sql`lower(${tickets.title}) = lower(${term})`;
+const exactTitle = (term: string): SQL => sql`lower(${tickets.title}) = lower(${term})`;
 
 /**
- * Full text over title (weight A) and description (B), every word prefix-matched.
- * Relevance: an exact title match first, then the list's order (newest first), an
- * order PostgreSQL can read from an index instead of ranking every match. The typo
- * fallback (trigram) is `ticketTypoList`, chosen by tickets.search.ts when the full
- * text finds nothing.
+ * Full text over title (weight A) and description (B), every word prefix-matched, or
+ * the exact title (a title of stop words has no full-text words). Relevance: an exact
+ * title match first, then title matches, then the rest, each newest first; relevance
+ * pages, and the corrected words when the typed ones match nothing, come from
+ * tickets.search.ts.
  */
 export const ticketList = defineList({
   id: tickets.id,
@@ -162,7 +147,7 @@ export const ticketList = defineList({
     },
   },
   search: [tickets.title],
-  searchCondition: (term) => sql`${tickets.search} @@ ${prefixQuery(term)}`,
+  searchCondition: (term) => sql`(${tickets.search} @@ ${prefixQuery(term)} or ${exactTitle(term)})`,
   // The same tiers as tickets.search.ts pages: exact title, then title matches, then the rest.
   rank: (term) =>
     sql`(${exactTitle(term)})::int * 2 + (${tickets.search} @@ ${prefixQuery(term, true)})::int`,
@@ -179,18 +164,6 @@ export const ticketList = defineList({
   defaultSort: '-created_at',
 });
 
-/**
- * The typo fallback: a trigram word match on the title ("netwrok" finds "network";
- * pg_trgm's `<%`, threshold set per connection in platform/db/client.ts), best match first.
- */
-export const ticketTypoList = defineList({
-  ...ticketList,
-  searchCondition: (term) => sql`${term} <% ${tickets.title}`,
-  rank: (term) => sql`word_similarity(${term}, ${tickets.title})`,
-  // Nearest first straight from the GiST trigram index (a KNN scan), not by scoring every candidate.
-  relevanceOrder: (term) => [sql`${term} <<-> ${tickets.title}`, desc(tickets.id)],
-});
-
 export function listTicketRows(
   executor: Executor,
   where: SQL | undefined,
@@ -203,6 +176,23 @@ export function listTicketRows(
     .orderBy(...orderBy)
     .limit(limit)
     .offset(offset);
+}
+
+/**
+ * The tickets a ranking statement lists (match_id, match_rank and match_created_at, best
+ * first: tickets.search.ts), best first, read in that same statement.
+ */
+export function rankedTicketRows(executor: Executor, ranking: SQL): Promise<TicketRow[]> {
+  const ranked = executor
+    .$with('ranked', {
+      id: sql<number>`match_id`.as('match_id'),
+      rank: sql<number>`match_rank`.as('match_rank'),
+      createdAt: sql<Date>`match_created_at`.as('match_created_at'),
+    })
+    .as(ranking);
+  return ticketQuery(executor, ranked)
+    .innerJoin(ranked, eq(ranked.id, tickets.id))
+    .orderBy(desc(ranked.rank), desc(ranked.createdAt), desc(ranked.id));
 }
 
 export async function countTickets(executor: Executor, where: SQL | undefined): Promise<number> {

@@ -21,7 +21,7 @@ import { createTicketDiscussion } from './tickets.discussion.ts';
 import { createHydration, isFull } from './tickets.hydration.ts';
 import { ticketErrors } from './tickets.errors.ts';
 import { runHooks, type ChangeSource, type TicketHooks } from './tickets.hooks.ts';
-import { relevanceRows, searchPlanFor } from './tickets.search.ts';
+import { relevanceCount, relevanceRows, searchPlanFor } from './tickets.search.ts';
 import { canManage, canWork, ticketScope } from './tickets.policy.ts';
 import * as repository from './tickets.repository.ts';
 import type { TicketRow } from './tickets.repository.ts';
@@ -175,13 +175,19 @@ export function createTicketsService(deps: TicketsDeps) {
 
     async list(actor: Actor, asked: ListParams): Promise<Page<TicketView>> {
       const scope = ticketScope(actor);
-      const { spec, params } = await searchPlanFor(db, asked, scope);
-      const fastRelevance = params.relevance && spec === repository.ticketList;
-      const page = await paginate(spec, params, scope, {
-        rows: fastRelevance
+      // A relevance page is one statement, typo correction included, and its count another, side by side.
+      const relevance = asked.relevance;
+      const params = relevance ? asked : await searchPlanFor(db, asked, scope);
+      const page = await paginate(repository.ticketList, params, scope, {
+        rows: relevance
           ? (_where, _orderBy, limit, offset) => relevanceRows(db, params, scope, limit, offset)
           : (where, orderBy, limit, offset) => repository.listTicketRows(db, where, orderBy, limit, offset),
-        count: (where) => counts.count(db, 'tickets', where, () => repository.countTickets(db, where)),
+        // Keyed by the search as typed: a relevance count is that search's count whenever it
+        // matches anything, the corrected words' count otherwise.
+        count: (where) =>
+          counts.count(db, 'tickets', where, () =>
+            relevance ? relevanceCount(db, params, scope) : repository.countTickets(db, where),
+          ),
       });
       return { ...page, rows: await hydrate(page.rows) };
     },
@@ -192,13 +198,13 @@ export function createTicketsService(deps: TicketsDeps) {
      */
     async *all(actor: Actor, asked: ListParams): AsyncGenerator<TicketView> {
       const scope = ticketScope(actor);
-      const { spec, params } = await searchPlanFor(db, asked, scope);
+      const params = await searchPlanFor(db, asked, scope);
       let known = knownRelations();
       for await (const batch of repository.streamTicketRows(
         pool,
         db,
-        whereOf(spec, params, scope),
-        orderFor(spec, params),
+        whereOf(repository.ticketList, params, scope),
+        orderFor(repository.ticketList, params),
         // Small batches: rows waiting for the client die young instead of growing the heap.
         500,
       )) {

@@ -100,7 +100,10 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
     keepAliveInitialDelayMillis: 10_000,
     // Typo-tolerant search: a misspelt word ("netwrok") scores about 0.5 against the word it
     // means; pg_trgm's default of 0.6 would miss it.
-    options: '-c pg_trgm.word_similarity_threshold=0.45',
+    // No JIT: it compiles any statement whose estimated cost passes jit_above_cost, counting
+    // branches that never run (a search statement's gated fallbacks), and compiling took
+    // 10-900 ms here, more than any query of this API can win back.
+    options: '-c pg_trgm.word_similarity_threshold=0.45 -c jit=off',
   });
   // A connection that fails, idle or checked out, must not crash the process: the pool
   // drops it, and its holder learns at its next query ("not queryable", a 503).

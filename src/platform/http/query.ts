@@ -64,11 +64,6 @@ export interface ListSpec {
    * stable key to continue after.
    */
   rank?: (term: string) => SQL;
-  /**
-   * ORDER BY for relevance when `rank` cannot be read from an index: a distance
-   * operator in ascending order lets a GiST index return the nearest rows first.
-   */
-  relevanceOrder?: (term: string) => SQL[];
   /** Reads the id from a result row; default `row.id`. */
   idOf?: (row: never) => unknown;
 }
@@ -317,7 +312,6 @@ export const RELEVANCE: SortKey[] = [{ name: 'relevance', descending: true }];
 
 /** ORDER BY for the params: relevance first when searching by relevance, else the sort keys; the id breaks ties. */
 export function orderFor(spec: ListSpec, params: Pick<ListParams, 'sort' | 'relevance' | 'search'>): SQL[] {
-  if (params.relevance && params.search && spec.relevanceOrder) return spec.relevanceOrder(params.search);
   if (params.relevance && spec.rank && params.search) {
     return [desc(spec.rank(params.search)), ...orderOf(spec, parseSort(spec, undefined, 'sort'))];
   }
