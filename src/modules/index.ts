@@ -103,6 +103,10 @@ export type ServiceSettings = Pick<
   | 'smtpUrl'
   | 'mailFrom'
   | 'logLevel'
+  | 'publicUrl'
+  | 'host'
+  | 'port'
+  | 'oidcAllowHttpIssuers'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
@@ -125,6 +129,12 @@ export function createServices(
     audit,
     invalidation,
     sessionTtlHours: settings.sessionTtlHours,
+    oidc: {
+      // Without SECRET_KEY (tests building the app directly), secrets are sealed with a key of this process's own.
+      secretKey: settings.secretKey ?? randomToken(),
+      publicUrl: (settings.publicUrl ?? `http://${settings.host}:${settings.port}`).replace(/\/+$/, ''),
+      allowHttpIssuers: settings.oidcAllowHttpIssuers,
+    },
   });
   const sites = createSitesService({ db, audit });
   // A calendar change moves the due times of open tickets on it: recomputed by a job keyed per

@@ -8,4 +8,15 @@ export interface IdentityDeps {
   /** Every change to a user or their credentials goes through it, so no process keeps a stale actor. */
   invalidation: InvalidationBus;
   sessionTtlHours: number;
+  oidc: OidcSettings;
+}
+
+/** What single sign-on needs from the configuration. */
+export interface OidcSettings {
+  /** Seals client secrets and PKCE verifiers at rest. */
+  secretKey: string;
+  /** PUBLIC_URL (else http://HOST:PORT): the base of the redirect URI registered at each provider. */
+  publicUrl: string;
+  /** OIDC_ALLOW_HTTP_ISSUERS. */
+  allowHttpIssuers: boolean;
 }

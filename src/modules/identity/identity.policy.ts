@@ -10,6 +10,7 @@ export const identityPermissions = {
   'departments:read': ['manager', 'agent', 'viewer'],
   'departments:write': [],
   'tokens:manage': ['manager', 'agent', 'viewer'],
+  'oidc-providers:manage': [],
 } as const satisfies PermissionGrants;
 
 /**

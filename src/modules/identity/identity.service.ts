@@ -1,5 +1,6 @@
 import { createAuthenticator } from './identity.authenticator.ts';
 import type { IdentityDeps } from './identity.context.ts';
+import { createOidc } from './identity.oidc.ts';
 import { createPeople } from './identity.people.ts';
 import { createSessions } from './identity.sessions.ts';
 import { createTokens } from './identity.tokens.ts';
@@ -10,10 +11,11 @@ export type { LoginMeta } from './identity.sessions.ts';
 
 /**
  * Identity: people and departments (identity.people.ts), logging in and sessions
- * (.sessions.ts), personal API tokens (.tokens.ts), and the authenticator that turns
- * a request's credential into an actor (.authenticator.ts).
+ * (.sessions.ts), personal API tokens (.tokens.ts), single sign-on (.oidc.ts), and the
+ * authenticator that turns a request's credential into an actor (.authenticator.ts).
  */
 export function createIdentityService(deps: IdentityDeps) {
+  const sessions = createSessions(deps);
   return {
     authenticator: createAuthenticator({
       db: deps.db,
@@ -21,8 +23,9 @@ export function createIdentityService(deps: IdentityDeps) {
       sessionTtlMs: deps.sessionTtlHours * 3600_000,
     }),
     ...createPeople(deps),
-    ...createSessions(deps),
+    ...sessions,
     ...createTokens(deps),
+    oidc: createOidc({ ...deps, openSession: sessions.openSession }),
   };
 }
 

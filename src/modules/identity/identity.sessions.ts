@@ -15,6 +15,9 @@ export interface LoginMeta {
   userAgent: string | undefined;
 }
 
+/** How the user proved who they are, as the `user.logged_in` audit entry records it. */
+export type LoginMethod = { method: 'password' } | { method: 'oidc'; provider: string };
+
 /**
  * Logging in is two steps every login flow shares: `checkPassword` proves who the
  * caller is (and audits a failure), `openSession` hands out the credential.
@@ -46,7 +49,11 @@ export function createSessions({ db, audit, invalidation, sessionTtlHours }: Ide
   }
 
   /** A new session for `user`: a fresh id at every login, so a session id planted before login is useless. */
-  async function openSession(user: User, meta: LoginMeta): Promise<{ sessionToken: string; person: Person }> {
+  async function openSession(
+    user: User,
+    meta: LoginMeta,
+    how: LoginMethod = { method: 'password' },
+  ): Promise<{ sessionToken: string; person: Person }> {
     const sessionToken = randomToken();
     const ctx = { ...meta, actor: actorOf(user, 'session') };
     await db.transaction(async (tx) => {
@@ -58,7 +65,12 @@ export function createSessions({ db, audit, invalidation, sessionTtlHours }: Ide
         userAgent: meta.userAgent?.slice(0, 500) ?? null,
       });
       await repository.touchLogin(tx, user.id);
-      await audit.record(tx, ctx, { action: 'user.logged_in', resourceType: 'user', resourceId: user.id });
+      await audit.record(tx, ctx, {
+        action: 'user.logged_in',
+        resourceType: 'user',
+        resourceId: user.id,
+        after: how,
+      });
     });
     const person = await repository.personByUserId(db, user.id);
     if (!person) throw identityErrors.IDENTITY_USER_NOT_FOUND();
