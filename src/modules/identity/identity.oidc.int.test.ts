@@ -106,6 +106,7 @@ describe('OIDC login', () => {
     idp.accounts.set('erin', { email: 'erin@corp.test', email_verified: true });
     idp.accounts.set('frank', { email: 'frank@corp.test', email_verified: true });
     idp.accounts.set('grace', { email: 'grace@corp.test', email_verified: true });
+    idp.accounts.set('henry', { email: 'henry@corp.test', email_verified: true });
     t = await createTestApp({
       PUBLIC_URL: publicUrl,
       OIDC_ALLOW_HTTP_ISSUERS: 'true',
@@ -198,6 +199,7 @@ describe('OIDC login', () => {
         expect(authorizationUrl.searchParams.get(parameter)).toMatch(/^[\w-]{43}$/);
 
       const callback = await atProvider(browser, authorizationUrl.href, 'alice');
+      const binding = browser.cookie(publicUrl, 'oidc_browser')!;
       const response = await browser.get(callback);
       expect(response.status, await response.clone().text()).toBe(303);
       expect(response.headers.get('location')).toBe('/api/v2/me');
@@ -212,7 +214,8 @@ describe('OIDC login', () => {
       expect(login?.after).toEqual({ method: 'oidc', provider: SLUG });
       expect(login?.actorId).toBe(alice.id);
 
-      // Replaying the callback: its state was used.
+      // Replaying the callback, from the same browser: its state was used.
+      browser.cookies.get(publicUrl)!.set('oidc_browser', binding);
       const replay = await browser.get(callback);
       expect(replay.status).toBe(400);
       expect(await replay.text()).toContain('already used');
@@ -276,7 +279,9 @@ describe('OIDC login', () => {
       expect(await refused.json()).toMatchObject({
         type: 'https://opsdesk.dev/problems/identity-oidc-state-invalid',
       });
+      const binding = browser.cookie(publicUrl, 'oidc_browser')!;
       expect((await browser.get(callback.href)).status).toBe(303);
+      browser.cookies.get(publicUrl)!.set('oidc_browser', binding);
       expect((await browser.get(callback.href)).status).toBe(400);
     });
 
@@ -319,14 +324,11 @@ describe('OIDC login', () => {
     });
 
     it('refuses a deactivated user', async () => {
+      const henry = await opsdeskUser('henry@corp.test');
       const browser = new HttpBrowser();
-      expect((await signIn(browser, 'alice')).status).toBe(303);
-      const [link] = await t.database.db
-        .select()
-        .from(userIdentities)
-        .where(eq(userIdentities.subject, 'alice'));
-      await t.services.identity.updatePerson(ctx, { userId: link!.userId }, { isActive: false });
-      const response = await signIn(new HttpBrowser(), 'alice');
+      expect((await signIn(browser, 'henry')).status).toBe(303);
+      await t.services.identity.updatePerson(ctx, { userId: henry.id }, { isActive: false });
+      const response = await signIn(new HttpBrowser(), 'henry');
       expect(response.status).toBe(403);
       expect(await response.text()).toContain('deactivated');
       expect((await me(browser)).status).toBe(401);
