@@ -1,12 +1,14 @@
 import net from 'node:net';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemContext } from '../../platform/auth/actor.ts';
 import { createSealer } from '../../platform/auth/sealed.ts';
+import { digest } from '../../platform/auth/secrets.ts';
 import { Browser, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { HttpBrowser, locationOf } from '../../../test/helpers/http-browser.ts';
 import { startIdentityProvider, type TestIdentityProvider } from '../../../test/helpers/oidc-provider.ts';
-import { oidcProviders, userIdentities } from './identity.oidc.tables.ts';
+import { createIdentityJobs } from './identity.jobs.ts';
+import { oidcLoginStates, oidcProviders, userIdentities } from './identity.oidc.tables.ts';
 
 const SLUG = 'corp';
 const ctx = systemContext('oidc-test');
@@ -332,6 +334,24 @@ describe('OIDC login', () => {
       expect(response.status).toBe(403);
       expect(await response.text()).toContain('deactivated');
       expect((await me(browser)).status).toBe(401);
+    });
+
+    it('forgets abandoned logins after they expire (hourly job)', async () => {
+      const abandoned = await toProvider(new HttpBrowser());
+      const live = await toProvider(new HttpBrowser());
+      const stateOf = (authorizationUrl: string) => new URL(authorizationUrl).searchParams.get('state')!;
+      const pending = await t.database.db.select().from(oidcLoginStates);
+      expect(pending.length).toBeGreaterThanOrEqual(2);
+      await t.database.db.execute(
+        sql`update oidc_login_states set expires_at = now() - interval '1 second' where state_hash <> ${digest(stateOf(live))}`,
+      );
+      const purge = createIdentityJobs({ db: t.database.db }).find(
+        (job) => job.name === 'identity.purge-expired-oidc-logins',
+      );
+      await purge!.handler({}, { jobId: '1', attempt: 1, log: () => undefined });
+      const remaining = await t.database.db.select().from(oidcLoginStates);
+      expect(remaining.map((row) => row.stateHash)).toEqual([digest(stateOf(live))]);
+      expect(remaining.map((row) => row.stateHash)).not.toContain(digest(stateOf(abandoned)));
     });
 
     it('provisions an unknown allowed e-mail only when the admin said so, with the chosen role', async () => {

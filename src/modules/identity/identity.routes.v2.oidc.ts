@@ -72,6 +72,7 @@ export const oidcLoginRoutesV2: FastifyPluginAsyncTypebox<IdentityRouteOptions> 
       },
     },
     async (request, reply) => {
+      reply.header('cache-control', 'private, no-store');
       let started: Awaited<ReturnType<typeof oidc.beginLogin>>;
       try {
         started = await oidc.beginLogin(request.params.provider, {
@@ -89,7 +90,6 @@ export const oidcLoginRoutesV2: FastifyPluginAsyncTypebox<IdentityRouteOptions> 
         secure: secureCookies,
         maxAge: 600,
       });
-      reply.header('cache-control', 'no-store');
       return reply.redirect(started.authorizationUrl, 302);
     },
   );
@@ -107,7 +107,7 @@ export const oidcLoginRoutesV2: FastifyPluginAsyncTypebox<IdentityRouteOptions> 
       },
     },
     async (request, reply) => {
-      reply.header('cache-control', 'no-store');
+      reply.header('cache-control', 'private, no-store');
       let completed: Awaited<ReturnType<typeof oidc.completeLogin>>;
       try {
         completed = await oidc.completeLogin(
