@@ -176,11 +176,50 @@ describe('OIDC login', () => {
       ]);
     });
 
-    it('lists the enabled providers for a login page, without authentication', async () => {
+    it('lists the enabled providers for a login page, without authentication; a disabled one is not there', async () => {
+      const disabled = await admin.post('/api/v2/oidc-providers', {
+        slug: 'off',
+        name: 'Switched off',
+        issuer: idp.issuer,
+        client_id: idp.clientId,
+        enabled: false,
+      });
+      expect(disabled.statusCode).toBe(201);
       const response = await fetch(url('/api/v2/auth/oidc/providers'));
       expect(await response.json()).toEqual([
         { slug: SLUG, name: 'Corp SSO', login_url: `/api/v2/auth/oidc/${SLUG}/login` },
       ]);
+      expect((await fetch(url('/api/v2/auth/oidc/off/login'), { redirect: 'manual' })).status).toBe(404);
+      expect((await fetch(url('/api/v2/auth/oidc/nowhere/login'), { redirect: 'manual' })).status).toBe(404);
+    });
+
+    it('unlinks everyone when the issuer changes: a subject means someone only at its issuer', async () => {
+      const created = await admin.post('/api/v2/oidc-providers', {
+        slug: 'moving',
+        name: 'Moving',
+        issuer: idp.issuer,
+        client_id: idp.clientId,
+      });
+      const { id } = created.json<{ id: number }>();
+      const person = await opsdeskUser('mover@corp.test');
+      await t.database.db
+        .insert(userIdentities)
+        .values({ providerId: id, subject: 'mover', userId: person.id, email: 'mover@corp.test' });
+      const renamed = await admin.patch(
+        `/api/v2/oidc-providers/${id}`,
+        { name: 'Still here' },
+        { 'if-match': created.headers.etag as string },
+      );
+      expect((await admin.get(`/api/v2/oidc-providers/${id}/identities`)).json()).toHaveLength(1);
+      const moved = await admin.patch(
+        `/api/v2/oidc-providers/${id}`,
+        { issuer: 'http://127.0.0.1:9/elsewhere' },
+        { 'if-match': renamed.headers.etag as string },
+      );
+      expect(moved.statusCode, moved.body).toBe(200);
+      expect((await admin.get(`/api/v2/oidc-providers/${id}/identities`)).json()).toEqual([]);
+      const [entry] = (await auditOf('oidc_provider', id, 'oidc_provider.updated')).slice(-1);
+      expect(entry?.after).toMatchObject({ issuer: 'http://127.0.0.1:9/elsewhere', unlinkedIdentities: 1 });
     });
   });
 

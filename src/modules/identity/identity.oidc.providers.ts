@@ -123,7 +123,11 @@ export function createOidcProviders(
       });
     },
 
-    /** A stale `expectedVersion` is a VERSION_CONFLICT carrying the current provider. */
+    /**
+     * A stale `expectedVersion` is a VERSION_CONFLICT carrying the current provider. A
+     * new issuer unlinks everyone: a `sub` is unique only within its issuer, so an old
+     * link could hand a stranger at the new issuer someone's account.
+     */
     async updateProvider(
       ctx: RequestContext,
       id: number,
@@ -136,12 +140,13 @@ export function createOidcProviders(
         await checkSlugFree(tx, input.slug, id);
         const after = await repository.updateProvider(tx, id, values, expectedVersion);
         if (!after) throw commonErrors.VERSION_CONFLICT({ extra: { current: before } });
+        const unlinked = after.issuer === before.issuer ? 0 : await repository.forgetSubjects(tx, id);
         await audit.record(tx, ctx, {
           action: 'oidc_provider.updated',
           resourceType: 'oidc_provider',
           resourceId: id,
           before,
-          after,
+          after: unlinked > 0 ? { ...after, unlinkedIdentities: unlinked } : after,
         });
         return after;
       });

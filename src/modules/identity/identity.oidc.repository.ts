@@ -155,6 +155,16 @@ export function identitiesOfProvider(executor: Executor, providerId: number): Pr
     .orderBy(asc(userIdentities.id));
 }
 
+/** Forgets every link and pending login of a provider: its subjects meant accounts at an issuer it no longer has. */
+export async function forgetSubjects(executor: Executor, providerId: number): Promise<number> {
+  await executor.delete(oidcLoginStates).where(eq(oidcLoginStates.providerId, providerId));
+  const removed = await executor
+    .delete(userIdentities)
+    .where(eq(userIdentities.providerId, providerId))
+    .returning({ id: userIdentities.id });
+  return removed.length;
+}
+
 export async function deleteIdentity(
   executor: Executor,
   providerId: number,
