@@ -11,7 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { authenticationPlugin } from './platform/auth/authenticate.ts';
-import { createPolicy } from './platform/auth/policy.ts';
+import { apiKeyRateLimit } from './platform/auth/api-key-rate-limit.ts';
 import { watchRedis } from './platform/cache/redis.ts';
 import type { DatabaseHandle } from './platform/db/client.ts';
 import { registerBodyParsers } from './platform/http/body.ts';
@@ -26,10 +26,11 @@ import { openApiRoutes, openApiOptions } from './platform/http/openapi.ts';
 import { privateCachingPlugin } from './platform/http/private-caching.ts';
 import { uploadsPlugin } from './platform/http/uploads.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
+import { serializerCompiler } from './platform/http/serialization.ts';
 import { V1_PREFIXES, V2_PREFIX } from './platform/http/versioning.ts';
 import { redactingLogger } from './platform/observability/log-redaction.ts';
 import { metricsPlugin } from './platform/observability/metrics.ts';
-import { createServices, moduleRoutes, permissionGrants, type Services } from './modules/index.ts';
+import { createServices, moduleRoutes, type Services } from './modules/index.ts';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -84,6 +85,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
   app.decorate('services', services);
 
   app.setValidatorCompiler(createValidatorCompiler());
+  app.setSerializerCompiler(serializerCompiler);
   registerBodyParsers(app);
   app.addHook('preValidation', rejectNullCharacters);
   app.setErrorHandler(errorHandler);
@@ -182,8 +184,9 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
   });
   await app.register(authenticationPlugin, {
     authenticator: services.identity.authenticator,
-    policy: createPolicy(permissionGrants),
+    policy: services.policy,
     allowedOrigins: config.corsOrigins,
+    apiKeyRateLimit: apiKeyRateLimit(app, config.apiKeyRateLimitPerMinute),
   });
   await app.register(idempotencyPlugin, {
     db: database.db,

@@ -323,6 +323,13 @@ const settings = {
     parse: int(0, 10_000_000),
     default: '1200',
   },
+  apiKeyRateLimitPerMinute: {
+    env: 'API_KEY_RATE_LIMIT_PER_MINUTE',
+    description:
+      'Requests per minute per API key, unless the key sets its own limit (0: no limit for keys without one).',
+    parse: int(0, 10_000_000),
+    default: '600',
+  },
   loginRateLimitPerMinute: {
     env: 'LOGIN_RATE_LIMIT_PER_MINUTE',
     description: 'Login attempts per minute per client IP and username (0 turns the limit off).',

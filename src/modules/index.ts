@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { pino } from 'pino';
-import type { PermissionGrants } from '../platform/auth/policy.ts';
+import { createPolicy, type PermissionGrants } from '../platform/auth/policy.ts';
 import type { Config } from '../config.ts';
 import { randomToken } from '../platform/auth/secrets.ts';
 import { createInvalidationBus } from '../platform/cache/invalidation.ts';
@@ -124,11 +124,13 @@ export function createServices(
   const log = pino({ level: settings.logLevel });
   // Listens only once the API calls start(); elsewhere (CLI, worker) it publishes and never caches.
   const invalidation = createInvalidationBus({ pool, log: log.child({ module: 'invalidation' }) });
+  const policy = createPolicy(permissionGrants);
   const identity = createIdentityService({
     db,
     audit,
     invalidation,
     sessionTtlHours: settings.sessionTtlHours,
+    policy,
     oidc: {
       // Without SECRET_KEY (tests building the app directly), secrets are sealed with a key of this process's own.
       secretKey: settings.secretKey ?? randomToken(),
@@ -259,6 +261,7 @@ export function createServices(
   });
   return {
     invalidation,
+    policy,
     audit,
     identity,
     sites,

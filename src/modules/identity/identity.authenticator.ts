@@ -57,7 +57,7 @@ export function createAuthenticator({
   db: Database;
   invalidation: InvalidationBus;
   sessionTtlMs: number;
-}): Authenticator {
+}): Pick<Authenticator, 'fromSession' | 'fromToken'> {
   const cache = new LRUCache<string, CachedCredential>({ max: CACHE_MAX, ttl: CACHE_TTL_MS });
 
   invalidation.subscribe((invalidated) => {

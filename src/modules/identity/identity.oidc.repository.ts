@@ -125,12 +125,15 @@ export async function identityOfUser(
   return row;
 }
 
-/** Users whose e-mail is `email`, ignoring case; e-mails are not unique in Opsdesk, so there may be several. */
+/**
+ * People whose e-mail is `email`, ignoring case; e-mails are not unique in Opsdesk, so
+ * there may be several. Service accounts never sign in, so they are never candidates.
+ */
 export function usersByEmail(executor: Executor, email: string): Promise<User[]> {
   return executor
     .select()
     .from(users)
-    .where(sql`lower(${users.email}) = lower(${email})`)
+    .where(and(sql`lower(${users.email}) = lower(${email})`, eq(users.kind, 'human')))
     .limit(2);
 }
 

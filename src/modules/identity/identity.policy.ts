@@ -1,6 +1,6 @@
 import { eq, or, type SQL } from 'drizzle-orm';
 import type { Actor, Role } from '../../platform/auth/actor.ts';
-import type { PermissionGrants } from '../../platform/auth/policy.ts';
+import { inScope, type PermissionGrants } from '../../platform/auth/policy.ts';
 import type { Person } from './identity.repository.ts';
 import { users } from './identity.tables.ts';
 
@@ -10,6 +10,7 @@ export const identityPermissions = {
   'departments:read': ['manager', 'agent', 'viewer'],
   'departments:write': [],
   'tokens:manage': ['manager', 'agent', 'viewer'],
+  'service-accounts:manage': [],
   'oidc-providers:manage': [],
 } as const satisfies PermissionGrants;
 
@@ -31,8 +32,10 @@ export function peopleScope(actor: Actor): SQL | undefined {
  * department other than themselves), only their own contact fields, or not at all. A
  * manager editing their own record gets contact rights only: otherwise they could move
  * themselves into any department (and manage its people) or grant themselves staff.
+ * An API key without the `users:write` scope edits nobody but its own account.
  */
 export function editRights(actor: Actor, person: Person): 'full' | 'self' | 'none' {
+  if (!inScope(actor, 'users:write')) return person.user.id === actor.userId ? 'self' : 'none';
   if (actor.role === 'admin' || actor.isSuperuser) return 'full';
   if (person.user.id === actor.userId) return 'self';
   if (
@@ -49,6 +52,7 @@ export function editRights(actor: Actor, person: Person): 'full' | 'self' | 'non
 
 /** Roles an actor may hand out: admins any; managers only those below them. */
 export function grantableRoles(actor: Actor): readonly Role[] {
+  if (!inScope(actor, 'users:write')) return [];
   if (actor.role === 'admin' || actor.isSuperuser) return ['admin', 'manager', 'agent', 'viewer'];
   if (actor.role === 'manager') return ['agent', 'viewer'];
   return [];

@@ -348,20 +348,27 @@ export async function revokeToken(
   return row;
 }
 
-/** Active managers of a department; without one (or without a department), the active administrators. */
+/** Active managers of a department; without one (or without a department), the active administrators. People only, never service accounts. */
 export async function managerIdsOf(executor: Executor, departmentId: number | null): Promise<number[]> {
   if (departmentId !== null) {
     const managers = await executor
       .select({ id: users.id })
       .from(users)
-      .where(and(eq(users.departmentId, departmentId), eq(users.role, 'manager'), eq(users.isActive, true)))
+      .where(
+        and(
+          eq(users.departmentId, departmentId),
+          eq(users.role, 'manager'),
+          eq(users.isActive, true),
+          eq(users.kind, 'human'),
+        ),
+      )
       .orderBy(asc(users.id));
     if (managers.length > 0) return managers.map((row) => row.id);
   }
   const admins = await executor
     .select({ id: users.id })
     .from(users)
-    .where(and(eq(users.role, 'admin'), eq(users.isActive, true)))
+    .where(and(eq(users.role, 'admin'), eq(users.isActive, true), eq(users.kind, 'human')))
     .orderBy(asc(users.id));
   return admins.map((row) => row.id);
 }

@@ -2,13 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { oidcProviderRoutesV2 } from './identity.routes.v2.oidc-providers.ts';
 import { oidcLoginRoutesV2 } from './identity.routes.v2.oidc.ts';
 import { identityRoutesV2 as peopleRoutesV2 } from './identity.routes.v2.ts';
+import { serviceAccountRoutesV2 } from './identity.routes.v2.service-accounts.ts';
 import { tokenRoutesV2 } from './identity.routes.v2.tokens.ts';
 import type { IdentityService } from './identity.service.ts';
 
 /**
  * The identity module's routes, one file per API version and concern: the session
  * routes both versions share (identity.routes.sessions.ts), v1 (the BMS contract),
- * v2 people and departments, v2 tokens, v2 single sign-on (login and providers).
+ * v2 people and departments, v2 tokens, v2 service accounts and their API keys, v2
+ * single sign-on (login and providers).
  */
 export interface IdentityRouteOptions {
   identity: IdentityService;
@@ -22,6 +24,7 @@ export { identityRoutesV1 } from './identity.routes.v1.ts';
 export const identityRoutesV2: FastifyPluginAsyncTypebox<IdentityRouteOptions> = async (app, options) => {
   await app.register(peopleRoutesV2, options);
   await app.register(tokenRoutesV2, options);
+  await app.register(serviceAccountRoutesV2, options);
   await app.register(oidcLoginRoutesV2, options);
   await app.register(oidcProviderRoutesV2, options);
 };

@@ -23,7 +23,7 @@ export const tokenRoutesV2: FastifyPluginAsyncTypebox<IdentityRouteOptions> = as
   app.post(
     '/tokens',
     {
-      config: { permission: 'tokens:manage' },
+      config: { permission: 'tokens:manage', secretResponse: true },
       schema: {
         tags,
         summary: 'Create a personal API token; the secret is shown once.',

@@ -1,7 +1,10 @@
+import { createApiKeyAuthentication } from './identity.api-key-auth.ts';
+import { createApiKeys } from './identity.api-keys.ts';
 import { createAuthenticator } from './identity.authenticator.ts';
 import type { IdentityDeps } from './identity.context.ts';
 import { createOidc } from './identity.oidc.ts';
 import { createPeople } from './identity.people.ts';
+import { createServiceAccounts } from './identity.service-accounts.ts';
 import { createSessions } from './identity.sessions.ts';
 import { createTokens } from './identity.tokens.ts';
 
@@ -11,20 +14,27 @@ export type { LoginMeta } from './identity.sessions.ts';
 
 /**
  * Identity: people and departments (identity.people.ts), logging in and sessions
- * (.sessions.ts), personal API tokens (.tokens.ts), single sign-on (.oidc.ts), and the
- * authenticator that turns a request's credential into an actor (.authenticator.ts).
+ * (.sessions.ts), personal API tokens (.tokens.ts), service accounts and their API
+ * keys (.service-accounts.ts, .api-keys.ts), single sign-on (.oidc.ts), and the
+ * authenticator that turns a request's credential into an actor (.authenticator.ts,
+ * .api-key-auth.ts).
  */
 export function createIdentityService(deps: IdentityDeps) {
   const sessions = createSessions(deps);
   return {
-    authenticator: createAuthenticator({
-      db: deps.db,
-      invalidation: deps.invalidation,
-      sessionTtlMs: deps.sessionTtlHours * 3600_000,
-    }),
+    authenticator: {
+      ...createAuthenticator({
+        db: deps.db,
+        invalidation: deps.invalidation,
+        sessionTtlMs: deps.sessionTtlHours * 3600_000,
+      }),
+      ...createApiKeyAuthentication(deps),
+    },
     ...createPeople(deps),
     ...sessions,
     ...createTokens(deps),
+    ...createServiceAccounts(deps),
+    ...createApiKeys(deps),
     oidc: createOidc({ ...deps, openSession: sessions.openSession }),
   };
 }

@@ -37,6 +37,13 @@ export const users = pgTable(
     role: text({ enum: ['admin', 'manager', 'agent', 'viewer'] })
       .notNull()
       .default('viewer'),
+    /**
+     * A person, or a service account: a non-human principal that authenticates only by
+     * API key (see identity.service-accounts.ts), and so never has a password.
+     */
+    kind: text({ enum: ['human', 'service'] })
+      .notNull()
+      .default('human'),
     departmentId: integer().references(() => departments.id, { onDelete: 'set null' }),
     timeZone: text().notNull().default('UTC'),
     isActive: boolean().notNull().default(true),
@@ -51,6 +58,8 @@ export const users = pgTable(
     uniqueIndex('users_username_key').on(sql`lower(${table.username})`),
     index().on(table.departmentId),
     check('users_role_check', sql`${table.role} in ('admin', 'manager', 'agent', 'viewer')`),
+    check('users_kind_check', sql`${table.kind} in ('human', 'service')`),
+    check('users_service_no_password', sql`${table.kind} = 'human' or ${table.passwordHash} is null`),
   ],
 );
 
@@ -103,8 +112,49 @@ export const apiTokens = pgTable(
   (table) => [index().on(table.userId)],
 );
 
+/** What a service account has beyond its users row. */
+export const serviceAccounts = pgTable('service_accounts', {
+  userId: integer()
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  description: text().notNull().default(''),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: serial().primaryKey(),
+    /** The service account the key authenticates as. */
+    userId: integer()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text().notNull(),
+    /** The first characters of the secret (`osk_` and 8 more), shown in lists and audit entries. */
+    prefix: text().notNull(),
+    /** SHA-256 of the secret; the secret itself is shown once and never stored. */
+    keyHash: text().notNull().unique(),
+    /** Permission names the key is limited to (see platform/auth/policy.ts). */
+    scopes: text().array().notNull(),
+    /** Requests per minute; null: the configured default. */
+    rateLimitPerMinute: integer(),
+    createdById: integer().references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp({ withTimezone: true }),
+    lastUsedIp: text(),
+    expiresAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (table) => [
+    index().on(table.userId),
+    check('api_keys_rate_limit_check', sql`${table.rateLimitPerMinute} > 0`),
+  ],
+);
+
 export type Department = typeof departments.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 export type Profile = typeof profiles.$inferSelect;
 export type ApiToken = typeof apiTokens.$inferSelect;
+export type ServiceAccount = typeof serviceAccounts.$inferSelect;
+export type ApiKey = typeof apiKeys.$inferSelect;

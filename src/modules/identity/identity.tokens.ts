@@ -13,6 +13,8 @@ export function createTokens({ db, audit, invalidation }: IdentityDeps) {
       ctx: RequestContext,
       input: { name: string; expiresAt?: Date },
     ): Promise<{ token: ApiToken; secret: string }> {
+      // A token would carry the account's whole role: it would slip the key's scopes.
+      if (ctx.actor.via === 'api_key') throw identityErrors.IDENTITY_TOKENS_FOR_PEOPLE();
       const secret = `odk_${randomToken()}`;
       return db.transaction(async (tx) => {
         const token = await repository.insertToken(tx, {

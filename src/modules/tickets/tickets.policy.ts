@@ -1,12 +1,13 @@
 import { and, eq, exists, or, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../../platform/auth/actor.ts';
-import type { PermissionGrants } from '../../platform/auth/policy.ts';
+import { inScope, type PermissionGrants } from '../../platform/auth/policy.ts';
 import type { AuditEntry } from '../audit/index.ts';
 import { tickets, ticketWatchers, type Ticket } from './tickets.tables.ts';
 
 /**
  * Viewers read and report; agents work the tickets of their department or assigned
- * to them; managers run their department's tickets; admins everything.
+ * to them; managers run their department's tickets; admins everything. `canWork` and
+ * `canManage` also need the `tickets:work` / `tickets:manage` scope when an API key acts.
  */
 export const ticketsPermissions = {
   'tickets:read': ['manager', 'agent', 'viewer'],
@@ -38,6 +39,7 @@ export function ticketScope(actor: Actor): SQL | undefined {
 
 /** Change status, fields, comment internally: agents on their department's or their own tickets. */
 export function canWork(actor: Actor, ticket: Pick<Ticket, 'departmentId' | 'assigneeId'>): boolean {
+  if (!inScope(actor, 'tickets:work')) return false;
   if (isAdmin(actor)) return true;
   if (actor.role !== 'agent' && actor.role !== 'manager') return false;
   return (
@@ -57,6 +59,7 @@ export function managedDepartments(actor: Actor): number[] | undefined {
 
 /** Delete, reassign to others, bulk changes: the department's manager or an admin. */
 export function canManage(actor: Actor, ticket: Pick<Ticket, 'departmentId'>): boolean {
+  if (!inScope(actor, 'tickets:manage')) return false;
   const departments = managedDepartments(actor);
   return (
     departments === undefined || (ticket.departmentId !== null && departments.includes(ticket.departmentId))

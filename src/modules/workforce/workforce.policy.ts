@@ -1,5 +1,5 @@
 import type { Actor } from '../../platform/auth/actor.ts';
-import type { PermissionGrants } from '../../platform/auth/policy.ts';
+import { inScope, type PermissionGrants } from '../../platform/auth/policy.ts';
 
 /**
  * Everyone sees and manages their own entries and requests; managers their
@@ -16,7 +16,8 @@ export const workforcePermissions = {
 export const isAdmin = (actor: Actor): boolean => actor.role === 'admin' || actor.isSuperuser;
 
 /** Schedule events for others, and override their conflicts: managers and admins. */
-export const canScheduleEvents = (actor: Actor): boolean => isAdmin(actor) || actor.role === 'manager';
+export const canScheduleEvents = (actor: Actor): boolean =>
+  inScope(actor, 'events:write') && (isAdmin(actor) || actor.role === 'manager');
 
 /**
  * Whose records an actor may see: `undefined` means everyone's (admins); otherwise
@@ -36,7 +37,7 @@ export async function visibleUserIds(
 
 /** Approve or reject someone's entry or request: their department's manager or an admin, never oneself. */
 export function canApprove(actor: Actor, subject: { userId: number; departmentId: number | null }): boolean {
-  if (subject.userId === actor.userId) return false;
+  if (subject.userId === actor.userId || !inScope(actor, 'workforce:approve')) return false;
   if (isAdmin(actor)) return true;
   return (
     actor.role === 'manager' && actor.departmentId !== null && subject.departmentId === actor.departmentId

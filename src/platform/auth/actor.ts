@@ -11,9 +11,17 @@ export interface Actor {
   departmentId: number | null;
   isStaff: boolean;
   isSuperuser: boolean;
-  via: 'session' | 'token';
+  via: 'session' | 'token' | 'api_key';
   /** Hash of the session token, when authenticated by session. */
   sessionKey?: string;
+  /**
+   * The permissions the credential was limited to (an API key's scopes): the actor may
+   * use a permission only if its role grants it and it is listed here. Undefined: the
+   * role's permissions, unlimited.
+   */
+  scopes?: readonly string[];
+  /** The API key that authenticated the request, for its rate limit. */
+  apiKey?: { id: number; prefix: string; rateLimitPerMinute: number | null };
 }
 
 /** What a service needs to know about the request it serves: who, and what to write in the audit log. */

@@ -3,6 +3,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, commonErrors } from '../http/errors.ts';
 import type { Actor } from './actor.ts';
+import type { ApiKeyRateLimit } from './api-key-rate-limit.ts';
+import {
+  apiKeyOf,
+  clientOf,
+  credentialsInQuery,
+  credentialsInQueryError,
+  type CredentialClient,
+} from './credentials.ts';
 import { verifyCsrf } from './csrf.ts';
 import type { Policy } from './policy.ts';
 
@@ -12,6 +20,12 @@ export const SESSION_COOKIE = 'sessionid';
 export interface Authenticator {
   fromSession(sessionToken: string): Promise<Actor | undefined>;
   fromToken(apiToken: string): Promise<Actor | undefined>;
+  /** A service account's actor, limited to the key's scopes. */
+  fromApiKey(apiKey: string, client: CredentialClient): Promise<Actor | undefined>;
+  /** Told of every refused key or token: audits one that was revoked or expired. Never throws or delays. */
+  refused(credential: string, client: CredentialClient): void;
+  /** Revokes an API key or personal token that was sent where logs keep it (a URL). */
+  leaked(credential: string, client: CredentialClient): Promise<void>;
 }
 
 declare module 'fastify' {
@@ -50,8 +64,10 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /**
- * Authenticates every request to a non-public route (API token or session cookie),
- * enforces CSRF on session writes, and checks the route's declared permission. Public
+ * Authenticates every request to a non-public route (API key, API token or session
+ * cookie), enforces CSRF on session writes, and checks the route's declared permission
+ * (narrowed by an API key's scopes: policy.ts). An API key is never taken from the
+ * query string: a request carrying one there is refused, and the key revoked. Public
  * routes skip credentials entirely, so a browser's cookie costs a health check nothing;
  * CSRF is still checked where they ask for it (`config.csrf`: login). Routes declare
  * `config.public` or `config.permission`; boot fails for an /api route that
@@ -60,9 +76,14 @@ function bearerToken(request: FastifyRequest): string | undefined {
 export const authenticationPlugin = fp(
   (
     app: FastifyInstance,
-    options: { authenticator: Authenticator; policy: Policy; allowedOrigins: readonly string[] },
+    options: {
+      authenticator: Authenticator;
+      policy: Policy;
+      allowedOrigins: readonly string[];
+      apiKeyRateLimit: ApiKeyRateLimit;
+    },
   ) => {
-    const { authenticator, policy, allowedOrigins } = options;
+    const { authenticator, policy, allowedOrigins, apiKeyRateLimit } = options;
     app.decorateRequest('actor', undefined);
 
     app.addHook('onRoute', (route) => {
@@ -80,17 +101,38 @@ export const authenticationPlugin = fp(
       }
     });
 
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', async (request, reply) => {
+      const inQuery = credentialsInQuery(request);
+      if (inQuery.found) {
+        for (const secret of inQuery.opsdeskSecrets) {
+          await authenticator.leaked(secret, clientOf(request)).catch((error: unknown) => {
+            request.log.error({ err: error }, 'could not revoke a credential sent in a URL');
+          });
+        }
+        throw credentialsInQueryError();
+      }
       const config = request.routeOptions.config;
       if (request.is404) return;
       if (config.public && !config.resolveActor) {
         if (UNSAFE.has(request.method) && config.csrf) verifyCsrf(request, allowedOrigins);
         return;
       }
-      const token = bearerToken(request);
-      if (token) {
+      const apiKey = apiKeyOf(request);
+      const token = apiKey ? undefined : bearerToken(request);
+      if (apiKey) {
+        // No CSRF check: a browser never adds this header on its own, so no cookie is involved.
+        request.actor = await authenticator.fromApiKey(apiKey, clientOf(request));
+        if (!request.actor) {
+          authenticator.refused(apiKey, clientOf(request));
+          throw new AppError('INVALID_API_KEY', 'unauthenticated', 'Invalid API key.');
+        }
+        await apiKeyRateLimit(request, reply);
+      } else if (token) {
         request.actor = await authenticator.fromToken(token);
-        if (!request.actor) throw new AppError('INVALID_TOKEN', 'unauthenticated', 'Invalid token.');
+        if (!request.actor) {
+          authenticator.refused(token, clientOf(request));
+          throw new AppError('INVALID_TOKEN', 'unauthenticated', 'Invalid token.');
+        }
       } else {
         const session = request.cookies[SESSION_COOKIE];
         if (session) request.actor = await authenticator.fromSession(session);

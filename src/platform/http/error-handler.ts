@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { translateDatabaseError } from '../db/errors.ts';
+import { redactUrl } from '../observability/log-redaction.ts';
 import { AppError, statusOf, type FieldErrors } from './errors.ts';
 import { apiVersionOf } from './versioning.ts';
 
@@ -199,7 +200,8 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
       status,
       detail: appError.message,
       code: appError.code,
-      instance: request.url,
+      // Redacted: a credential sent in the query string must not come back in the body either.
+      instance: redactUrl(request.url),
       request_id: request.id,
       ...(appError.fields && {
         errors: Object.entries(appError.fields).flatMap(([field, messages]) =>

@@ -37,6 +37,13 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotencyClaim: Claim | undefined;
   }
+  interface FastifyContextConfig {
+    /**
+     * The response carries a secret shown once (a new API key or token). Such a route
+     * ignores Idempotency-Key: a stored response would keep the secret in clear for a day.
+     */
+    secretResponse?: boolean;
+  }
 }
 
 const errors = {
@@ -148,7 +155,8 @@ export const idempotencyPlugin = fp(
 
     app.addHook('preHandler', async (request, reply) => {
       const key = request.headers[HEADER];
-      if (request.method !== 'POST' || key === undefined) return;
+      if (request.method !== 'POST' || key === undefined || request.routeOptions.config.secretResponse)
+        return;
       if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) throw errors.invalidKey();
       const owner = request.actor ? `user:${request.actor.userId}` : `ip:${request.ip}`;
       const hash = requestHash(request);

@@ -1,12 +1,15 @@
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+import { looksLikeCredential } from '../auth/credentials.ts';
 
 /**
  * Names of query parameters and route parameters whose values are credentials: a
  * signed download link (`/files/:token`), presigned-URL signatures, OAuth codes and
- * tokens. Whoever reads the logs must not be able to replay them.
+ * tokens, API keys. Whoever reads the logs must not be able to replay them. A value
+ * shaped like a credential (an Opsdesk key or token, a JWT) is redacted whatever its
+ * name: such requests are refused, but their URL is logged all the same.
  */
 const SECRET_NAMES =
-  /^(token|access_token|refresh_token|id_token|signature|sig|x-amz-signature|x-amz-credential|code|password|secret|key|api_key|apikey)$/i;
+  /^(token|access_token|refresh_token|id_token|auth_token|jwt|bearer|authorization|signature|sig|x-amz-signature|x-amz-credential|code|password|secret|key|api_key|apikey|api-key|x-api-key|x_api_key)$/i;
 const REDACTED = '[redacted]';
 
 /** The URL with the values of secret query parameters, and of secret route parameters, replaced. */
@@ -23,17 +26,22 @@ export function redactUrl(url: string, params: Record<string, unknown> = {}): st
     .split('&')
     .map((pair) => {
       const equals = pair.indexOf('=');
-      const name = equals === -1 ? pair : pair.slice(0, equals);
-      let decoded = name;
-      try {
-        decoded = decodeURIComponent(name);
-      } catch {
-        /* a malformed name is logged as sent */
-      }
-      return equals !== -1 && SECRET_NAMES.test(decoded) ? `${name}=${REDACTED}` : pair;
+      if (equals === -1) return looksLikeCredential(decoded(pair)) ? REDACTED : pair;
+      const name = pair.slice(0, equals);
+      const secret = SECRET_NAMES.test(decoded(name)) || looksLikeCredential(decoded(pair.slice(equals + 1)));
+      return secret ? `${name}=${REDACTED}` : pair;
     })
     .join('&');
   return `${path}?${query}`;
+}
+
+/** A query-string component decoded; a malformed one as sent. */
+function decoded(component: string): string {
+  try {
+    return decodeURIComponent(component.replace(/\+/g, ' '));
+  } catch {
+    return component;
+  }
 }
 
 /** Fastify's request log fields, with credentials in the URL redacted. */
@@ -52,9 +60,11 @@ const REDACTED_LOG_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-csrftoken"]',
+  'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
   'headers.authorization',
   'headers.cookie',
+  'headers["x-api-key"]',
 ];
 
 /** Logger options that apply the redaction above, whatever options the caller chose. */

@@ -1,0 +1,34 @@
+import fastJsonStringify from 'fast-json-stringify';
+import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
+
+type Schema = Record<string, unknown>;
+
+const isNull = (branch: unknown): boolean => (branch as Schema | undefined)?.type === 'null';
+
+/**
+ * `Nullable(X)` is `anyOf: [X, {type: 'null'}]` in the API's schemas: the clearest form
+ * for validation messages and the OpenAPI document. fast-json-stringify serializes an
+ * anyOf by running ajv against each branch for every value (formats included), which
+ * made it a tenth of a list page's CPU. For serializing only, a nullable of one typed
+ * schema becomes that schema with `type: [X.type, 'null']`, which it dispatches with a
+ * typeof check. What goes on the wire is the same.
+ */
+export function withNullableTypes(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withNullableTypes);
+  if (!schema || typeof schema !== 'object') return schema;
+  const node = schema as Schema;
+  const anyOf = node.anyOf as unknown[] | undefined;
+  if (anyOf?.length === 2 && anyOf.some(isNull)) {
+    const other = anyOf.find((branch) => !isNull(branch)) as Schema | undefined;
+    if (other && typeof other.type === 'string' && !other.anyOf && !other.oneOf) {
+      const { anyOf: _anyOf, ...rest } = node;
+      return withNullableTypes({ ...rest, ...other, type: [other.type, 'null'] });
+    }
+  }
+  const out: Schema = {};
+  for (const [key, value] of Object.entries(node)) out[key] = withNullableTypes(value);
+  return out;
+}
+
+export const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema }) =>
+  fastJsonStringify(withNullableTypes(schema) as Parameters<typeof fastJsonStringify>[0]);
