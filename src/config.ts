@@ -273,6 +273,39 @@ const settings = {
     parse: int(1, 24 * 90),
     default: '336',
   },
+  mfaIssuer: {
+    env: 'MFA_ISSUER',
+    description: 'Name authenticator apps show above Opsdesk codes (the issuer of the otpauth:// URI).',
+    parse: (raw) => (raw.includes(':') ? expect('a name without ":"') : raw),
+    default: 'Opsdesk',
+  },
+  mfaMaxAttempts: {
+    env: 'MFA_MAX_ATTEMPTS',
+    description:
+      "Wrong second-factor codes per user (from any IP) within MFA_ATTEMPT_WINDOW_SECONDS that lock the user's second factor.",
+    parse: int(1, 100),
+    default: '5',
+  },
+  mfaAttemptWindowSeconds: {
+    env: 'MFA_ATTEMPT_WINDOW_SECONDS',
+    description: 'The window MFA_MAX_ATTEMPTS counts in.',
+    parse: int(10, 86_400),
+    default: '900',
+  },
+  mfaLockSeconds: {
+    env: 'MFA_LOCK_SECONDS',
+    description:
+      'How long a second factor stays locked after MFA_MAX_ATTEMPTS wrong codes (an admin reset lifts it).',
+    parse: int(1, 7 * 86_400),
+    default: '900',
+  },
+  mfaChallengeSeconds: {
+    env: 'MFA_CHALLENGE_SECONDS',
+    description:
+      'Lifetime of the challenge a login answers when it still needs a second factor (or enrolment).',
+    parse: int(30, 3600),
+    default: '300',
+  },
   attachmentMaxBytes: {
     env: 'ATTACHMENT_MAX_BYTES',
     description: 'Largest file accepted as an attachment (413 above).',

@@ -103,6 +103,11 @@ export type ServiceSettings = Pick<
   | 'smtpUrl'
   | 'mailFrom'
   | 'logLevel'
+  | 'mfaIssuer'
+  | 'mfaMaxAttempts'
+  | 'mfaAttemptWindowSeconds'
+  | 'mfaLockSeconds'
+  | 'mfaChallengeSeconds'
   | 'publicUrl'
   | 'host'
   | 'port'
@@ -131,6 +136,15 @@ export function createServices(
     invalidation,
     sessionTtlHours: settings.sessionTtlHours,
     policy,
+    mfa: {
+      issuer: settings.mfaIssuer,
+      maxAttempts: settings.mfaMaxAttempts,
+      attemptWindowSeconds: settings.mfaAttemptWindowSeconds,
+      lockSeconds: settings.mfaLockSeconds,
+      challengeSeconds: settings.mfaChallengeSeconds,
+      secretKey: settings.secretKey,
+      now,
+    },
     oidc: {
       // Without SECRET_KEY (tests building the app directly), secrets are sealed with a key of this process's own.
       secretKey: settings.secretKey ?? randomToken(),

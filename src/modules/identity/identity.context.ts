@@ -2,6 +2,7 @@ import type { Policy } from '../../platform/auth/policy.ts';
 import type { InvalidationBus } from '../../platform/cache/invalidation.ts';
 import type { Database } from '../../platform/db/client.ts';
 import type { AuditService } from '../audit/index.ts';
+import type { MfaSettings } from './identity.mfa.ts';
 
 export interface IdentityDeps {
   db: Database;
@@ -11,6 +12,7 @@ export interface IdentityDeps {
   sessionTtlHours: number;
   /** The permissions every module declares: an API key's scopes are checked against them. */
   policy: Policy;
+  mfa: MfaSettings;
   oidc: OidcSettings;
 }
 

@@ -15,4 +15,31 @@ export const identityErrors = defineErrors({
     'forbidden',
     'Personal API tokens are for people; a service account uses API keys an admin creates for it.',
   ],
+  IDENTITY_MFA_REQUIRED: [
+    'unauthenticated',
+    'A second factor is required: send a code from your authenticator app (or a recovery code) with the challenge.',
+  ],
+  IDENTITY_MFA_ENROLMENT_REQUIRED: [
+    'unauthenticated',
+    'Your role requires two-factor authentication: set up an authenticator app with the challenge, then complete the login.',
+  ],
+  IDENTITY_MFA_INVALID_CODE: ['unauthenticated', 'The code is not valid.'],
+  IDENTITY_MFA_LOCKED: [
+    'rate_limited',
+    'Too many wrong codes: the second factor is locked for a while (the Retry-After header says how long).',
+  ],
+  IDENTITY_MFA_CHALLENGE_INVALID: [
+    'unauthenticated',
+    'This login challenge is invalid or has expired; log in again.',
+  ],
+  IDENTITY_MFA_ALREADY_ENABLED: [
+    'conflict',
+    'An authenticator app is already set up; turn it off before setting up another.',
+  ],
+  IDENTITY_MFA_NOT_ENABLED: ['conflict', 'Two-factor authentication is not on.'],
+  IDENTITY_MFA_NOT_PENDING: ['conflict', 'Nothing to confirm: start with POST /api/v2/me/mfa/totp.'],
+  IDENTITY_MFA_REQUIRED_BY_ROLE: [
+    'forbidden',
+    'Your role requires two-factor authentication: it cannot be turned off.',
+  ],
 });

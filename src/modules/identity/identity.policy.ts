@@ -11,6 +11,8 @@ export const identityPermissions = {
   'departments:write': [],
   'tokens:manage': ['manager', 'agent', 'viewer'],
   'service-accounts:manage': [],
+  /** Resetting anyone's second factor and the per-role MFA policy: admins only. */
+  'mfa:manage': [],
   'oidc-providers:manage': [],
 } as const satisfies PermissionGrants;
 

@@ -1,23 +1,44 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { contextOf } from '../../platform/auth/actor.ts';
 import { SESSION_COOKIE } from '../../platform/auth/authenticate.ts';
 import { issueCsrfToken } from '../../platform/auth/csrf.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import type { ApiVersion } from '../../platform/http/versioning.ts';
 import { presentUserV1, presentUserV2 } from './identity.presenters.ts';
+import type { Person } from './identity.repository.ts';
+import { MfaCompleteBody } from './identity.schemas.mfa.ts';
 import { CsrfResponse, LoginBody, UserV1, UserV2 } from './identity.schemas.ts';
 import type { IdentityRouteOptions } from './identity.routes.ts';
 
 const tags = ['identity'];
 
-/** CSRF, login and logout are the same in both versions; only the user's shape differs. */
+/**
+ * CSRF, login (with its second-factor step) and logout are the same in both versions;
+ * only the user's shape differs. A user with a second factor sends `otp` (or
+ * `recovery_code`) with the login, or logs in without it, gets a 401 with a challenge
+ * and completes at `paths.mfa`; users without one log in as they always did.
+ */
 export function sessionRoutes(
   api: ApiVersion,
-  paths: { csrf: string; login: string; logout: string },
+  paths: { csrf: string; login: string; mfa: string; logout: string },
 ): FastifyPluginAsyncTypebox<IdentityRouteOptions> {
   return async (app, { identity, secureCookies, sessionTtlHours, loginRateLimitPerMinute }) => {
+    const sessionOpened = (
+      reply: FastifyReply,
+      { sessionToken, person }: { sessionToken: string; person: Person },
+    ) => {
+      reply.setCookie(SESSION_COOKIE, sessionToken, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: secureCookies,
+        maxAge: sessionTtlHours * 3600,
+      });
+      return api === 'v1' ? presentUserV1(person.user) : presentUserV2(person);
+    };
+
     app.get(
       paths.csrf,
       {
@@ -50,13 +71,16 @@ export function sessionRoutes(
         },
         schema: {
           tags,
-          summary: 'Log in with username and password; sets the sessionid cookie.',
+          summary:
+            'Log in with username and password (and otp for users with two-factor authentication); sets the sessionid cookie.',
+          description:
+            'A user with a second factor who sends no "otp" (or "recovery_code") gets 401 IDENTITY_MFA_REQUIRED with a `challenge` to complete the login with; a user whose role requires MFA and who has none gets 401 IDENTITY_MFA_ENROLMENT_REQUIRED with a `challenge` that can only enrol. See docs/identity.md.',
           body: LoginBody,
           response: { 200: api === 'v1' ? UserV1 : UserV2 },
         },
       },
       async (request, reply) => {
-        const { username, password } = request.body;
+        const { username, password, otp, recovery_code: recoveryCode } = request.body;
         if (!username || !password) {
           throw new AppError(
             'IDENTITY_CREDENTIALS_REQUIRED',
@@ -64,18 +88,31 @@ export function sessionRoutes(
             'Both "username" and "password" are required.',
           );
         }
-        const { sessionToken, person } = await identity.login(
-          { username, password },
-          { requestId: request.id, ip: request.ip, userAgent: request.headers['user-agent'] },
+        return sessionOpened(
+          reply,
+          await identity.login({ username, password }, { otp, recoveryCode }, metaOf(request)),
         );
-        reply.setCookie(SESSION_COOKIE, sessionToken, {
-          path: '/',
-          httpOnly: true,
-          sameSite: 'lax',
-          secure: secureCookies,
-          maxAge: sessionTtlHours * 3600,
-        });
-        return api === 'v1' ? presentUserV1(person.user) : presentUserV2(person);
+      },
+    );
+
+    app.post(
+      paths.mfa,
+      {
+        config: { public: true, csrf: true },
+        schema: {
+          tags,
+          summary:
+            'Complete a login that answered with a challenge: send the challenge and a code; sets the sessionid cookie.',
+          body: MfaCompleteBody,
+          response: { 200: api === 'v1' ? UserV1 : UserV2 },
+        },
+      },
+      async (request, reply) => {
+        const { challenge, otp, recovery_code: recoveryCode } = request.body;
+        return sessionOpened(
+          reply,
+          await identity.completeLogin(challenge, { otp, recoveryCode }, metaOf(request)),
+        );
       },
     );
 
@@ -97,6 +134,12 @@ export function sessionRoutes(
     );
   };
 }
+
+const metaOf = (request: FastifyRequest) => ({
+  requestId: request.id,
+  ip: request.ip,
+  userAgent: request.headers['user-agent'],
+});
 
 const loginName = (body: unknown): string => {
   const username = (body as { username?: unknown } | undefined)?.username;

@@ -43,7 +43,12 @@ function profileInput(body: ProfileV1Body): PersonInput {
 export const identityRoutesV1: FastifyPluginAsyncTypebox<IdentityRouteOptions> = async (app, options) => {
   const { identity } = options;
   await app.register(
-    sessionRoutes('v1', { csrf: '/csrf/', login: '/auth/login/', logout: '/auth/logout/' }),
+    sessionRoutes('v1', {
+      csrf: '/csrf/',
+      login: '/auth/login/',
+      mfa: '/auth/mfa/',
+      logout: '/auth/logout/',
+    }),
     options,
   );
 

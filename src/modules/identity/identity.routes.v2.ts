@@ -43,7 +43,12 @@ function sendUser(reply: FastifyReply, person: Parameters<typeof presentUserV2>[
 export const identityRoutesV2: FastifyPluginAsyncTypebox<IdentityRouteOptions> = async (app, options) => {
   const { identity } = options;
   await app.register(
-    sessionRoutes('v2', { csrf: '/auth/csrf', login: '/auth/login', logout: '/auth/logout' }),
+    sessionRoutes('v2', {
+      csrf: '/auth/csrf',
+      login: '/auth/login',
+      mfa: '/auth/mfa',
+      logout: '/auth/logout',
+    }),
     options,
   );
 

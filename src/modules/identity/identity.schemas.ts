@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DateOnly, DateTime, Nullable, RelationInput, Version } from '../../platform/http/schemas.ts';
+import { SecondFactorFields } from './identity.schemas.mfa.ts';
 
 const Role = Type.Union([
   Type.Literal('admin'),
@@ -51,6 +52,7 @@ export const LoginBody = Type.Object(
   {
     username: Type.Optional(Type.String({ maxLength: 200 })),
     password: Type.Optional(Type.String({ maxLength: 200 })),
+    ...SecondFactorFields,
   },
   { additionalProperties: true },
 );

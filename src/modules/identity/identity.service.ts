@@ -2,6 +2,8 @@ import { createApiKeyAuthentication } from './identity.api-key-auth.ts';
 import { createApiKeys } from './identity.api-keys.ts';
 import { createAuthenticator } from './identity.authenticator.ts';
 import type { IdentityDeps } from './identity.context.ts';
+import { createSecondFactor } from './identity.mfa.ts';
+import { createMfaManagement } from './identity.mfa.manage.ts';
 import { createOidc } from './identity.oidc.ts';
 import { createPeople } from './identity.people.ts';
 import { createServiceAccounts } from './identity.service-accounts.ts';
@@ -11,16 +13,19 @@ import { createTokens } from './identity.tokens.ts';
 export type { IdentityDeps } from './identity.context.ts';
 export type { PersonInput, PersonRef } from './identity.people.ts';
 export type { LoginMeta } from './identity.sessions.ts';
+export type { MfaSettings } from './identity.mfa.ts';
 
 /**
  * Identity: people and departments (identity.people.ts), logging in and sessions
- * (.sessions.ts), personal API tokens (.tokens.ts), service accounts and their API
+ * (.sessions.ts), the second factor of every login and its enrolment (.mfa.ts,
+ * .mfa.manage.ts), personal API tokens (.tokens.ts), service accounts and their API
  * keys (.service-accounts.ts, .api-keys.ts), single sign-on (.oidc.ts), and the
  * authenticator that turns a request's credential into an actor (.authenticator.ts,
  * .api-key-auth.ts).
  */
 export function createIdentityService(deps: IdentityDeps) {
-  const sessions = createSessions(deps);
+  const secondFactor = createSecondFactor(deps);
+  const sessions = createSessions(deps, secondFactor);
   return {
     authenticator: {
       ...createAuthenticator({
@@ -35,6 +40,8 @@ export function createIdentityService(deps: IdentityDeps) {
     ...createTokens(deps),
     ...createServiceAccounts(deps),
     ...createApiKeys(deps),
+    secondFactor,
+    ...createMfaManagement(deps, secondFactor, sessions.checkPassword),
     oidc: createOidc({ ...deps, openSession: sessions.openSession }),
   };
 }

@@ -5,6 +5,7 @@ import { commonErrors } from '../../platform/http/errors.ts';
 import { actorOf, userKey } from './identity.authenticator.ts';
 import type { IdentityDeps } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
+import type { SecondFactor, SecondFactorProof } from './identity.mfa.ts';
 import * as repository from './identity.repository.ts';
 import type { Person } from './identity.repository.ts';
 import type { User } from './identity.tables.ts';
@@ -19,10 +20,14 @@ export interface LoginMeta {
 export type LoginMethod = { method: 'password' } | { method: 'oidc'; provider: string };
 
 /**
- * Logging in is two steps every login flow shares: `checkPassword` proves who the
- * caller is (and audits a failure), `openSession` hands out the credential.
+ * Logging in is the steps every login flow shares: `checkPassword` proves who the
+ * caller is (and audits a failure), the second factor (identity.mfa.ts) is checked,
+ * then `openSession` hands out the credential.
  */
-export function createSessions({ db, audit, invalidation, sessionTtlHours }: IdentityDeps) {
+export function createSessions(
+  { db, audit, invalidation, sessionTtlHours }: IdentityDeps,
+  secondFactor: Pick<SecondFactor, 'check' | 'complete'>,
+) {
   const sessionTtlMs = sessionTtlHours * 3600_000;
 
   /** The active user these credentials belong to; a failure is audited and says nothing about which part was wrong. */
@@ -81,12 +86,24 @@ export function createSessions({ db, audit, invalidation, sessionTtlHours }: Ide
     checkPassword,
     openSession,
 
-    /** Checks the password and opens a new session. */
+    /** Checks the password and the second factor (see SecondFactor.check), then opens a new session. */
     async login(
       credentials: { username: string; password: string },
+      proof: SecondFactorProof,
       meta: LoginMeta,
     ): Promise<{ sessionToken: string; person: Person }> {
-      return openSession(await checkPassword(credentials, meta), meta);
+      const user = await checkPassword(credentials, meta);
+      await secondFactor.check(user, proof, meta, 'session');
+      return openSession(user, meta);
+    },
+
+    /** Opens the session of a login that answered its second factor in a second request. */
+    async completeLogin(
+      challenge: string,
+      proof: SecondFactorProof,
+      meta: LoginMeta,
+    ): Promise<{ sessionToken: string; person: Person }> {
+      return openSession(await secondFactor.complete(challenge, proof, meta, 'session'), meta);
     },
 
     async logout(ctx: RequestContext): Promise<void> {

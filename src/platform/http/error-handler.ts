@@ -190,6 +190,8 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   else request.log.info({ code: appError.code, status }, appError.message);
 
   if (status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Token');
+  if (appError.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(Math.max(1, Math.ceil(appError.retryAfterSeconds))));
   // A 503 is a dependency that is down for now: tell clients and proxies when to try again.
   if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', RETRY_AFTER_SECONDS);
   reply.status(status);

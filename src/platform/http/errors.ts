@@ -23,6 +23,8 @@ export interface AppErrorOptions {
   fields?: FieldErrors;
   /** Extra machine-readable members for the response (e.g. the current resource on a conflict). */
   extra?: Record<string, unknown>;
+  /** When the client may try again, in seconds: sent as `Retry-After` (a lockout, a throttle). */
+  retryAfterSeconds?: number;
   cause?: unknown;
 }
 
@@ -31,6 +33,7 @@ export class AppError extends Error {
   readonly kind: ErrorKind;
   readonly fields: FieldErrors | undefined;
   readonly extra: Record<string, unknown> | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: string, kind: ErrorKind, message: string, options: AppErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -39,6 +42,7 @@ export class AppError extends Error {
     this.kind = kind;
     this.fields = options.fields;
     this.extra = options.extra;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
