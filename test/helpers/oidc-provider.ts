@@ -9,6 +9,8 @@ export interface TestAccount {
   email_verified: boolean;
   given_name?: string;
   family_name?: string;
+  /** How the provider says it authenticated the account (RFC 8176, the ID token's `amr`): none by default. */
+  amr?: string[];
 }
 
 export interface TestIdentityProvider {
@@ -56,14 +58,21 @@ export async function startIdentityProvider(options: {
       },
     ],
     claims: {
-      openid: ['sub'],
+      // amr in the ID token, which carries only the openid scope's claims (conformIdTokenClaims).
+      openid: ['sub', 'amr'],
       email: ['email', 'email_verified'],
       profile: ['given_name', 'family_name'],
     },
     findAccount: (_ctx, sub) => {
       const account = accounts.get(sub);
       if (!account) return undefined;
-      return { accountId: sub, claims: () => ({ sub, ...accounts.get(sub) }) };
+      return {
+        accountId: sub,
+        claims: () => {
+          const { amr: _amr, ...claims } = accounts.get(sub) ?? account;
+          return { sub, ...claims };
+        },
+      };
     },
     cookies: { keys: ['oidc-provider-test-cookie-key'] },
     jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'test-key' }] },
@@ -77,6 +86,14 @@ export async function startIdentityProvider(options: {
       Session: 3600,
     },
   });
+  // The development login form names an account and nothing more; the account's `amr`
+  // stands for the factors a real provider would have checked, and reaches the ID token.
+  const finish = provider.interactionFinished.bind(provider);
+  provider.interactionFinished = (request, response, result, options) => {
+    const login = result.login as { accountId: string } | undefined;
+    const amr = login && accounts.get(login.accountId)?.amr;
+    return finish(request, response, amr ? { ...result, login: { ...login, amr } } : result, options);
+  };
   provider.on('server_error', (_ctx, error) => {
     console.error('oidc-provider server_error', error);
   });

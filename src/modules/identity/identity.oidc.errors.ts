@@ -43,6 +43,10 @@ export const oidcErrors = defineErrors({
     'Your Opsdesk account is already linked to another account at this provider.',
   ],
   IDENTITY_OIDC_USER_INACTIVE: ['forbidden', 'This Opsdesk account is deactivated.'],
+  IDENTITY_OIDC_MFA_REQUIRED: [
+    'forbidden',
+    'Your Opsdesk account needs a second factor, which the identity provider did not confirm. Sign in with your password and code, or ask your administrator to have the provider require multi-factor sign-in.',
+  ],
   IDENTITY_OIDC_IDENTITY_NOT_FOUND: ['not_found', 'Not found.'],
 });
 

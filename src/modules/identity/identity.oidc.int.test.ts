@@ -6,6 +6,7 @@ import { createSealer } from '../../platform/auth/sealed.ts';
 import { digest } from '../../platform/auth/secrets.ts';
 import { Browser, createTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { HttpBrowser, locationOf } from '../../../test/helpers/http-browser.ts';
+import { enrolTotp, TEST_SECRET_KEY, TestClock } from '../../../test/helpers/mfa.ts';
 import { startIdentityProvider, type TestIdentityProvider } from '../../../test/helpers/oidc-provider.ts';
 import { createIdentityJobs } from './identity.jobs.ts';
 import { oidcLoginStates, oidcProviders, userIdentities } from './identity.oidc.tables.ts';
@@ -32,6 +33,8 @@ describe('OIDC login', () => {
   let publicUrl: string;
   let admin: Browser;
   let providerId: number;
+  /** TOTP codes are checked against it; it runs at real time, so ID tokens are fresh too. */
+  const clock = new TestClock(Date.now());
 
   const url = (path: string) => `${publicUrl}${path}`;
   const loginUrl = (next?: string) =>
@@ -109,11 +112,12 @@ describe('OIDC login', () => {
     idp.accounts.set('frank', { email: 'frank@corp.test', email_verified: true });
     idp.accounts.set('grace', { email: 'grace@corp.test', email_verified: true });
     idp.accounts.set('henry', { email: 'henry@corp.test', email_verified: true });
-    t = await createTestApp({
-      PUBLIC_URL: publicUrl,
-      OIDC_ALLOW_HTTP_ISSUERS: 'true',
-      SECRET_KEY: 'oidc-test-secret-key-0123456789abcdefghij',
-    });
+    idp.accounts.set('ivy', { email: 'ivy@corp.test', email_verified: true });
+    t = await createTestApp(
+      { PUBLIC_URL: publicUrl, OIDC_ALLOW_HTTP_ISSUERS: 'true', SECRET_KEY: TEST_SECRET_KEY },
+      undefined,
+      { now: clock.now },
+    );
     await t.app.listen({ port, host: '127.0.0.1' });
     admin = await t.login(await t.user({ role: 'admin' }));
     const created = await admin.post('/api/v2/oidc-providers', {
@@ -252,7 +256,7 @@ describe('OIDC login', () => {
       const [linked] = await auditOf('user', alice.id, 'oidc.linked');
       expect(linked?.after).toEqual({ provider: SLUG, subject: 'alice', email: 'alice@corp.test' });
       const [login] = await auditOf('user', alice.id, 'user.logged_in');
-      expect(login?.after).toEqual({ method: 'oidc', provider: SLUG });
+      expect(login?.after).toEqual({ method: 'oidc', provider: SLUG, amr: [] });
       expect(login?.actorId).toBe(alice.id);
 
       // Replaying the callback, from the same browser: its state was used.
@@ -373,6 +377,23 @@ describe('OIDC login', () => {
       expect(response.status).toBe(403);
       expect(await response.text()).toContain('deactivated');
       expect((await me(browser)).status).toBe(401);
+    });
+
+    it("asks for Opsdesk's second factor unless the provider asserts multi-factor sign-in", async () => {
+      const person = await opsdeskUser('ivy@corp.test');
+      await enrolTotp(await t.login({ user: person }), clock);
+      const refused = await signIn(new HttpBrowser(), 'ivy');
+      expect(refused.status).toBe(403);
+      expect(await refused.text()).toContain('second factor');
+      const failures = await auditOf('oidc_provider', providerId, 'oidc.login_failed');
+      expect(failures.at(-1)?.after).toMatchObject({ reason: 'mfa_required', subject: 'ivy' });
+
+      idp.accounts.set('ivy', { email: 'ivy@corp.test', email_verified: true, amr: ['pwd', 'otp'] });
+      const browser = new HttpBrowser();
+      expect((await signIn(browser, 'ivy')).status).toBe(303);
+      expect(await (await me(browser)).json()).toMatchObject({ id: person.id });
+      const logins = await auditOf('user', person.id, 'user.logged_in');
+      expect(logins.at(-1)?.after).toEqual({ method: 'oidc', provider: SLUG, amr: ['pwd', 'otp'] });
     });
 
     it('forgets abandoned logins after they expire (hourly job)', async () => {

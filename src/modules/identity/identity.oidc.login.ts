@@ -10,8 +10,9 @@ import type { Assertion, createOidcAccounts } from './identity.oidc.accounts.ts'
 import { oidcErrors, reasonOf } from './identity.oidc.errors.ts';
 import type { OidcProviders } from './identity.oidc.providers.ts';
 import * as repository from './identity.oidc.repository.ts';
-import { issuerProblem, safeNext } from './identity.oidc.rules.ts';
+import { assertsMultiFactor, issuerProblem, safeNext } from './identity.oidc.rules.ts';
 import type { OidcProvider } from './identity.oidc.tables.ts';
+import type { SecondFactor } from './identity.mfa.ts';
 import type { createSessions, LoginMeta } from './identity.sessions.ts';
 import type { User } from './identity.tables.ts';
 
@@ -22,20 +23,12 @@ const DISCOVERY_TTL_MS = 60 * 60_000;
 const HTTP_TIMEOUT_SECONDS = 10;
 const BROWSER_SECRET = /^[\w-]{43}$/;
 
-/**
- * Where Opsdesk's own second factor goes for OIDC logins: called once the user is
- * identified, before the session opens; it throws to refuse. `amr` is what the
- * provider says it checked (RFC 8176: `mfa`, `otp`, `hwk`...), so a provider that
- * asserts MFA can stand in for Opsdesk's TOTP.
- */
-export type SecondFactorGate = (user: User, evidence: { method: 'oidc'; amr: string[] }) => Promise<void>;
-
 export interface OidcLoginDeps extends Pick<IdentityDeps, 'db' | 'audit' | 'oidc'> {
   sealer: Sealer;
   providers: Pick<OidcProviders, 'redirectUri'>;
   accounts: ReturnType<typeof createOidcAccounts>;
   openSession: ReturnType<typeof createSessions>['openSession'];
-  secondFactor?: SecondFactorGate;
+  secondFactor: Pick<SecondFactor, 'check'>;
 }
 
 /**
@@ -129,6 +122,27 @@ export function createOidcLogin(deps: OidcLoginDeps) {
       familyName: text(source.family_name),
       amr: Array.isArray(claims.amr) ? claims.amr.filter((value) => typeof value === 'string') : [],
     };
+  }
+
+  /**
+   * Opsdesk's second factor, unless the provider vouches for one: a user who would be
+   * asked for a code at password login (enrolled, or their role requires MFA) signs in
+   * through the provider only when its ID token asserts multi-factor authentication
+   * (`amr`). Redirect logins have no step to ask for the code, so they are refused.
+   */
+  async function checkSecondFactor(user: User, amr: string[], meta: LoginMeta): Promise<void> {
+    if (assertsMultiFactor(amr)) return;
+    try {
+      await secondFactor.check(user, {}, meta, 'session');
+    } catch (error) {
+      if (
+        error instanceof AppError &&
+        (error.code === 'IDENTITY_MFA_REQUIRED' || error.code === 'IDENTITY_MFA_ENROLMENT_REQUIRED')
+      ) {
+        throw oidcErrors.IDENTITY_OIDC_MFA_REQUIRED({ cause: error });
+      }
+      throw error;
+    }
   }
 
   async function recordFailure(
@@ -237,8 +251,12 @@ export function createOidcLogin(deps: OidcLoginDeps) {
           });
         Object.assign(who, { subject: assertion.subject, email: assertion.email });
         const { user, identity } = await accounts.userFor(provider, assertion, meta);
-        await secondFactor?.(user, { method: 'oidc', amr: assertion.amr });
-        const session = await openSession(user, meta, { method: 'oidc', provider: provider.slug });
+        await checkSecondFactor(user, assertion.amr, meta);
+        const session = await openSession(user, meta, {
+          method: 'oidc',
+          provider: provider.slug,
+          amr: assertion.amr,
+        });
         await repository.touchIdentity(db, identity.id);
         return { ...session, next: pending.next };
       } catch (error) {

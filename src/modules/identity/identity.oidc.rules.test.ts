@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { emailAllowed, issuerProblem, parseAllowedEmails, safeNext } from './identity.oidc.rules.ts';
+import {
+  assertsMultiFactor,
+  emailAllowed,
+  issuerProblem,
+  parseAllowedEmails,
+  safeNext,
+} from './identity.oidc.rules.ts';
 
 describe('safeNext', () => {
   it('keeps a path on this site, with its query and fragment', () => {
@@ -68,5 +74,22 @@ describe('issuerProblem', () => {
     expect(issuerProblem('https://login.example.com/?x=1', false)).toBeDefined();
     expect(issuerProblem('https://login.example.com/#x', false)).toBeDefined();
     expect(issuerProblem('not a url', false)).toBeDefined();
+  });
+});
+
+describe('assertsMultiFactor', () => {
+  it.each([
+    [['mfa'], true],
+    [['pwd', 'mfa'], true],
+    [['pwd', 'otp'], true],
+    [['hwk', 'pin'], true],
+    [['pwd', 'fpt'], true],
+    [['pwd'], false],
+    [['pwd', 'kba'], false],
+    [['otp'], false],
+    [['pwd', 'user', 'geo'], false],
+    [[], false],
+  ])('%j: %s', (amr, expected) => {
+    expect(assertsMultiFactor(amr)).toBe(expected);
   });
 });

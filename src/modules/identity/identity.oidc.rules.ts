@@ -71,3 +71,32 @@ export function issuerProblem(issuer: string, allowHttp: boolean): string | unde
   }
   return undefined;
 }
+
+/** RFC 8176 authentication methods by the kind of factor they prove; others (`user`, `geo`...) prove none. */
+const FACTORS: Record<string, 'knowledge' | 'possession' | 'inherence'> = {
+  pwd: 'knowledge',
+  pin: 'knowledge',
+  kba: 'knowledge',
+  otp: 'possession',
+  hwk: 'possession',
+  swk: 'possession',
+  sc: 'possession',
+  sms: 'possession',
+  tel: 'possession',
+  fpt: 'inherence',
+  face: 'inherence',
+  iris: 'inherence',
+  retina: 'inherence',
+  vbm: 'inherence',
+};
+
+/**
+ * Whether the provider says it checked more than one factor (the ID token's `amr`,
+ * RFC 8176): `mfa`, or methods of two different kinds (a password and a one-time
+ * code, a security key and its PIN). Two methods of one kind (a password and a
+ * security question) are still one factor.
+ */
+export function assertsMultiFactor(amr: readonly string[]): boolean {
+  if (amr.includes('mfa')) return true;
+  return new Set(amr.map((method) => FACTORS[method]).filter(Boolean)).size >= 2;
+}

@@ -42,7 +42,7 @@ export function createIdentityService(deps: IdentityDeps) {
     ...createApiKeys(deps),
     secondFactor,
     ...createMfaManagement(deps, secondFactor, sessions.checkPassword),
-    oidc: createOidc({ ...deps, openSession: sessions.openSession }),
+    oidc: createOidc({ ...deps, openSession: sessions.openSession, secondFactor }),
   };
 }
 

@@ -17,7 +17,7 @@ export interface LoginMeta {
 }
 
 /** How the user proved who they are, as the `user.logged_in` audit entry records it. */
-export type LoginMethod = { method: 'password' } | { method: 'oidc'; provider: string };
+export type LoginMethod = { method: 'password' } | { method: 'oidc'; provider: string; amr: string[] };
 
 /**
  * Logging in is the steps every login flow shares: `checkPassword` proves who the
