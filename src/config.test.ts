@@ -117,6 +117,14 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses OIDC_ALLOW_HTTP_ISSUERS=true in production, allows it elsewhere, and defaults it off', () => {
+    expect(
+      problemsOf({ NODE_ENV: 'production', SECRET_KEY: SECRET, OIDC_ALLOW_HTTP_ISSUERS: 'true' }),
+    ).toContain('OIDC_ALLOW_HTTP_ISSUERS must be false in production');
+    expect(loadConfig({ NODE_ENV: 'test', OIDC_ALLOW_HTTP_ISSUERS: 'true' }).oidcAllowHttpIssuers).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development' }).oidcAllowHttpIssuers).toBe(false);
+  });
+
   it('has safe production defaults', () => {
     const config = loadConfig({ NODE_ENV: 'production', SECRET_KEY: SECRET });
     expect(config).toMatchObject({

@@ -235,6 +235,13 @@ const settings = {
     parse: (raw) => (raw.length >= 32 ? raw : expect('at least 32 characters')),
     secret: true,
   },
+  oidcAllowHttpIssuers: {
+    env: 'OIDC_ALLOW_HTTP_ISSUERS',
+    description:
+      'Let admins configure OIDC providers whose issuer is http:// (a local test provider). Off: only https issuers, so the server fetches no admin-entered plain-HTTP URL (internal services, cloud metadata). Refused in production.',
+    parse: bool,
+    default: 'false',
+  },
   corsOrigins: {
     env: 'CORS_ORIGINS',
     description: 'Comma-separated origins allowed to call the API with credentials (the BMS frontend).',
@@ -452,6 +459,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push('SEED_DEMO must be false in production (demo passwords are public)');
     if (values.secureCookies === false)
       problems.push('SECURE_COOKIES must be true in production (serve over HTTPS)');
+    if (values.oidcAllowHttpIssuers === true)
+      problems.push('OIDC_ALLOW_HTTP_ISSUERS must be false in production (identity providers speak HTTPS)');
   }
   if (values.migrationDatabaseUrl && !values.databaseUrl)
     problems.push(

@@ -114,6 +114,9 @@ export type ServiceSettings = Pick<
   | 'lockoutMaxSeconds'
   | 'accountTokenTtlMinutes'
   | 'publicUrl'
+  | 'host'
+  | 'port'
+  | 'oidcAllowHttpIssuers'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
@@ -160,6 +163,12 @@ export function createServices(
       challengeSeconds: settings.mfaChallengeSeconds,
       secretKey: settings.secretKey,
       now,
+    },
+    oidc: {
+      // Without SECRET_KEY (tests building the app directly), secrets are sealed with a key of this process's own.
+      secretKey: settings.secretKey ?? randomToken(),
+      publicUrl: (settings.publicUrl ?? `http://${settings.host}:${settings.port}`).replace(/\/+$/, ''),
+      allowHttpIssuers: settings.oidcAllowHttpIssuers,
     },
   });
   const sites = createSitesService({ db, audit });

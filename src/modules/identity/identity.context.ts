@@ -22,4 +22,15 @@ export interface IdentityDeps {
   /** The permissions every module declares: an API key's scopes are checked against them. */
   policy: Policy;
   mfa: MfaSettings;
+  oidc: OidcSettings;
+}
+
+/** What single sign-on needs from the configuration. */
+export interface OidcSettings {
+  /** Seals client secrets and PKCE verifiers at rest. */
+  secretKey: string;
+  /** PUBLIC_URL (else http://HOST:PORT): the base of the redirect URI registered at each provider. */
+  publicUrl: string;
+  /** OIDC_ALLOW_HTTP_ISSUERS. */
+  allowHttpIssuers: boolean;
 }

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Database } from '../../platform/db/client.ts';
 import { defineJob } from '../../platform/jobs/define-job.ts';
+import { deleteExpiredLoginStates } from './identity.oidc.repository.ts';
 import * as repository from './identity.repository.ts';
 
 export function createIdentityJobs({ db }: { db: Database }) {
@@ -12,6 +13,15 @@ export function createIdentityJobs({ db }: { db: Database }) {
       async handler(_payload, { log }) {
         const purged = await repository.deleteExpiredSessions(db);
         log('purged expired sessions', { count: purged });
+      },
+    }),
+    defineJob({
+      name: 'identity.purge-expired-oidc-logins',
+      payload: Type.Object({}),
+      cron: '47 * * * *',
+      async handler(_payload, { log }) {
+        const purged = await deleteExpiredLoginStates(db);
+        log('purged abandoned OIDC logins', { count: purged });
       },
     }),
   ];

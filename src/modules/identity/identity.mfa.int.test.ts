@@ -200,7 +200,10 @@ describe('two-factor authentication: TOTP and recovery codes', () => {
         return response.status;
       }),
     );
-    expect(statuses.filter((status) => status === 200), String(statuses)).toHaveLength(1);
+    expect(
+      statuses.filter((status) => status === 200),
+      String(statuses),
+    ).toHaveLength(1);
     // The others are replays: refused, and counted against the throttle (which they may trip).
     for (const status of statuses.filter((status) => status !== 200)) expect([401, 429]).toContain(status);
   });

@@ -17,6 +17,7 @@ export const identityPermissions = {
   'service-accounts:manage': [],
   /** Resetting anyone's second factor and the per-role MFA policy: admins only. */
   'mfa:manage': [],
+  'oidc-providers:manage': [],
 } as const satisfies PermissionGrants;
 
 /**

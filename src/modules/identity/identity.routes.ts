@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { accountRoutesV2 } from './identity.routes.v2.account.ts';
 import { credentialRoutesV2 } from './identity.routes.v2.credentials.ts';
+import { oidcProviderRoutesV2 } from './identity.routes.v2.oidc-providers.ts';
+import { oidcLoginRoutesV2 } from './identity.routes.v2.oidc.ts';
 import { identityRoutesV2 as peopleRoutesV2 } from './identity.routes.v2.ts';
 import { serviceAccountRoutesV2 } from './identity.routes.v2.service-accounts.ts';
 import { mfaRoutesV2 } from './identity.routes.v2.mfa.ts';
@@ -12,7 +14,7 @@ import type { IdentityService } from './identity.service.ts';
  * routes both versions share (identity.routes.sessions.ts), v1 (the BMS contract),
  * v2 people and departments, v2 tokens, v2 service accounts and their API keys, v2
  * two-factor authentication, passwords and e-mail (.account), v2 sessions, tokens of
- * anyone and unlocking (.credentials).
+ * anyone and unlocking (.credentials), v2 single sign-on (login and providers).
  */
 export interface IdentityRouteOptions {
   identity: IdentityService;
@@ -30,4 +32,6 @@ export const identityRoutesV2: FastifyPluginAsyncTypebox<IdentityRouteOptions> =
   await app.register(credentialRoutesV2, options);
   await app.register(serviceAccountRoutesV2, options);
   await app.register(mfaRoutesV2, options);
+  await app.register(oidcLoginRoutesV2, options);
+  await app.register(oidcProviderRoutesV2, options);
 };

@@ -8,6 +8,7 @@ import { createCredentials } from './identity.credentials.ts';
 import { createEmailChange } from './identity.email-change.ts';
 import { createLockout } from './identity.lockout.ts';
 import { createPasswords } from './identity.passwords.ts';
+import { createOidc } from './identity.oidc.ts';
 import { createPeople } from './identity.people.ts';
 import { createServiceAccounts } from './identity.service-accounts.ts';
 import { createSessions } from './identity.sessions.ts';
@@ -24,7 +25,7 @@ export type { MfaSettings } from './identity.mfa.ts';
  * its enrolment (.mfa.ts, .mfa.manage.ts), personal API tokens (.tokens.ts), service
  * accounts and their API keys (.service-accounts.ts, .api-keys.ts), passwords and e-mail
  * changes by mailed codes (.passwords.ts, .email-change.ts), listing and ending
- * credentials (.credentials.ts), and the authenticator that turns a request's credential
+ * credentials (.credentials.ts), single sign-on (.oidc.ts), and the authenticator that turns a request's credential
  * into an actor (.authenticator.ts, .api-key-auth.ts).
  */
 export function createIdentityService(deps: IdentityDeps) {
@@ -51,6 +52,7 @@ export function createIdentityService(deps: IdentityDeps) {
     ...createApiKeys(deps),
     secondFactor,
     ...createMfaManagement(deps, secondFactor, sessions.checkPassword),
+    oidc: createOidc({ ...deps, openSession: sessions.openSession, secondFactor }),
   };
 }
 

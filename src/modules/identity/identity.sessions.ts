@@ -17,6 +17,9 @@ export interface LoginMeta {
   userAgent: string | undefined;
 }
 
+/** How the user proved who they are, as the `user.logged_in` audit entry records it. */
+export type LoginMethod = { method: 'password' } | { method: 'oidc'; provider: string; amr: string[] };
+
 /**
  * Logging in is the steps every login flow shares: `checkPassword` proves who the
  * caller is (and audits a failure), the second factor (identity.mfa.ts) is checked,
@@ -58,7 +61,11 @@ export function createSessions(deps: IdentityDeps, secondFactor: Pick<SecondFact
   }
 
   /** A new session for `user`: a fresh id at every login, so a session id planted before login is useless. */
-  async function openSession(user: User, meta: LoginMeta): Promise<{ sessionToken: string; person: Person }> {
+  async function openSession(
+    user: User,
+    meta: LoginMeta,
+    how: LoginMethod = { method: 'password' },
+  ): Promise<{ sessionToken: string; person: Person }> {
     const sessionToken = randomToken();
     const ctx = { ...meta, actor: actorOf(user, 'session') };
     await db.transaction(async (tx) => {
@@ -70,7 +77,12 @@ export function createSessions(deps: IdentityDeps, secondFactor: Pick<SecondFact
         userAgent: meta.userAgent?.slice(0, 500) ?? null,
       });
       await repository.touchLogin(tx, user.id);
-      await audit.record(tx, ctx, { action: 'user.logged_in', resourceType: 'user', resourceId: user.id });
+      await audit.record(tx, ctx, {
+        action: 'user.logged_in',
+        resourceType: 'user',
+        resourceId: user.id,
+        after: how,
+      });
     });
     const person = await repository.personByUserId(db, user.id);
     if (!person) throw identityErrors.IDENTITY_USER_NOT_FOUND();
