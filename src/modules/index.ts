@@ -16,6 +16,7 @@ import {
   identityPermissions,
   identityRoutesV1,
   identityRoutesV2,
+  relyingPartyOf,
 } from './identity/index.ts';
 import {
   calendarsErrors,
@@ -108,6 +109,10 @@ export type ServiceSettings = Pick<
   | 'mfaAttemptWindowSeconds'
   | 'mfaLockSeconds'
   | 'mfaChallengeSeconds'
+  | 'webauthnRpId'
+  | 'webauthnOrigins'
+  | 'publicUrl'
+  | 'port'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
@@ -140,6 +145,11 @@ export function createServices(
       challengeSeconds: settings.mfaChallengeSeconds,
       secretKey: settings.secretKey,
       now,
+    },
+    webauthn: {
+      ...relyingPartyOf(settings),
+      rpName: settings.mfaIssuer,
+      challengeSeconds: settings.mfaChallengeSeconds,
     },
   });
   const sites = createSitesService({ db, audit });

@@ -3,6 +3,7 @@ import type { InvalidationBus } from '../../platform/cache/invalidation.ts';
 import type { Database } from '../../platform/db/client.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { MfaSettings } from './identity.mfa.ts';
+import type { WebAuthnSettings } from './identity.passkeys.ts';
 
 export interface IdentityDeps {
   db: Database;
@@ -13,4 +14,5 @@ export interface IdentityDeps {
   /** The permissions every module declares: an API key's scopes are checked against them. */
   policy: Policy;
   mfa: MfaSettings;
+  webauthn: WebAuthnSettings;
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { identityRoutesV2 as peopleRoutesV2 } from './identity.routes.v2.ts';
 import { serviceAccountRoutesV2 } from './identity.routes.v2.service-accounts.ts';
 import { mfaRoutesV2 } from './identity.routes.v2.mfa.ts';
+import { passkeyRoutesV2 } from './identity.routes.v2.passkeys.ts';
 import { tokenRoutesV2 } from './identity.routes.v2.tokens.ts';
 import type { IdentityService } from './identity.service.ts';
 
@@ -9,7 +10,7 @@ import type { IdentityService } from './identity.service.ts';
  * The identity module's routes, one file per API version and concern: the session
  * routes both versions share (identity.routes.sessions.ts), v1 (the BMS contract),
  * v2 people and departments, v2 tokens, v2 service accounts and their API keys, v2
- * two-factor authentication.
+ * two-factor authentication, v2 passkeys.
  */
 export interface IdentityRouteOptions {
   identity: IdentityService;
@@ -25,4 +26,5 @@ export const identityRoutesV2: FastifyPluginAsyncTypebox<IdentityRouteOptions> =
   await app.register(tokenRoutesV2, options);
   await app.register(serviceAccountRoutesV2, options);
   await app.register(mfaRoutesV2, options);
+  await app.register(passkeyRoutesV2, options);
 };

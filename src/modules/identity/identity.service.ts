@@ -4,6 +4,8 @@ import { createAuthenticator } from './identity.authenticator.ts';
 import type { IdentityDeps } from './identity.context.ts';
 import { createSecondFactor } from './identity.mfa.ts';
 import { createMfaManagement } from './identity.mfa.manage.ts';
+import { createPasskeys } from './identity.passkeys.ts';
+import { createPasskeyManagement } from './identity.passkeys.manage.ts';
 import { createPeople } from './identity.people.ts';
 import { createServiceAccounts } from './identity.service-accounts.ts';
 import { createSessions } from './identity.sessions.ts';
@@ -17,12 +19,14 @@ export type { MfaSettings } from './identity.mfa.ts';
 /**
  * Identity: people and departments (identity.people.ts), logging in and sessions
  * (.sessions.ts), the second factor of every login and its enrolment (.mfa.ts,
- * .mfa.manage.ts), personal API tokens (.tokens.ts), service accounts and their API
+ * .mfa.manage.ts), passkeys, as a second factor or alone (.passkeys.ts,
+ * .passkeys.manage.ts), personal API tokens (.tokens.ts), service accounts and their API
  * keys (.service-accounts.ts, .api-keys.ts), and the authenticator that turns a
  * request's credential into an actor (.authenticator.ts, .api-key-auth.ts).
  */
 export function createIdentityService(deps: IdentityDeps) {
-  const secondFactor = createSecondFactor(deps);
+  const passkeys = createPasskeys(deps);
+  const secondFactor = createSecondFactor(deps, [passkeys.kind]);
   const sessions = createSessions(deps, secondFactor);
   return {
     authenticator: {
@@ -40,6 +44,8 @@ export function createIdentityService(deps: IdentityDeps) {
     ...createApiKeys(deps),
     secondFactor,
     ...createMfaManagement(deps, secondFactor, sessions.checkPassword),
+    passkeys,
+    ...createPasskeyManagement(deps, secondFactor, sessions.checkPassword),
   };
 }
 

@@ -10,6 +10,7 @@ export {
   type PersonRef,
 } from './identity.service.ts';
 export { createIdentityJobs } from './identity.jobs.ts';
+export { relyingPartyOf } from './identity.passkeys.ts';
 export { identityPermissions } from './identity.policy.ts';
 export { identityRoutesV1, identityRoutesV2, type IdentityRouteOptions } from './identity.routes.ts';
 export { presentProfileV1, presentUserV1, presentUserV2 } from './identity.presenters.ts';
