@@ -303,7 +303,8 @@ const settings = {
     env: 'WEBAUTHN_RP_ID',
     description:
       "Passkeys' relying party id: the domain they are bound to (e.g. desk.example.com). Defaults to the host of the first WEBAUTHN_ORIGINS.",
-    parse: (raw) => (/^[a-z0-9.-]+$/i.test(raw) ? raw.toLowerCase() : expect('a domain name without scheme or port')),
+    parse: (raw) =>
+      /^[a-z0-9.-]+$/i.test(raw) ? raw.toLowerCase() : expect('a domain name without scheme or port'),
   },
   webauthnOrigins: {
     env: 'WEBAUTHN_ORIGINS',

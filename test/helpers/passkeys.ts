@@ -1,5 +1,11 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/server';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -17,10 +23,19 @@ export async function freePort(): Promise<number> {
 export const launchChromium = (): Promise<Browser> =>
   chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 
-export interface ApiAnswer {
+export interface ApiAnswer<T = Record<string, unknown>> {
   status: number;
-  body: any;
+  body: T;
 }
+
+/** What PAGE_SCRIPT puts on `window`. */
+interface PageApi {
+  api(method: string, path: string, body: unknown): Promise<ApiAnswer<unknown>>;
+  create(options: PublicKeyCredentialCreationOptionsJSON): Promise<RegistrationResponseJSON>;
+  get(options: PublicKeyCredentialRequestOptionsJSON): Promise<AuthenticationResponseJSON>;
+}
+/** Evaluated in the page (so written inline there): the API PAGE_SCRIPT installed. */
+type InPage = { pk: PageApi };
 
 /**
  * Runs in the page: calls the API the way a frontend does (same-origin cookies, the
@@ -129,43 +144,57 @@ export class PasskeyDevice {
     return device;
   }
 
-  api(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
-    return this.page.evaluate(
-      ([m, p, b]) => (window as any).pk.api(m, p, b),
+  async api<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<ApiAnswer<T>> {
+    const answer = await this.page.evaluate(
+      ([m, p, b]) => (globalThis as unknown as InPage).pk.api(m, p, b),
       [method, path, body] as const,
     );
+    return answer as ApiAnswer<T>;
   }
 
-  /** navigator.credentials.create() with creation options JSON; answers RegistrationResponseJSON. */
-  create(options: unknown): Promise<any> {
-    return this.page.evaluate((o) => (window as any).pk.create(o), options);
+  /** navigator.credentials.create() with creation options JSON. */
+  create(options: PublicKeyCredentialCreationOptionsJSON): Promise<RegistrationResponseJSON> {
+    return this.page.evaluate((o) => (globalThis as unknown as InPage).pk.create(o), options);
   }
 
-  /** navigator.credentials.get() with request options JSON; answers AuthenticationResponseJSON. */
-  get(options: unknown): Promise<any> {
-    return this.page.evaluate((o) => (window as any).pk.get(o), options);
+  /** navigator.credentials.get() with request options JSON. */
+  get(options: PublicKeyCredentialRequestOptionsJSON): Promise<AuthenticationResponseJSON> {
+    return this.page.evaluate((o) => (globalThis as unknown as InPage).pk.get(o), options);
   }
 
-  async login(username: string, password: string): Promise<ApiAnswer> {
-    return this.api('POST', '/api/v2/auth/login', { username, password });
+  login(username: string, password: string) {
+    return this.api<MfaAnswer>('POST', '/api/v2/auth/login', { username, password });
   }
 
   /** Registers a passkey for the signed-in user; answers the 201 body. */
-  async registerPasskey(name = 'Test laptop', currentPassword?: string): Promise<any> {
-    const options = await this.api('POST', '/api/v2/me/passkeys/registration/options', {
-      ...(currentPassword && { current_password: currentPassword }),
-    });
+  async registerPasskey(name = 'Test laptop'): Promise<RegisteredPasskey> {
+    const options = await this.api<PublicKeyCredentialCreationOptionsJSON>(
+      'POST',
+      '/api/v2/me/passkeys/registration/options',
+      {},
+    );
     if (options.status !== 200) throw new Error(`options: ${options.status} ${JSON.stringify(options.body)}`);
     const response = await this.create(options.body);
-    const registered = await this.api('POST', '/api/v2/me/passkeys/registration', { name, response });
+    const registered = await this.api<RegisteredPasskey>('POST', '/api/v2/me/passkeys/registration', {
+      name,
+      response,
+    });
     if (registered.status !== 201)
       throw new Error(`register: ${registered.status} ${JSON.stringify(registered.body)}`);
     return registered.body;
   }
 
   /** A passwordless assertion: options from the server, then the authenticator's answer (not yet sent). */
-  async passwordlessAssertion(): Promise<any> {
-    const options = await this.api('POST', '/api/v2/auth/passkey/options', {});
+  async passwordlessAssertion(): Promise<AuthenticationResponseJSON> {
+    const options = await this.api<PublicKeyCredentialRequestOptionsJSON>(
+      'POST',
+      '/api/v2/auth/passkey/options',
+      {},
+    );
     if (options.status !== 200) throw new Error(`options: ${options.status} ${JSON.stringify(options.body)}`);
     return this.get(options.body);
   }
@@ -173,4 +202,18 @@ export class PasskeyDevice {
   async close(): Promise<void> {
     await this.context.close();
   }
+}
+
+export interface RegisteredPasskey {
+  id: number;
+  name: string;
+  last_used_at: string | null;
+  recovery_codes?: string[];
+}
+
+export interface MfaAnswer {
+  code?: string;
+  challenge: string;
+  factors?: string[];
+  username?: string;
 }

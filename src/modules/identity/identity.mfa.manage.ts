@@ -11,7 +11,10 @@ import * as repository from './identity.repository.mfa.ts';
 import type { LoginMeta } from './identity.sessions.ts';
 import type { User } from './identity.tables.ts';
 
-export type CheckPassword = (credentials: { username: string; password: string }, meta: LoginMeta) => Promise<User>;
+export type CheckPassword = (
+  credentials: { username: string; password: string },
+  meta: LoginMeta,
+) => Promise<User>;
 
 /** The signed-in caller, proven by `password` through `checkPassword`, so wrong guesses count like failed logins; wrong is a field error, not a 401. */
 export async function userWithCurrentPassword(

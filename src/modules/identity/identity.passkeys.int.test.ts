@@ -1,4 +1,8 @@
 import { sql } from 'drizzle-orm';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PASSWORD, type TestApp } from '../../../test/helpers/app.ts';
@@ -8,6 +12,7 @@ import {
   hasChromium,
   launchChromium,
   PasskeyDevice,
+  type RegisteredPasskey,
 } from '../../../test/helpers/passkeys.ts';
 
 if (!hasChromium) console.warn(`Passkey tests skipped: no Chromium at ${CHROMIUM} (CI has it).`);
@@ -26,8 +31,8 @@ describe.skipIf(!hasChromium)('passkeys in Chromium with a virtual authenticator
     browser = await launchChromium();
   });
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await browser.close();
+    await t.close();
   });
 
   async function device(): Promise<PasskeyDevice> {
@@ -62,7 +67,11 @@ describe.skipIf(!hasChromium)('passkeys in Chromium with a virtual authenticator
     expect(list.body).toEqual([expect.objectContaining({ id: registered.id, name: 'Test laptop' })]);
 
     // The same authenticator is excluded from a second registration.
-    const again = await phone.api('POST', '/api/v2/me/passkeys/registration/options', {});
+    const again = await phone.api<PublicKeyCredentialCreationOptionsJSON>(
+      'POST',
+      '/api/v2/me/passkeys/registration/options',
+      {},
+    );
     expect(again.body.excludeCredentials).toHaveLength(1);
     expect(again.body.authenticatorSelection).toMatchObject({ residentKey: 'required' });
     expect(again.body.rp.id).toBe('localhost');
@@ -110,8 +119,8 @@ describe.skipIf(!hasChromium)('passkeys in Chromium with a virtual authenticator
     expect(replayed.status).toBe(401);
     expect(replayed.body.code).toBe('IDENTITY_PASSKEY_INVALID');
 
-    const list = await phone.api('GET', '/api/v2/me/passkeys');
-    expect(list.body[0].last_used_at).not.toBeNull();
+    const list = await phone.api<RegisteredPasskey[]>('GET', '/api/v2/me/passkeys');
+    expect(list.body[0]?.last_used_at).not.toBeNull();
     expect((await audits('passkey.used')).map((row) => row.resource_id)).toContain(String(registered.id));
   });
 
@@ -124,7 +133,11 @@ describe.skipIf(!hasChromium)('passkeys in Chromium with a virtual authenticator
     expect(first.body.factors).toEqual(['passkey', 'recovery_code']);
     const { challenge } = first.body;
 
-    const options = await phone.api('POST', '/api/v2/auth/mfa/passkey/options', { challenge });
+    const options = await phone.api<PublicKeyCredentialRequestOptionsJSON>(
+      'POST',
+      '/api/v2/auth/mfa/passkey/options',
+      { challenge },
+    );
     expect(options.status).toBe(200);
     expect(options.body.allowCredentials).toHaveLength(1);
     const assertion = await phone.get(options.body);
@@ -133,7 +146,10 @@ describe.skipIf(!hasChromium)('passkeys in Chromium with a virtual authenticator
     expect((await phone.api('GET', '/api/v2/me')).status).toBe(200);
 
     // Neither the login challenge nor the passkey challenge works twice.
-    const again = await phone.api('POST', '/api/v2/auth/mfa', { challenge, passkey: assertion });
+    const again = await phone.api<PublicKeyCredentialCreationOptionsJSON>('POST', '/api/v2/auth/mfa', {
+      challenge,
+      passkey: assertion,
+    });
     expect(again.status).toBe(401);
   });
 
@@ -144,10 +160,14 @@ describe.skipIf(!hasChromium)('passkeys in Chromium with a virtual authenticator
 
     const first = await alice.phone.login(alice.person.user.username, PASSWORD);
     const { challenge } = first.body;
-    const options = await alice.phone.api('POST', '/api/v2/auth/mfa/passkey/options', { challenge });
+    const options = await alice.phone.api<PublicKeyCredentialRequestOptionsJSON>(
+      'POST',
+      '/api/v2/auth/mfa/passkey/options',
+      { challenge },
+    );
     // Bob's authenticator signs Alice's challenge with Bob's own credential.
     const bobsAnswer = await bob.phone.get({ ...options.body, allowCredentials: [] });
-    expect(bobsAnswer.id).not.toBe(options.body.allowCredentials[0].id);
+    expect(bobsAnswer.id).not.toBe(options.body.allowCredentials?.[0]?.id);
     const refused = await alice.phone.api('POST', '/api/v2/auth/mfa', { challenge, passkey: bobsAnswer });
     expect(refused.status).toBe(401);
     expect(refused.body.code).toBe('IDENTITY_MFA_INVALID_CODE');

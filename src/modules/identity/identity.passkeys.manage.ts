@@ -61,7 +61,9 @@ export function createPasskeyManagement(
      * Creation options for a new passkey: a discoverable credential (so it also logs in
      * without a username), none of the caller's existing authenticators again.
      */
-    async passkeyRegistrationOptions(caller: Reauthentication): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    async passkeyRegistrationOptions(
+      caller: Reauthentication,
+    ): Promise<PublicKeyCredentialCreationOptionsJSON> {
       const user = await reauthenticated(caller);
       const existing = await repository.passkeysOf(db, user.id);
       const options = await generateRegistrationOptions({
@@ -135,10 +137,13 @@ export function createPasskeyManagement(
             resourceId: passkey.id,
             after: { name, device_type: credentialDeviceType, backed_up: credentialBackedUp },
           });
-          return firstFactor ? { passkey, recoveryCodes: await recoveryCodes.replace(tx, userId) } : { passkey };
+          return firstFactor
+            ? { passkey, recoveryCodes: await recoveryCodes.replace(tx, userId) }
+            : { passkey };
         });
       } catch (error) {
-        if (isViolation(error, '23505', 'passkeys_credentialId_unique')) throw identityErrors.IDENTITY_PASSKEY_EXISTS();
+        if (isViolation(error, '23505', 'passkeys_credentialId_unique'))
+          throw identityErrors.IDENTITY_PASSKEY_EXISTS();
         throw error;
       }
     },

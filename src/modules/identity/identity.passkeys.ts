@@ -45,8 +45,7 @@ export function relyingPartyOf(config: {
 }
 
 /** The WebAuthn user handle: the user id, so that a discoverable credential names its owner. */
-export const userHandleOf = (userId: number): Uint8Array<ArrayBuffer> =>
-  isoUint8Array.fromUTF8String(String(userId)) as Uint8Array<ArrayBuffer>;
+export const userHandleOf = (userId: number) => isoUint8Array.fromUTF8String(String(userId));
 
 export const credentialDescriptorOf = (passkey: Passkey) => ({
   id: passkey.credentialId,
@@ -73,11 +72,7 @@ type AssertionOutcome =
  * challenge is stored (as a digest) for one ceremony and one use, and check the answer
  * with `@simplewebauthn/server`, which does the WebAuthn parsing and signature checks.
  */
-export function createPasskeys({
-  db,
-  audit,
-  webauthn,
-}: Pick<IdentityDeps, 'db' | 'audit' | 'webauthn'>) {
+export function createPasskeys({ db, audit, webauthn }: Pick<IdentityDeps, 'db' | 'audit' | 'webauthn'>) {
   const anonymous = (meta: LoginMeta): RequestContext => ({
     ...meta,
     actor: actorOf({ id: 0, username: 'passkey', role: 'viewer' } as User, 'session'),

@@ -13,10 +13,7 @@ export async function passkeysOf(executor: Executor, userId: number): Promise<Pa
 }
 
 export async function hasPasskey(executor: Executor, userId: number): Promise<boolean> {
-  const [row] = await executor
-    .select({ n: count() })
-    .from(passkeys)
-    .where(eq(passkeys.userId, userId));
+  const [row] = await executor.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId));
   return (row?.n ?? 0) > 0;
 }
 
@@ -28,7 +25,10 @@ export async function passkeyByCredentialId(
   return row;
 }
 
-export async function insertPasskey(executor: Executor, values: typeof passkeys.$inferInsert): Promise<Passkey> {
+export async function insertPasskey(
+  executor: Executor,
+  values: typeof passkeys.$inferInsert,
+): Promise<Passkey> {
   const [row] = await executor.insert(passkeys).values(values).returning();
   if (!row) throw new Error('insert passkeys returned no row');
   return row;
@@ -48,7 +48,11 @@ export async function renamePasskey(
   return row;
 }
 
-export async function deletePasskey(executor: Executor, userId: number, id: number): Promise<Passkey | undefined> {
+export async function deletePasskey(
+  executor: Executor,
+  userId: number,
+  id: number,
+): Promise<Passkey | undefined> {
   const [row] = await executor
     .delete(passkeys)
     .where(and(eq(passkeys.id, id), eq(passkeys.userId, userId)))
@@ -57,7 +61,10 @@ export async function deletePasskey(executor: Executor, userId: number, id: numb
 }
 
 export async function deletePasskeysOf(executor: Executor, userId: number): Promise<number> {
-  const rows = await executor.delete(passkeys).where(eq(passkeys.userId, userId)).returning({ id: passkeys.id });
+  const rows = await executor
+    .delete(passkeys)
+    .where(eq(passkeys.userId, userId))
+    .returning({ id: passkeys.id });
   return rows.length;
 }
 

@@ -159,7 +159,9 @@ export const passkeyRoutesV2: FastifyPluginAsyncTypebox<IdentityRouteOptions> = 
       },
     },
     async (request) =>
-      identity.passkeys.secondFactorOptions(await identity.secondFactor.loginChallengeUser(request.body.challenge)),
+      identity.passkeys.secondFactorOptions(
+        await identity.secondFactor.loginChallengeUser(request.body.challenge),
+      ),
   );
 
   app.post(

@@ -56,9 +56,7 @@ export const PasskeyRequestOptions = Type.Object(
   },
 );
 
-const Attachment = Type.Optional(
-  Type.Union([Type.Literal('platform'), Type.Literal('cross-platform')]),
-);
+const Attachment = Type.Optional(Type.Union([Type.Literal('platform'), Type.Literal('cross-platform')]));
 
 export const RegistrationResponse = Type.Object(
   {
@@ -101,7 +99,11 @@ const CurrentPassword = Type.String({
   maxLength: 200,
   description: 'Needed unless your session was opened in the last 10 minutes.',
 });
-const Name = Type.String({ minLength: 1, maxLength: 100, description: 'Your label for it, e.g. "Work laptop".' });
+const Name = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  description: 'Your label for it, e.g. "Work laptop".',
+});
 
 export const Reauthentication = Type.Object({ current_password: Type.Optional(CurrentPassword) });
 

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, integer, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 import { users } from './identity.tables.ts';
 
 /**
@@ -19,7 +29,10 @@ export const passkeys = pgTable(
     publicKey: text().notNull(),
     /** The authenticator's signature counter at its last use; 0 for authenticators that keep none. */
     counter: bigint({ mode: 'number' }).notNull().default(0),
-    transports: text().array().notNull().default(sql`'{}'::text[]`),
+    transports: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     name: text().notNull(),
     /** Synced across the user's devices (multi-device) or bound to one authenticator. */
     deviceType: text({ enum: ['singleDevice', 'multiDevice'] }).notNull(),
