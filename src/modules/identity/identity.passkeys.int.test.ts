@@ -236,4 +236,26 @@ describe.skipIf(!hasChromium)('passkeys in Chromium with a virtual authenticator
     });
     expect(inactive.status).toBe(401);
   });
+  it('documents every passkey route in OpenAPI, with tags, a summary and responses', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/v2/openapi.json' })).json<{
+      paths: Record<string, Record<string, { tags?: string[]; summary?: string; responses?: object }>>;
+    }>();
+    const routes = [
+      ['/api/v2/me/passkeys', 'get'],
+      ['/api/v2/me/passkeys/registration/options', 'post'],
+      ['/api/v2/me/passkeys/registration', 'post'],
+      ['/api/v2/me/passkeys/{id}', 'patch'],
+      ['/api/v2/me/passkeys/{id}', 'delete'],
+      ['/api/v2/auth/mfa/passkey/options', 'post'],
+      ['/api/v2/auth/passkey/options', 'post'],
+      ['/api/v2/auth/passkey', 'post'],
+    ] as const;
+    for (const [path, method] of routes) {
+      const operation = doc.paths[path]?.[method];
+      expect(operation, `${method} ${path}`).toBeDefined();
+      expect(operation?.tags?.length).toBeGreaterThan(0);
+      expect(operation?.summary).toBeTruthy();
+      expect(Object.keys(operation?.responses ?? {}).length).toBeGreaterThan(0);
+    }
+  });
 });
