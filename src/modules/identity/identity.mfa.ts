@@ -79,6 +79,8 @@ export function createSecondFactor(
   /** What a login may answer with: an enrolled kind, or a recovery code instead. */
   const answers: FactorKind[] = [...kinds, recoveryCodes.kind];
   const throttle = createMfaThrottle(db, settings);
+  /** What an enrolment challenge can set up mid-login; a passkey is registered from a signed-in session. */
+  const enrolableWithChallenge = [totp.kind.name];
 
   const contextFor = (user: User, meta: LoginMeta): RequestContext => ({
     ...meta,
@@ -221,7 +223,7 @@ export function createSecondFactor(
         throw identityErrors.IDENTITY_MFA_ENROLMENT_REQUIRED({
           extra: {
             mfa_enrollment_required: true,
-            factors: kinds.map((kind) => kind.name),
+            factors: enrolableWithChallenge,
             ...(await challenge(user, 'enrol', flow)),
           },
         });
@@ -257,7 +259,7 @@ export function createSecondFactor(
       }
       if (found.purpose === 'enrol') {
         throw identityErrors.IDENTITY_MFA_ENROLMENT_REQUIRED({
-          extra: { mfa_enrollment_required: true, factors: kinds.map((kind) => kind.name) },
+          extra: { mfa_enrollment_required: true, factors: enrolableWithChallenge },
         });
       }
       if (!answered(proof))
