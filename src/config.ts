@@ -306,6 +306,19 @@ const settings = {
     parse: int(30, 3600),
     default: '300',
   },
+  webauthnRpId: {
+    env: 'WEBAUTHN_RP_ID',
+    description:
+      "Passkeys' relying party id: the domain they are bound to (e.g. desk.example.com). Defaults to the host of the first WEBAUTHN_ORIGINS.",
+    parse: (raw) =>
+      /^[a-z0-9.-]+$/i.test(raw) ? raw.toLowerCase() : expect('a domain name without scheme or port'),
+  },
+  webauthnOrigins: {
+    env: 'WEBAUTHN_ORIGINS',
+    description:
+      'Comma-separated origins the passkey pages are served from (the browser reports it in every ceremony). Defaults to the origin of PUBLIC_URL (http://localhost:PORT without it).',
+    parse: origins,
+  },
   attachmentMaxBytes: {
     env: 'ATTACHMENT_MAX_BYTES',
     description: 'Largest file accepted as an attachment (413 above).',

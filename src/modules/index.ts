@@ -17,6 +17,7 @@ import {
   identityPermissions,
   identityRoutesV1,
   identityRoutesV2,
+  relyingPartyOf,
 } from './identity/index.ts';
 import {
   calendarsErrors,
@@ -117,6 +118,8 @@ export type ServiceSettings = Pick<
   | 'host'
   | 'port'
   | 'oidcAllowHttpIssuers'
+  | 'webauthnRpId'
+  | 'webauthnOrigins'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
@@ -169,6 +172,11 @@ export function createServices(
       secretKey: settings.secretKey ?? randomToken(),
       publicUrl: (settings.publicUrl ?? `http://${settings.host}:${settings.port}`).replace(/\/+$/, ''),
       allowHttpIssuers: settings.oidcAllowHttpIssuers,
+    },
+    webauthn: {
+      ...relyingPartyOf(settings),
+      rpName: settings.mfaIssuer,
+      challengeSeconds: settings.mfaChallengeSeconds,
     },
   });
   const sites = createSitesService({ db, audit });

@@ -5,6 +5,7 @@ import type { Mailer } from '../../platform/mail/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { MfaSettings } from './identity.mfa.ts';
 import type { LockoutSettings } from './identity.lockout.ts';
+import type { WebAuthnSettings } from './identity.passkeys.ts';
 
 export interface IdentityDeps {
   db: Database;
@@ -23,6 +24,7 @@ export interface IdentityDeps {
   policy: Policy;
   mfa: MfaSettings;
   oidc: OidcSettings;
+  webauthn: WebAuthnSettings;
 }
 
 /** What single sign-on needs from the configuration. */

@@ -48,4 +48,10 @@ export const identityErrors = defineErrors({
     'forbidden',
     'Your role requires two-factor authentication: it cannot be turned off.',
   ],
+  IDENTITY_PASSKEY_NOT_FOUND: ['not_found', 'Not found.'],
+  IDENTITY_PASSKEY_EXISTS: ['conflict', 'This passkey is already registered.'],
+  IDENTITY_PASSKEY_INVALID: [
+    'unauthenticated',
+    'The passkey could not be verified: ask for new options and try again.',
+  ],
 });

@@ -11,7 +11,26 @@ import * as repository from './identity.repository.mfa.ts';
 import type { LoginMeta } from './identity.sessions.ts';
 import type { User } from './identity.tables.ts';
 
-type CheckPassword = (credentials: { username: string; password: string }, meta: LoginMeta) => Promise<User>;
+export type CheckPassword = (
+  credentials: { username: string; password: string },
+  meta: LoginMeta,
+) => Promise<User>;
+
+/** The signed-in caller, proven by `password` through `checkPassword`, so wrong guesses count like failed logins; wrong is a field error, not a 401. */
+export async function userWithCurrentPassword(
+  checkPassword: CheckPassword,
+  ctx: RequestContext,
+  password: string | undefined,
+): Promise<User> {
+  if (!password) throw fieldError('current_password', 'This field is required.');
+  try {
+    const user = await checkPassword({ username: ctx.actor.username, password }, ctx);
+    if (user.id === ctx.actor.userId) return user;
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'IDENTITY_INVALID_CREDENTIALS')) throw error;
+  }
+  throw fieldError('current_password', 'Your current password is not correct.');
+}
 
 /**
  * Who changes their second factor: a signed-in user (with their current password
@@ -38,17 +57,8 @@ export function createMfaManagement(
   secondFactor: SecondFactor,
   checkPassword: CheckPassword,
 ) {
-  /** Goes through `checkPassword`, so wrong guesses count like failed logins; wrong is a field error, not a 401. */
-  async function currentPasswordUser(ctx: RequestContext, password: string | undefined): Promise<User> {
-    if (!password) throw fieldError('current_password', 'This field is required.');
-    try {
-      const user = await checkPassword({ username: ctx.actor.username, password }, ctx);
-      if (user.id === ctx.actor.userId) return user;
-    } catch (error) {
-      if (!(error instanceof AppError && error.code === 'IDENTITY_INVALID_CREDENTIALS')) throw error;
-    }
-    throw fieldError('current_password', 'Your current password is not correct.');
-  }
+  const currentPasswordUser = (ctx: RequestContext, password: string | undefined) =>
+    userWithCurrentPassword(checkPassword, ctx, password);
 
   async function resolve(
     caller: MfaCaller,

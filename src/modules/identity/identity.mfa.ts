@@ -1,3 +1,4 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import { createSealer, type Sealer } from '../../platform/auth/sealed.ts';
 import { digest, randomToken } from '../../platform/auth/secrets.ts';
@@ -28,6 +29,8 @@ export type LoginFlow = 'session' | 'token';
 export interface SecondFactorProof {
   otp?: string;
   recoveryCode?: string;
+  /** A passkey's answer to the options of POST /api/v2/auth/mfa/passkey/options. */
+  passkey?: AuthenticationResponseJSON;
 }
 
 export type FactorCheck = { accepted: true } | { accepted: false; reason: 'wrong' | 'replayed' };
@@ -41,7 +44,12 @@ export type FactorCheck = { accepted: true } | { accepted: false; reason: 'wrong
 export interface FactorKind {
   readonly name: string;
   enrolled(executor: Executor, userId: number): Promise<boolean>;
-  verify(tx: Executor, user: User, proof: SecondFactorProof): Promise<FactorCheck | undefined>;
+  verify(
+    tx: Executor,
+    user: User,
+    proof: SecondFactorProof,
+    meta: LoginMeta,
+  ): Promise<FactorCheck | undefined>;
   remove(tx: Executor, userId: number): Promise<boolean>;
 }
 
@@ -56,7 +64,10 @@ const answered = (proof: SecondFactorProof): boolean =>
  * asked twice. Wrong answers are throttled per user (identity.mfa.throttle.ts) and
  * audited.
  */
-export function createSecondFactor({ db, audit, mfa: settings }: Pick<IdentityDeps, 'db' | 'audit' | 'mfa'>) {
+export function createSecondFactor(
+  { db, audit, mfa: settings }: Pick<IdentityDeps, 'db' | 'audit' | 'mfa'>,
+  otherKinds: FactorKind[] = [],
+) {
   let sealer: Sealer | undefined;
   const totp = createTotp({
     issuer: settings.issuer,
@@ -64,10 +75,12 @@ export function createSecondFactor({ db, audit, mfa: settings }: Pick<IdentityDe
     sealer: () => (sealer ??= createSealer(settings.secretKey ?? '', 'totp')),
   });
   /** The kinds a user enrols; any one of them makes the second factor required. */
-  const kinds: FactorKind[] = [totp.kind];
+  const kinds: FactorKind[] = [totp.kind, ...otherKinds];
   /** What a login may answer with: an enrolled kind, or a recovery code instead. */
   const answers: FactorKind[] = [...kinds, recoveryCodes.kind];
   const throttle = createMfaThrottle(db, settings);
+  /** What an enrolment challenge can set up mid-login; a passkey is registered from a signed-in session. */
+  const enrolableWithChallenge = [totp.kind.name];
 
   const contextFor = (user: User, meta: LoginMeta): RequestContext => ({
     ...meta,
@@ -151,7 +164,7 @@ export function createSecondFactor({ db, audit, mfa: settings }: Pick<IdentityDe
     }
     const outcome = await db.transaction(async (tx): Promise<{ kind: string; reason?: string }> => {
       for (const kind of answers) {
-        const check = await kind.verify(tx, user, proof);
+        const check = await kind.verify(tx, user, proof, meta);
         if (!check) continue;
         if (!check.accepted) return { kind: kind.name, reason: check.reason };
         await alongside?.(tx);
@@ -180,12 +193,21 @@ export function createSecondFactor({ db, audit, mfa: settings }: Pick<IdentityDe
     return { user, challengeId: found.id };
   }
 
+  /** The user of a live login challenge, for the passkey options that answer it. */
+  async function loginChallengeUser(token: string): Promise<User> {
+    const found = await repository.liveChallenge(db, digest(token));
+    const user = found?.purpose === 'login' ? await repository.userById(db, found.userId) : undefined;
+    if (!user?.isActive) throw identityErrors.IDENTITY_MFA_CHALLENGE_INVALID();
+    return user;
+  }
+
   return {
     totp,
     kinds,
     enrolledKinds,
     verify,
     enrolmentChallenge,
+    loginChallengeUser,
 
     /**
      * The step after `checkPassword` in every login flow: returns when the user may have
@@ -201,7 +223,7 @@ export function createSecondFactor({ db, audit, mfa: settings }: Pick<IdentityDe
         throw identityErrors.IDENTITY_MFA_ENROLMENT_REQUIRED({
           extra: {
             mfa_enrollment_required: true,
-            factors: kinds.map((kind) => kind.name),
+            factors: enrolableWithChallenge,
             ...(await challenge(user, 'enrol', flow)),
           },
         });
@@ -237,10 +259,11 @@ export function createSecondFactor({ db, audit, mfa: settings }: Pick<IdentityDe
       }
       if (found.purpose === 'enrol') {
         throw identityErrors.IDENTITY_MFA_ENROLMENT_REQUIRED({
-          extra: { mfa_enrollment_required: true, factors: kinds.map((kind) => kind.name) },
+          extra: { mfa_enrollment_required: true, factors: enrolableWithChallenge },
         });
       }
-      if (!answered(proof)) throw fieldError('otp', 'Send "otp" (or "recovery_code") with the challenge.');
+      if (!answered(proof))
+        throw fieldError('otp', 'Send "otp" (or "passkey", or "recovery_code") with the challenge.');
       await verify(user, proof, meta, consume);
       return user;
     },

@@ -29,13 +29,7 @@ export function sessionRoutes(
       reply: FastifyReply,
       { sessionToken, person }: { sessionToken: string; person: Person },
     ) => {
-      reply.setCookie(SESSION_COOKIE, sessionToken, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: secureCookies,
-        maxAge: sessionTtlHours * 3600,
-      });
+      setSessionCookie(reply, sessionToken, { secureCookies, sessionTtlHours });
       return api === 'v1' ? presentUserV1(person.user) : presentUserV2(person);
     };
 
@@ -102,16 +96,16 @@ export function sessionRoutes(
         schema: {
           tags,
           summary:
-            'Complete a login that answered with a challenge: send the challenge and a code; sets the sessionid cookie.',
+            'Complete a login that answered with a challenge: send the challenge and a code (or a passkey assertion); sets the sessionid cookie.',
           body: MfaCompleteBody,
           response: { 200: api === 'v1' ? UserV1 : UserV2 },
         },
       },
       async (request, reply) => {
-        const { challenge, otp, recovery_code: recoveryCode } = request.body;
+        const { challenge, otp, recovery_code: recoveryCode, passkey } = request.body;
         return sessionOpened(
           reply,
-          await identity.completeLogin(challenge, { otp, recoveryCode }, metaOf(request)),
+          await identity.completeLogin(challenge, { otp, recoveryCode, passkey }, metaOf(request)),
         );
       },
     );
@@ -135,7 +129,22 @@ export function sessionRoutes(
   };
 }
 
-const metaOf = (request: FastifyRequest) => ({
+/** The session cookie every login flow (password, passkey) sets on the session it opened. */
+export function setSessionCookie(
+  reply: FastifyReply,
+  sessionToken: string,
+  { secureCookies, sessionTtlHours }: { secureCookies: boolean; sessionTtlHours: number },
+): void {
+  reply.setCookie(SESSION_COOKIE, sessionToken, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: secureCookies,
+    maxAge: sessionTtlHours * 3600,
+  });
+}
+
+export const metaOf = (request: FastifyRequest) => ({
   requestId: request.id,
   ip: request.ip,
   userAgent: request.headers['user-agent'],

@@ -6,6 +6,7 @@ import { oidcLoginRoutesV2 } from './identity.routes.v2.oidc.ts';
 import { identityRoutesV2 as peopleRoutesV2 } from './identity.routes.v2.ts';
 import { serviceAccountRoutesV2 } from './identity.routes.v2.service-accounts.ts';
 import { mfaRoutesV2 } from './identity.routes.v2.mfa.ts';
+import { passkeyRoutesV2 } from './identity.routes.v2.passkeys.ts';
 import { tokenRoutesV2 } from './identity.routes.v2.tokens.ts';
 import type { IdentityService } from './identity.service.ts';
 
@@ -13,8 +14,8 @@ import type { IdentityService } from './identity.service.ts';
  * The identity module's routes, one file per API version and concern: the session
  * routes both versions share (identity.routes.sessions.ts), v1 (the BMS contract),
  * v2 people and departments, v2 tokens, v2 service accounts and their API keys, v2
- * two-factor authentication, passwords and e-mail (.account), v2 sessions, tokens of
- * anyone and unlocking (.credentials), v2 single sign-on (login and providers).
+ * two-factor authentication, v2 passkeys, passwords and e-mail (.account), v2 sessions,
+ * tokens of anyone and unlocking (.credentials), v2 single sign-on (login and providers).
  */
 export interface IdentityRouteOptions {
   identity: IdentityService;
@@ -34,4 +35,5 @@ export const identityRoutesV2: FastifyPluginAsyncTypebox<IdentityRouteOptions> =
   await app.register(mfaRoutesV2, options);
   await app.register(oidcLoginRoutesV2, options);
   await app.register(oidcProviderRoutesV2, options);
+  await app.register(passkeyRoutesV2, options);
 };

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DateTime, Nullable } from '../../platform/http/schemas.ts';
+import { AuthenticationResponse } from './identity.schemas.passkeys.ts';
 
 const Code = (description: string) => Type.String({ minLength: 1, maxLength: 64, description });
 const Challenge = Type.String({
@@ -18,7 +19,11 @@ export const SecondFactorFields = {
   recovery_code: Type.Optional(Code('One of your recovery codes, instead of "otp".')),
 };
 
-export const MfaCompleteBody = Type.Object({ challenge: Challenge, ...SecondFactorFields });
+export const MfaCompleteBody = Type.Object({
+  challenge: Challenge,
+  ...SecondFactorFields,
+  passkey: Type.Optional(AuthenticationResponse),
+});
 
 export const MfaStatus = Type.Object(
   {

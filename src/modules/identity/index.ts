@@ -12,6 +12,7 @@ export {
 export { createIdentityJobs } from './identity.jobs.ts';
 export { createAccountJobs, SEND_EMAIL_CHANGE, SEND_PASSWORD_RESET } from './identity.jobs.account.ts';
 export { endAllCredentials } from './identity.credentials.ts';
+export { relyingPartyOf } from './identity.passkeys.ts';
 export { identityPermissions } from './identity.policy.ts';
 export { identityRoutesV1, identityRoutesV2, type IdentityRouteOptions } from './identity.routes.ts';
 export { presentProfileV1, presentUserV1, presentUserV2 } from './identity.presenters.ts';
