@@ -243,6 +243,7 @@ export function createServices(
     calendars,
     notifications,
     onStepEntered: slaClocks.stepEntered,
+    onStepEnteredMany: slaClocks.stepEnteredMany,
     requestDrain: requestQueueDrain,
     now,
   });

@@ -21,7 +21,7 @@ export { ticketsRoutesV1, ticketsRoutesV2, type TicketsRouteOptions } from './ti
 export { presentTicketV2 } from './tickets.presenters.ts';
 export { TicketV2 } from './tickets.schemas.ts';
 export type { Ticket, TicketKind, TicketStatus, Priority } from './tickets.tables.ts';
-export type { TicketHooks, ChangeSource, StatusWalk } from './tickets.hooks.ts';
+export type { TicketHooks, TicketChange, ChangeSource, StatusWalk } from './tickets.hooks.ts';
 export type { TicketRow } from './tickets.repository.ts';
 export type { TicketComment } from './tickets.tables.ts';
 export { allowedTransitions, isFinal, isOpenStatus, statusesOf } from './tickets.state.ts';

@@ -11,12 +11,14 @@ import { bumpGeneration, createCountCache } from '../../platform/cache/count-cac
 import {
   checkAssignment,
   checkTransition,
+  newTicketValues,
   checkUpdate,
   createReferenceChecks,
   localReferenceErrors,
   throwFieldErrors,
   unreachableStatus,
 } from './tickets.checks.ts';
+import { createTicketBatch } from './tickets.batch.ts';
 import { createTicketDiscussion } from './tickets.discussion.ts';
 import { createHydration, isFull } from './tickets.hydration.ts';
 import { ticketErrors } from './tickets.errors.ts';
@@ -55,12 +57,14 @@ export interface TicketInput {
 export interface TicketsDeps {
   db: Database;
   pool: pg.Pool;
-  audit: Pick<AuditService, 'record' | 'historyOf'>;
+  audit: Pick<AuditService, 'record' | 'recordMany' | 'historyOf'>;
   identity: Pick<IdentityService, 'peopleByUserIds' | 'departmentsByIds'>;
   sites: Pick<SitesService, 'facilitiesByIds'>;
   /** Listeners told of every change in its transaction (workflows, SLA), in this order. */
   hooks?: readonly TicketHooks[];
 }
+
+export type { NewTicketValues } from './tickets.checks.ts';
 
 export const ticketNumber = (kind: TicketKind, number: number): string =>
   `${kind === 'incident' ? 'INC' : 'SRV'}-${String(number).padStart(6, '0')}`;
@@ -71,7 +75,7 @@ export function createTicketsService(deps: TicketsDeps) {
   const { db, pool, audit, identity, sites } = deps;
   const counts = createCountCache();
   const hooks = runHooks(deps.hooks ?? []);
-  const externalReferenceErrors = createReferenceChecks({ identity, sites });
+  const { externalReferenceErrors, externalReferenceErrorsMany } = createReferenceChecks({ identity, sites });
   const { hydrate, knownRelations } = createHydration({ identity, sites });
 
   async function visible(actor: Actor, id: number, kind?: TicketKind): Promise<TicketRow> {
@@ -173,6 +177,8 @@ export function createTicketsService(deps: TicketsDeps) {
 
     ...createTicketDiscussion({ db, audit, identity, hooks, visible }),
 
+    ...createTicketBatch({ audit, hooks, externalReferenceErrorsMany }),
+
     async list(actor: Actor, asked: ListParams): Promise<Page<TicketView>> {
       const scope = ticketScope(actor);
       // A relevance page is one statement, typo correction included, and its count another, side by side.
@@ -228,25 +234,12 @@ export function createTicketsService(deps: TicketsDeps) {
       kind: TicketKind,
       input: TicketInput & { title: string },
     ): Promise<TicketView> {
-      const { actor } = ctx;
-      const staff = actor.role !== 'viewer';
-      const reporterId = staff && input.reporterId !== undefined ? input.reporterId : actor.userId;
-      const departmentId = input.departmentId !== undefined ? input.departmentId : actor.departmentId;
-      const status = input.status ?? 'open';
-      if (status !== 'open' && status !== 'in_progress')
-        throw fieldError('status', 'A new ticket starts open or in progress.');
-      if (input.assigneeId) checkAssignment(actor, { departmentId, assigneeId: null }, input.assigneeId);
-      const values = { ...input, reporterId, departmentId, status };
+      const values = newTicketValues(ctx.actor, input);
       const externalErrors = await externalReferenceErrors(values);
       const row = await db.transaction(async (tx) => {
         throwFieldErrors(await localReferenceErrors(tx, kind, values), externalErrors);
         const number = await repository.nextNumber(tx, kind);
-        const id = await repository.insertTicket(tx, {
-          ...values,
-          kind,
-          number,
-          description: input.description ?? '',
-        });
+        const id = await repository.insertTicket(tx, { ...values, kind, number });
         const created = await repository.ticketById(tx, id);
         if (!created) throw new Error('created ticket vanished');
         await audit.record(tx, ctx, {
@@ -389,9 +382,12 @@ export function createTicketsService(deps: TicketsDeps) {
     /** Field errors for the other modules' ids in `input` (people, facility, department); read through the pool. */
     referenceErrors: externalReferenceErrors,
 
-    /** Open tickets held per person, read through `executor` (assignment balances on it). */
-    openLoad(executor: Executor, userIds: number[]): Promise<Map<number, number>> {
-      return repository.openLoadByAssignee(executor, userIds);
+    /**
+     * Open tickets held per person, read through `executor` (assignment balances on it);
+     * with `beforeTicketId`, only tickets older than that one (what a batch counts).
+     */
+    openLoad(executor: Executor, userIds: number[], beforeTicketId?: number): Promise<Map<number, number>> {
+      return repository.openLoadByAssignee(executor, userIds, beforeTicketId);
     },
 
     /** Whether `actor` may work this ticket (change it, act in its workflow). */
