@@ -22,6 +22,8 @@ Commands:
       --username NAME --email ADDRESS --password SECRET [--no-input]
   openapi [--api v1|v2] [--out FILE]   Print the OpenAPI document
   config [--env]             Print the configuration table (or a .env template)
+  import tickets FILE [--format csv|ndjson] [--mode all_or_nothing|skip_invalid] [--as USERNAME]
+                             Load tickets from CSV or NDJSON through the rules of a create
 
 Settings come from the environment; see README.md or \`opsdesk config\`.`;
 
@@ -161,6 +163,12 @@ async function main(argv: string[]): Promise<void> {
       return createSuperuser(configOrExit(), args);
     case 'openapi':
       return openapi(configOrExit(), args);
+    case 'import': {
+      const { importCommand } = await import('./import-command.ts');
+      const code = await importCommand(configOrExit(), args);
+      if (code !== 0) process.exit(code);
+      return;
+    }
     case 'config': {
       printConfig(args);
       return;

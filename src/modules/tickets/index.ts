@@ -26,3 +26,19 @@ export type { TicketRow } from './tickets.repository.ts';
 export type { TicketComment } from './tickets.tables.ts';
 export { allowedTransitions, isFinal, isOpenStatus, statusesOf } from './tickets.state.ts';
 export { PRIORITIES, TICKET_KINDS, TICKET_STATUSES } from './tickets.tables.ts';
+export type { NewTicketItem, PreparedItem } from './tickets.batch.ts';
+export {
+  IMPORT_COLUMNS,
+  IMPORT_FORMATS,
+  ImportFileError,
+  parseImport,
+  type ImportFormat,
+  type RowError,
+} from './tickets.import.parse.ts';
+export {
+  IMPORT_MODES,
+  runImport,
+  type ImportMode,
+  type ImportOutcome,
+  type ImportProgress,
+} from './tickets.import.ts';
