@@ -203,6 +203,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     secureCookies: config.secureCookies,
     loginRateLimitPerMinute: config.loginRateLimitPerMinute,
     mailRateLimitPerHour: config.mailRateLimitPerHour,
+    ticketImportMaxBytes: config.ticketImportMaxBytes,
   });
   const mount =
     (plugins: FastifyPluginAsync[], hidden: boolean): FastifyPluginAsync =>

@@ -54,7 +54,11 @@ import {
   allowedTransitions,
   createTicketAttachmentsService,
   createTicketReferenceService,
+  createTicketImportJobs,
+  createTicketImports,
   createTicketsService,
+  runImportJob,
+  ticketImportRoutesV2,
   ticketsPermissions,
   ticketsRoutesV1,
   ticketsRoutesV2,
@@ -92,6 +96,7 @@ export interface ModuleSettings {
   secureCookies: boolean;
   loginRateLimitPerMinute: number;
   mailRateLimitPerHour: number;
+  ticketImportMaxBytes: number;
 }
 
 export type ServiceSettings = Pick<
@@ -120,6 +125,8 @@ export type ServiceSettings = Pick<
   | 'oidcAllowHttpIssuers'
   | 'webauthnRpId'
   | 'webauthnOrigins'
+  | 'ticketImportBatchSize'
+  | 'ticketImportMaxRows'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
@@ -283,6 +290,12 @@ export function createServices(
     },
   });
   const reports = createReportsService({ db, sla: createSlaReports({ db }), identity });
+  const ticketImports = createTicketImports({
+    db,
+    tickets,
+    settings: { batchSize: settings.ticketImportBatchSize, maxRows: settings.ticketImportMaxRows },
+    job: runImportJob,
+  });
   const ticketAttachments = createTicketAttachmentsService({
     db,
     audit,
@@ -315,6 +328,7 @@ export function createServices(
     explainSla,
     reports,
     ticketAttachments,
+    ticketImports,
     events,
     timeclock,
     timeoff,
@@ -349,7 +363,7 @@ const mounted =
   };
 
 export function moduleRoutes(services: Services, settings: ModuleSettings): ModuleRoutes {
-  const { mailRateLimitPerHour, ...identitySettings } = settings;
+  const { mailRateLimitPerHour, ticketImportMaxBytes, ...identitySettings } = settings;
   const identityOptions = { identity: services.identity, ...identitySettings };
   const mailOptions = { mail: services.mail, rateLimit: mailRateLimit(mailRateLimitPerHour) };
   const ticketsOptions = {
@@ -371,6 +385,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(identityRoutesV2, identityOptions),
       mounted(sitesRoutesV2, { sites: services.sites }),
       mounted(ticketsRoutesV2, ticketsOptions),
+      mounted(ticketImportRoutesV2, { imports: services.ticketImports, maxBytes: ticketImportMaxBytes }),
       mounted(workflowAdminRoutesV2, { admin: services.workflowAdmin }),
       mounted(workflowsRoutesV2, { workflows: services.workflows }),
       mounted(slaRoutesV2, { explain: services.explainSla }),
@@ -395,6 +410,7 @@ export function allJobs(services: Services, db: Database): JobDefinition[] {
     ...createAccountJobs({ db, identity: services.identity }),
     ...createNotificationsJobs({ db, identity: services.identity, mailer: services.mailer }),
     ...createWorkflowsJobs({ workflows: services.workflows }),
+    ...createTicketImportJobs({ imports: services.ticketImports }),
     ...createSlaJobs({ db, clocks: services.slaClocks, escalation: services.escalation }),
   ] as JobDefinition[];
 }

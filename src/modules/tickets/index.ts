@@ -42,3 +42,6 @@ export {
   type ImportOutcome,
   type ImportProgress,
 } from './tickets.import.ts';
+export { createTicketImports, INLINE_ROWS, type TicketImports } from './tickets.import.records.ts';
+export { createTicketImportJobs, runImportJob } from './tickets.import.jobs.ts';
+export { ticketImportRoutesV2 } from './tickets.import.routes.ts';
