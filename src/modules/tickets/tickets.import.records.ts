@@ -38,13 +38,13 @@ async function* chunksOf(data: Buffer): AsyncGenerator<Buffer> {
 const isAdmin = (actor: Actor) => actor.role === 'admin' || actor.isSuperuser;
 
 export function createTicketImports({ db, tickets, settings, job }: TicketImportsDeps) {
-  /** How many rows the file holds, counting up to `limit + 1`; a file that cannot be read throws ImportFileError. */
-  async function rowsUpTo(data: Buffer, format: ImportFormat, limit: number): Promise<number> {
+  /**
+   * How many rows the file holds: read in full before anything is written or queued, so
+   * a file that cannot be read (bad bytes, columns, too many rows) is refused at once.
+   */
+  async function rowCount(data: Buffer, format: ImportFormat): Promise<number> {
     let count = 0;
-    for await (const _row of parseImport(chunksOf(data), format, settings.maxRows)) {
-      count += 1;
-      if (count > limit) break;
-    }
+    for await (const _row of parseImport(chunksOf(data), format, settings.maxRows)) count += 1;
     return count;
   }
 
@@ -67,7 +67,7 @@ export function createTicketImports({ db, tickets, settings, job }: TicketImport
       format: ImportFormat,
       mode: ImportMode,
     ): Promise<{ outcome: ImportOutcome } | { record: TicketImport }> {
-      if ((await rowsUpTo(data, format, INLINE_ROWS)) <= INLINE_ROWS)
+      if ((await rowCount(data, format)) <= INLINE_ROWS)
         return { outcome: await run(ctx, data, format, mode) };
       const record = await db.transaction(async (tx) => {
         const [row] = await tx
