@@ -60,8 +60,9 @@ export async function importCommand(config: Config, args: string[]): Promise<num
       as: { type: 'string' },
     },
   });
-  const [what, file] = positionals;
-  if (what !== 'tickets' || !file) throw new Error(`usage: opsdesk ${IMPORT_USAGE}`);
+  const [what, given] = positionals;
+  if (what !== 'tickets' || !given) throw new Error(`usage: opsdesk ${IMPORT_USAGE}`);
+  const file = given;
   const format = (values.format ?? (path.extname(file).toLowerCase() === '.csv' ? 'csv' : 'ndjson')) as ImportFormat;
   if (format !== 'csv' && format !== 'ndjson') throw new Error('import: --format must be csv or ndjson');
   const mode = values.mode as ImportMode;
@@ -83,15 +84,20 @@ export async function importCommand(config: Config, args: string[]): Promise<num
       if (!actor) throw new Error(`import: no active user "${values.as}"`);
       ctx = { ...ctx, actor };
     }
-    const stream = createReadStream(file);
     let bytes = 0;
-    stream.on('data', (chunk) => (bytes += chunk.length));
+    // Counted as the parser pulls them: a 'data' listener would start the flow before anyone reads.
+    async function* counted(): AsyncGenerator<Buffer> {
+      for await (const chunk of createReadStream(file)) {
+        bytes += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
+    }
     const show = progressReporter(process.stderr, size);
     const started = performance.now();
     const outcome = await tickets.runImport(
       { db: database.db, tickets: services.tickets },
       ctx,
-      tickets.parseImport(stream, format, config.ticketImportMaxRows),
+      tickets.parseImport(counted(), format, config.ticketImportMaxRows),
       {
         mode,
         batchSize: config.ticketImportBatchSize,
