@@ -30,7 +30,8 @@ const { values } = parseArgs({
   },
 });
 const rows = Number(values.rows);
-const url = process.env.IMPORT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/opsdesk_import_bench';
+const url =
+  process.env.IMPORT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/opsdesk_import_bench';
 const root = path.resolve(import.meta.dirname, '..');
 
 async function recreateDatabase() {
@@ -69,8 +70,17 @@ async function serviceDesk() {
   const categories = [];
   for (const name of ['Network', 'Playout', 'Studio', 'Facilities'])
     categories.push((await services.ticketReference.createCategory(ctx, { name })).id);
-  const calendar = await services.calendars.createCalendar(ctx, { name: 'Office', timeZone: 'Europe/Berlin', weekly: week });
-  for (const [priority, minutes] of [['low', 2400], ['medium', 960], ['high', 480], ['critical', 120]] as const)
+  const calendar = await services.calendars.createCalendar(ctx, {
+    name: 'Office',
+    timeZone: 'Europe/Berlin',
+    weekly: week,
+  });
+  for (const [priority, minutes] of [
+    ['low', 2400],
+    ['medium', 960],
+    ['high', 480],
+    ['critical', 120],
+  ] as const)
     await services.slaPolicies.createPolicy(ctx, {
       name: `${priority} policy`,
       priority,
@@ -123,18 +133,32 @@ function runCli(file: string): Promise<{ code: number | null; seconds: number }>
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [path.join(root, 'bin/opsdesk.js'), 'import', 'tickets', file, '--mode', values.mode as string],
-      { cwd: root, env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(48), LOG_LEVEL: 'warn' }, stdio: 'inherit' },
+      [path.join(root, 'bin/opsdesk.js'), 'import', 'tickets', file, '--mode', values.mode],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          DATABASE_URL: url,
+          NODE_ENV: 'production',
+          SECRET_KEY: 'x'.repeat(48),
+          LOG_LEVEL: 'warn',
+        },
+        stdio: 'inherit',
+      },
     );
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, seconds: (performance.now() - started) / 1000 }));
+    child.on('close', (code) => {
+      resolve({ code, seconds: (performance.now() - started) / 1000 });
+    });
   });
 }
 
 async function counts() {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const { rows: [row] } = await client.query(`select
+  const {
+    rows: [row],
+  } = await client.query(`select
     (select count(*) from tickets)::int as tickets, (select count(*) from ticket_slas)::int as clocks,
     (select count(*) from ticket_workflows)::int as runs, (select count(*) from ticket_assignments)::int as assignments,
     (select count(*) from audit_log where resource_type = 'ticket')::int as audit,
@@ -147,11 +171,21 @@ await recreateDatabase();
 const desk = await serviceDesk();
 const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'opsdesk-import-')), 'tickets.csv');
 await writeCsv(file, desk);
-const load = os.loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = os
+  .loadavg()
+  .map((value) => value.toFixed(2))
+  .join(' ');
 const { code, seconds } = await runCli(file);
 const found = await counts();
-console.log(`\n${rows.toLocaleString('en')} rows in ${seconds.toFixed(1)} s (${Math.round(rows / seconds).toLocaleString('en')} rows/s, CLI start included), exit ${code}`);
-console.log(`load average before: ${load}; after: ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}; ${os.cpus().length} CPUs`);
+console.log(
+  `\n${rows.toLocaleString('en')} rows in ${seconds.toFixed(1)} s (${Math.round(rows / seconds).toLocaleString('en')} rows/s, CLI start included), exit ${code}`,
+);
+console.log(
+  `load average before: ${load}; after: ${os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ')}; ${os.cpus().length} CPUs`,
+);
 console.log(`written: ${JSON.stringify(found)}`);
 await fs.rm(path.dirname(file), { recursive: true });
 if (!values.keep) await recreateDatabase().catch(() => undefined);

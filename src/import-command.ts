@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from './config.ts';
 import { systemContext, type RequestContext } from './platform/auth/actor.ts';
 import { openDatabase } from './platform/db/open.ts';
-import type { ImportFormat, ImportMode, ImportOutcome } from './modules/tickets/index.ts';
+import type { ImportMode, ImportOutcome } from './modules/tickets/index.ts';
 
 /**
  * `opsdesk import tickets FILE [--format csv|ndjson] [--mode all_or_nothing|skip_invalid]
@@ -19,6 +19,9 @@ export const IMPORT_USAGE =
   'import tickets FILE [--format csv|ndjson] [--mode all_or_nothing|skip_invalid] [--as USERNAME]';
 
 const SHOWN_ERRORS = 20;
+
+const isOneOf = <T extends string>(value: string, choices: readonly T[]): value is T =>
+  (choices as readonly string[]).includes(value);
 
 function progressReporter(out: NodeJS.WriteStream, total: number) {
   const started = performance.now();
@@ -63,10 +66,10 @@ export async function importCommand(config: Config, args: string[]): Promise<num
   const [what, given] = positionals;
   if (what !== 'tickets' || !given) throw new Error(`usage: opsdesk ${IMPORT_USAGE}`);
   const file = given;
-  const format = (values.format ?? (path.extname(file).toLowerCase() === '.csv' ? 'csv' : 'ndjson')) as ImportFormat;
-  if (format !== 'csv' && format !== 'ndjson') throw new Error('import: --format must be csv or ndjson');
-  const mode = values.mode as ImportMode;
-  if (mode !== 'all_or_nothing' && mode !== 'skip_invalid')
+  const format = values.format ?? (path.extname(file).toLowerCase() === '.csv' ? 'csv' : 'ndjson');
+  if (!isOneOf(format, ['csv', 'ndjson'] as const)) throw new Error('import: --format must be csv or ndjson');
+  const mode = values.mode;
+  if (!isOneOf(mode, ['all_or_nothing', 'skip_invalid'] as const))
     throw new Error('import: --mode must be all_or_nothing or skip_invalid');
   const { size } = await fs.stat(file);
 
@@ -75,7 +78,11 @@ export async function importCommand(config: Config, args: string[]): Promise<num
     import('./modules/tickets/index.ts'),
   ]);
   // Two connections: an all-or-nothing import holds one for its transaction and checks references on another.
-  const database = await openDatabase(config, { migrate: true, poolMax: 3, applicationName: 'opsdesk-import' });
+  const database = await openDatabase(config, {
+    migrate: true,
+    poolMax: 3,
+    applicationName: 'opsdesk-import',
+  });
   try {
     const services = createServices(database, config);
     let ctx: RequestContext = systemContext('import');

@@ -29,12 +29,12 @@ export async function insertEntries(
   executor: Executor,
   entries: (typeof auditLog.$inferInsert)[],
 ): Promise<void> {
-  const column = <T>(pick: (entry: (typeof auditLog.$inferInsert)) => T) => sql.param(entries.map(pick));
+  const column = <T>(pick: (entry: typeof auditLog.$inferInsert) => T) => sql.param(entries.map(pick));
   await executor.execute(sql`
     insert into ${auditLog} (actor_id, actor_label, action, resource_type, resource_id, before, after, request_id, ip, user_agent)
     select * from unnest(${column((e) => e.actorId ?? null)}::int[], ${column((e) => e.actorLabel)}::text[],
       ${column((e) => e.action)}::text[], ${column((e) => e.resourceType)}::text[], ${column((e) => e.resourceId)}::text[],
-      ${column((e) => e.before == null ? null : JSON.stringify(e.before))}::jsonb[], ${column((e) => e.after == null ? null : JSON.stringify(e.after))}::jsonb[],
+      ${column((e) => (e.before == null ? null : JSON.stringify(e.before)))}::jsonb[], ${column((e) => (e.after == null ? null : JSON.stringify(e.after)))}::jsonb[],
       ${column((e) => e.requestId ?? null)}::text[], ${column((e) => e.ip ?? null)}::text[], ${column((e) => e.userAgent ?? null)}::text[])`);
 }
 

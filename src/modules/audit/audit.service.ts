@@ -52,7 +52,11 @@ export function createAuditService({ db }: { db: Database }) {
 
     /** Appends many entries in one statement, in order, in the caller's transaction (bulk writes). */
     async recordMany(tx: Executor, ctx: RequestContext, records: readonly AuditRecord[]): Promise<void> {
-      if (records.length > 0) await repository.insertEntries(tx, records.map((record) => entryOf(ctx, record)));
+      if (records.length > 0)
+        await repository.insertEntries(
+          tx,
+          records.map((record) => entryOf(ctx, record)),
+        );
     },
 
     list(params: ListParams): Promise<Page<AuditEntry>> {

@@ -15,7 +15,7 @@ import type { NewTicketSla, SlaLedgerEntry, SlaPolicy } from './sla.tables.ts';
  * stages) and one statement per table written. `sla.batch.test` compares both.
  */
 export interface SlaBatchDeps {
-  calendarFor(tx: Executor, calendarId: number | null): Promise<ClockCalendar>;
+  calendarFor: (tx: Executor, calendarId: number | null) => Promise<ClockCalendar>;
   /** The one-ticket hooks: what a change the batch does not cover falls back to. */
   single: Required<Pick<TicketHooks, 'changed'>>;
   now: () => Date;
@@ -48,25 +48,30 @@ export function createSlaBatch({ calendarFor, single, now }: SlaBatchDeps) {
     const ledger: LedgerValues[] = [];
     const skipped: Parameters<typeof repository.skipStages>[1] = [];
     const late = now();
+    // Every clock of the batch starts at the same instant: one state per policy serves them all.
+    const states = new Map<number | null, ReturnType<typeof evaluateClocks>>();
     for (const ticket of tickets) {
       const policy = choosePolicy(policies, ticket.priority, ticket.categoryId);
       const targets = targetsOf(policy);
       // One after another: the engines load through the transaction's one connection.
       const calendar = await calendarOf(targets.calendarId);
-      const state = evaluateClocks(
-        calendar,
-        {
-          startedAt: started,
-          firstResponseTargetMs: targets.firstResponseTargetMs,
-          resolutionTargetMs: targets.resolutionTargetMs,
-          atRiskPercent: targets.atRiskPercent,
-          firstRespondedAt: null,
-          resolvedAt: null,
-          pauses: [],
-          levels: policy?.escalationLevels ?? [],
-        },
-        started,
-      );
+      const state =
+        states.get(targets.policyId) ??
+        evaluateClocks(
+          calendar,
+          {
+            startedAt: started,
+            firstResponseTargetMs: targets.firstResponseTargetMs,
+            resolutionTargetMs: targets.resolutionTargetMs,
+            atRiskPercent: targets.atRiskPercent,
+            firstRespondedAt: null,
+            resolvedAt: null,
+            pauses: [],
+            levels: policy?.escalationLevels ?? [],
+          },
+          started,
+        );
+      states.set(targets.policyId, state);
       clocks.push({
         ticketId: ticket.id,
         ...targets,
@@ -111,7 +116,11 @@ export function createSlaBatch({ calendarFor, single, now }: SlaBatchDeps) {
    * `changed` for many changes: those that move no clock (an assignee, a department)
    * update the copies in one statement; the others go through the one-ticket hook.
    */
-  async function changedMany(tx: Executor, ctx: RequestContext, changes: TicketChange[]): Promise<TicketRow[]> {
+  async function changedMany(
+    tx: Executor,
+    ctx: RequestContext,
+    changes: TicketChange[],
+  ): Promise<TicketRow[]> {
     const copiesOnly = changes.filter(
       ({ before, after }) =>
         after.status === before.status &&
@@ -136,7 +145,12 @@ export function createSlaBatch({ calendarFor, single, now }: SlaBatchDeps) {
   /** `workflow.step_entered` for many tickets: ledger entries, pause or resume, the step's budget and due time. */
   const stepEnteredMany: StepEnteredManyHook = async (tx, ctx, entries) => {
     const rows = new Map(
-      (await repository.slasOf(tx, entries.map((entry) => entry.ticket.id))).map((row) => [row.ticketId, row]),
+      (
+        await repository.slasOf(
+          tx,
+          entries.map((entry) => entry.ticket.id),
+        )
+      ).map((row) => [row.ticketId, row]),
     );
     const actorId = ctx.actor.userId || null;
     const ledger: LedgerValues[] = [];
@@ -172,18 +186,43 @@ export function createSlaBatch({ calendarFor, single, now }: SlaBatchDeps) {
     const calendarOf = calendarCache(tx);
     const settledAt = now();
     const settled = [];
+    // Clocks with the same facts settle alike (a batch's clocks mostly do): computed once per set of facts.
+    const memo = new Map<string, ReturnType<typeof settledValues>['values']>();
     for (const { row: locked, patch } of patched) {
+      const merged = { ...locked, ...patch };
+      const entries = ledgers.get(locked.ticketId) ?? [];
+      const firedHere = fired.get(locked.ticketId) ?? new Set<string>();
+      const key = JSON.stringify([
+        merged.policyId,
+        merged.calendarId,
+        merged.startedAt,
+        merged.firstResponseTargetMs,
+        merged.resolutionTargetMs,
+        merged.atRiskPercent,
+        merged.firstRespondedAt,
+        merged.resolvedAt,
+        merged.stepEnteredAt,
+        merged.stepBudgetMs,
+        entries.map((entry) => [entry.kind, entry.at, (entry.details as { reason?: string }).reason]),
+        [...firedHere],
+      ]);
+      const known = memo.get(key);
+      if (known) {
+        settled.push({ ...merged, ...known });
+        continue;
+      }
       const { row, values } = settledValues(
         locked,
         patch,
         {
-          entries: ledgers.get(locked.ticketId) ?? [],
-          policy: locked.policyId === null ? undefined : policies.get(locked.policyId),
-          calendar: await calendarOf(locked.calendarId),
-          fired: fired.get(locked.ticketId) ?? new Set(),
+          entries,
+          policy: merged.policyId === null ? undefined : policies.get(merged.policyId),
+          calendar: await calendarOf(merged.calendarId),
+          fired: firedHere,
         },
         settledAt,
       );
+      memo.set(key, values);
       settled.push({ ...row, ...values });
     }
     await repository.updateSettledMany(tx, settled);

@@ -206,7 +206,10 @@ export function ledgersOf(executor: Executor, ticketIds: number[]): Promise<SlaL
     .orderBy(asc(slaLedger.id));
 }
 
-export async function firedStagesOf(executor: Executor, ticketIds: number[]): Promise<Map<number, Set<string>>> {
+export async function firedStagesOf(
+  executor: Executor,
+  ticketIds: number[],
+): Promise<Map<number, Set<string>>> {
   const fired = new Map<number, Set<string>>();
   if (ticketIds.length === 0) return fired;
   const rows = await executor
@@ -248,7 +251,7 @@ export async function updateCopiesMany(
 /** What a step entry settles, for many rows: one statement. */
 export async function updateSettledMany(
   executor: Executor,
-  rows: (Pick<
+  rows: Pick<
     TicketSla,
     | 'ticketId'
     | 'pausedSince'
@@ -263,7 +266,7 @@ export async function updateSettledMany(
     | 'status'
     | 'stepDueAt'
     | 'nextCheckAt'
-  >)[],
+  >[],
 ): Promise<void> {
   if (rows.length === 0) return;
   const column = <T>(pick: (row: (typeof rows)[number]) => T) => sql.param(rows.map(pick));

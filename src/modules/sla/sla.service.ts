@@ -7,13 +7,7 @@ import { ALWAYS_OPEN, type ClockCalendar, type Pause } from './sla.clock.ts';
 import { createSlaBatch } from './sla.batch.ts';
 import { policyById } from './sla.policies.repository.ts';
 import * as repository from './sla.repository.ts';
-import {
-  clockStateOf,
-  policyLabel,
-  settledValues,
-  stepPatch,
-  targetsOf,
-} from './sla.settle.ts';
+import { clockStateOf, policyLabel, settledValues, stepPatch, targetsOf } from './sla.settle.ts';
 import { evaluateClocks, type ClockState } from './sla.state.ts';
 import type { NewTicketSla, SlaLedgerEntry, SlaPolicy, TicketSla } from './sla.tables.ts';
 
@@ -325,7 +319,11 @@ export function createSlaClocks(deps: SlaClockDeps) {
     return ids.length;
   }
 
-  const batch = createSlaBatch({ calendarFor, single: ticketHooks as Required<Pick<TicketHooks, 'changed'>>, now });
+  const batch = createSlaBatch({
+    calendarFor,
+    single: ticketHooks as Required<Pick<TicketHooks, 'changed'>>,
+    now,
+  });
   ticketHooks.createdMany = batch.createdMany;
   ticketHooks.changedMany = batch.changedMany;
 

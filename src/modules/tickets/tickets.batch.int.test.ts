@@ -27,8 +27,17 @@ async function serviceDesk(t: TestApp) {
   const network = await t.services.ticketReference.createCategory(ctx, { name: 'Network' });
   const wifi = await t.services.ticketReference.createCategory(ctx, { name: 'Wi-Fi', parentId: network.id });
   const calendar = await officeCalendar(t);
-  await slaPolicy(t, { priority: 'high', calendarId: calendar.id, resolutionMinutes: 480, firstResponseMinutes: 60 });
-  await slaPolicy(t, { priority: 'critical', resolutionMinutes: 120, escalationLevels: [{ after_percent: 50 }] });
+  await slaPolicy(t, {
+    priority: 'high',
+    calendarId: calendar.id,
+    resolutionMinutes: 480,
+    firstResponseMinutes: 60,
+  });
+  await slaPolicy(t, {
+    priority: 'critical',
+    resolutionMinutes: 120,
+    escalationLevels: [{ after_percent: 50 }],
+  });
   const desk = await role(t, 'Service desk', agents);
   const networkTeam = await role(t, 'Network team', agents.slice(0, 2));
   // One of the network team takes at most two open tickets: the rest of its work queues.
@@ -42,7 +51,14 @@ async function serviceDesk(t: TestApp) {
     { name: 'Requests', kind: 'service', isDefault: true },
     {
       steps: [
-        { key: 'waiting', name: 'Waiting', status: 'in_progress', pauses_sla: true, sla_weight: 1, start: true },
+        {
+          key: 'waiting',
+          name: 'Waiting',
+          status: 'in_progress',
+          pauses_sla: true,
+          sla_weight: 1,
+          start: true,
+        },
         { key: 'done', name: 'Done', status: 'completed' },
       ],
       transitions: [{ action: 'finish', from: 'waiting', to: 'done' }],
@@ -81,17 +97,25 @@ async function outcome(t: TestApp) {
       sql`select ticket_id, policy_id, calendar_id, priority, assignee_id, started_at, first_response_due_at, resolution_due_at,
             status, paused_since, step_key, step_budget_ms, step_due_at, next_check_at, version from ticket_slas order by ticket_id`,
     ),
-    ledger: await rows(sql`select ticket_id, at, kind, details, actor_id from sla_ledger order by ticket_id, id`),
-    escalations: await rows(sql`select ticket_id, metric, stage, actions from sla_escalations order by 1, 2, 3`),
+    ledger: await rows(
+      sql`select ticket_id, at, kind, details, actor_id from sla_ledger order by ticket_id, id`,
+    ),
+    escalations: await rows(
+      sql`select ticket_id, metric, stage, actions from sla_escalations order by 1, 2, 3`,
+    ),
     runs: await rows(
       sql`select ticket_id, workflow_id, version_id, step_key, step_entered_at, finished_at, trace, version from ticket_workflows order by ticket_id`,
     ),
     assignments: await rows(
       sql`select ticket_id, user_id, role_id, step_key, method, reason, details, actor_id from ticket_assignments order by ticket_id, id`,
     ),
-    queue: await rows(sql`select ticket_id, role_id, step_key, reason from assignment_queue order by ticket_id`),
+    queue: await rows(
+      sql`select ticket_id, role_id, step_key, reason from assignment_queue order by ticket_id`,
+    ),
     pointers: await rows(sql`select role_id, last_user_id from assignment_pointers order by role_id`),
-    notifications: await rows(sql`select user_id, kind, title, body, ticket_id from notifications order by ticket_id, id`),
+    notifications: await rows(
+      sql`select user_id, kind, title, body, ticket_id from notifications order by ticket_id, id`,
+    ),
     audit: await rows(
       sql`select action, resource_id, before - 'updatedAt' - 'createdAt' as before, after - 'updatedAt' - 'createdAt' as after
           from audit_log where resource_type = 'ticket' order by resource_id::int, id`,
@@ -141,7 +165,9 @@ describe('tickets created in a batch and one by one', () => {
     expect(expected.queue.length).toBeGreaterThan(0);
     expect(new Set(expected.tickets.map((row) => row.assignee_id)).size).toBeGreaterThan(3);
     expect(expected.clocks.some((row) => row.status === 'paused')).toBe(true);
-    expect(expected.clocks.some((row) => row.calendar_id !== null && row.resolution_due_at !== null)).toBe(true);
+    expect(expected.clocks.some((row) => row.calendar_id !== null && row.resolution_due_at !== null)).toBe(
+      true,
+    );
   }, 120_000);
 
   it('reports each invalid row with its fields and writes nothing of it', async () => {

@@ -4,6 +4,7 @@ import { AppError, type FieldErrors } from '../../platform/http/errors.ts';
 import type { AuditService } from '../audit/index.ts';
 import { localReferenceErrorsMany, newTicketValues, type NewTicketValues } from './tickets.checks.ts';
 import type { runHooks } from './tickets.hooks.ts';
+import * as batchRepository from './tickets.batch.repository.ts';
 import * as repository from './tickets.repository.ts';
 import type { TicketRow } from './tickets.repository.ts';
 import type { TicketInput } from './tickets.service.ts';
@@ -34,7 +35,7 @@ export interface PreparedItem {
 export interface TicketBatchDeps {
   audit: Pick<AuditService, 'recordMany'>;
   hooks: ReturnType<typeof runHooks>;
-  externalReferenceErrorsMany(inputs: readonly TicketInput[]): Promise<FieldErrors[]>;
+  externalReferenceErrorsMany: (inputs: readonly TicketInput[]) => Promise<FieldErrors[]>;
 }
 
 /** A refusal of one item as field errors: a forbidden assignment is the assignee's problem. */
@@ -100,7 +101,7 @@ export function createTicketBatch({ audit, hooks, externalReferenceErrorsMany }:
       );
       if (options.allOrNothing && valid.length < checked.length)
         return checked.map((item) => ({ errors: item.errors ?? {} }));
-      const ids = await repository.insertTickets(tx, valid);
+      const ids = await batchRepository.insertTickets(tx, valid);
       const byId = new Map((await repository.ticketsByIds(tx, ids)).map((row) => [row.id, row]));
       const created = ids.map((id) => {
         const row = byId.get(id);
@@ -110,7 +111,12 @@ export function createTicketBatch({ audit, hooks, externalReferenceErrorsMany }:
       await audit.recordMany(
         tx,
         ctx,
-        created.map((row) => ({ action: 'ticket.created', resourceType: 'ticket', resourceId: row.id, after: row })),
+        created.map((row) => ({
+          action: 'ticket.created',
+          resourceType: 'ticket',
+          resourceId: row.id,
+          after: row,
+        })),
       );
       const after = await hooks.createdMany(tx, ctx, created);
       let next = 0;
@@ -134,7 +140,7 @@ export function createTicketBatch({ audit, hooks, externalReferenceErrorsMany }:
     ): Promise<TicketRow[]> {
       if (changes.length === 0) return [];
       const ids = changes.map((change) => change.before.id);
-      await repository.assignTickets(
+      await batchRepository.assignTickets(
         tx,
         changes.map((change) => ({ id: change.before.id, assigneeId: change.assigneeId })),
         new Date(),

@@ -17,11 +17,13 @@ import { PreparingClient } from '../../platform/db/client.ts';
 const RUNS = Number(process.env.CREATE_COST_RUNS ?? 200);
 
 let statements: string[] = [];
-const original = PreparingClient.prototype.query;
+const original = Object.getOwnPropertyDescriptor(PreparingClient.prototype, 'query')?.value as (
+  ...args: unknown[]
+) => unknown;
 PreparingClient.prototype.query = function (this: PreparingClient, ...args: unknown[]) {
   const config = args[0] as string | { text?: string };
   statements.push(typeof config === 'string' ? config : (config.text ?? ''));
-  return (original as (...a: unknown[]) => unknown).apply(this, args);
+  return original.apply(this, args);
 } as PreparingClient['query'];
 
 describe('the cost of one routed create', () => {
@@ -34,7 +36,12 @@ describe('the cost of one routed create', () => {
     for (let index = 0; index < 5; index += 1)
       agents.push((await t.user({ role: 'agent', department: 'Support' })).user.id);
     const calendar = await officeCalendar(t);
-    await slaPolicy(t, { priority: 'high', calendarId: calendar.id, resolutionMinutes: 480, firstResponseMinutes: 60 });
+    await slaPolicy(t, {
+      priority: 'high',
+      calendarId: calendar.id,
+      resolutionMinutes: 480,
+      firstResponseMinutes: 60,
+    });
     const desk = await role(t, 'Service desk', agents);
     await publishedWorkflow(t, { name: 'Incidents', isDefault: true }, supportFlow(desk.id));
     reporter = await t.login(await t.user({ role: 'manager', department: 'Support' }));
@@ -54,7 +61,9 @@ describe('the cost of one routed create', () => {
     const body = response.json<{ assignee: unknown }>();
     expect(body.assignee).not.toBeNull();
     const count = statements.length;
-    console.log(`round trips per create: ${count}\n${statements.map((s) => `  ${s.slice(0, 140).replace(/\s+/g, ' ')}`).join('\n')}`);
+    console.log(
+      `round trips per create: ${count}\n${statements.map((s) => `  ${s.slice(0, 140).replace(/\s+/g, ' ')}`).join('\n')}`,
+    );
 
     const cpu = process.cpuUsage();
     const started = performance.now();
@@ -62,7 +71,12 @@ describe('the cost of one routed create', () => {
     const used = process.cpuUsage(cpu);
     const wall = performance.now() - started;
     console.log(
-      `${RUNS} creates: ${((used.user + used.system) / 1000 / RUNS).toFixed(2)} ms CPU and ${(wall / RUNS).toFixed(2)} ms wall each; load average ${(await import('node:os')).loadavg().map((v) => v.toFixed(2)).join(' ')}`,
+      `${RUNS} creates: ${((used.user + used.system) / 1000 / RUNS).toFixed(2)} ms CPU and ${(wall / RUNS).toFixed(2)} ms wall each; load average ${(
+        await import('node:os')
+      )
+        .loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')}`,
     );
     expect(count).toBeLessThan(100);
   }, 300_000);

@@ -17,9 +17,14 @@ describe('opsdesk import tickets', () => {
   beforeAll(async () => {
     t = await createTestApp();
     agents = [];
-    for (let index = 0; index < 3; index += 1) agents.push((await t.user({ role: 'agent', department: 'Support' })).user.id);
+    for (let index = 0; index < 3; index += 1)
+      agents.push((await t.user({ role: 'agent', department: 'Support' })).user.id);
     await t.user({ role: 'manager', username: 'importing-manager', department: 'Support' });
-    await publishedWorkflow(t, { name: 'Incidents', isDefault: true }, supportFlow((await role(t, 'Desk', agents)).id));
+    await publishedWorkflow(
+      t,
+      { name: 'Incidents', isDefault: true },
+      supportFlow((await role(t, 'Desk', agents)).id),
+    );
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'opsdesk-import-cli-'));
     env = { DATABASE_URL: t.config.databaseUrl as string, TICKET_IMPORT_BATCH_SIZE: '40' };
   });
@@ -51,7 +56,10 @@ describe('opsdesk import tickets', () => {
 
   it('all_or_nothing (the default) refuses a file with a bad row: exit 1, the row named, nothing written', async () => {
     const before = await tickets();
-    const ndjson = await file('bad.ndjson', '{"title":"Fine"}\n{"title":"No such facility","facility_id":424242}\n');
+    const ndjson = await file(
+      'bad.ndjson',
+      '{"title":"Fine"}\n{"title":"No such facility","facility_id":424242}\n',
+    );
     const run = await opsdesk(['import', 'tickets', ndjson], env);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('nothing imported, 1 rows are invalid');

@@ -16,9 +16,14 @@ describe('ticket imports over the API', () => {
   let agents: number[];
 
   beforeAll(async () => {
-    t = await createTestApp({ TICKET_IMPORT_MAX_BYTES: '400000', TICKET_IMPORT_MAX_ROWS: '3000', TICKET_IMPORT_BATCH_SIZE: '250' });
+    t = await createTestApp({
+      TICKET_IMPORT_MAX_BYTES: '400000',
+      TICKET_IMPORT_MAX_ROWS: '3000',
+      TICKET_IMPORT_BATCH_SIZE: '250',
+    });
     agents = [];
-    for (let index = 0; index < 4; index += 1) agents.push((await t.user({ role: 'agent', department: 'Support' })).user.id);
+    for (let index = 0; index < 4; index += 1)
+      agents.push((await t.user({ role: 'agent', department: 'Support' })).user.id);
     const desk = await role(t, 'Service desk', agents);
     await publishedWorkflow(t, { name: 'Incidents', isDefault: true }, supportFlow(desk.id));
     manager = await t.login(await t.user({ role: 'manager', department: 'Support' }));
@@ -29,12 +34,20 @@ describe('ticket imports over the API', () => {
   });
 
   const post = (browser: Browser, body: Buffer, mode = 'all_or_nothing', type = 'text/csv') =>
-    browser.request({ method: 'POST', url: `/api/v2/tickets/imports?mode=${mode}`, payload: body, headers: { 'content-type': type } });
+    browser.request({
+      method: 'POST',
+      url: `/api/v2/tickets/imports?mode=${mode}`,
+      payload: body,
+      headers: { 'content-type': type },
+    });
   const count = async () =>
     (await t.database.db.execute<{ n: number }>(sql`select count(*)::int as n from tickets`)).rows[0]?.n ?? 0;
 
   it('imports a small file at once, each ticket routed, audited and on an SLA clock', async () => {
-    const response = await post(manager, csv(['incident,Encoder down,High,', 'incident,"Studio 2, no sound",Low,']));
+    const response = await post(
+      manager,
+      csv(['incident,Encoder down,High,', 'incident,"Studio 2, no sound",Low,']),
+    );
     expect(response.statusCode).toBe(201);
     const body = response.json<{ status: string; created: number; ticket_ids: number[] }>();
     expect(body).toMatchObject({ status: 'succeeded', created: 2, failed: 0 });
@@ -51,7 +64,10 @@ describe('ticket imports over the API', () => {
 
   it('all_or_nothing: one bad row is a 422 naming row, field and message, and nothing is written', async () => {
     const before = await count();
-    const response = await post(manager, csv(['incident,Fine,High,', 'incident,,Urgent,', 'incident,Ok,Low,999999']));
+    const response = await post(
+      manager,
+      csv(['incident,Fine,High,', 'incident,,Urgent,', 'incident,Ok,Low,999999']),
+    );
     expect(response.statusCode).toBe(422);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.json<{ errors: unknown[] }>().errors).toEqual([
@@ -64,7 +80,11 @@ describe('ticket imports over the API', () => {
 
   it('skip_invalid: imports the good rows and reports the others', async () => {
     const before = await count();
-    const response = await post(manager, csv(['incident,Fine,High,', 'service,Bad,Medium,abc']), 'skip_invalid');
+    const response = await post(
+      manager,
+      csv(['incident,Fine,High,', 'service,Bad,Medium,abc']),
+      'skip_invalid',
+    );
     expect(response.statusCode).toBe(201);
     expect(response.json()).toMatchObject({
       created: 1,
@@ -78,7 +98,11 @@ describe('ticket imports over the API', () => {
     const ndjson = Buffer.from('{"title":"From JSON","priority":"critical"}\n{"title": 5\n');
     const mixed = await post(manager, ndjson, 'skip_invalid', 'application/x-ndjson');
     expect(mixed.statusCode).toBe(201);
-    expect(mixed.json()).toMatchObject({ created: 1, failed: 1, errors: [{ row: 2, message: 'This line is not valid JSON.' }] });
+    expect(mixed.json()).toMatchObject({
+      created: 1,
+      failed: 1,
+      errors: [{ row: 2, message: 'This line is not valid JSON.' }],
+    });
 
     const latin1 = Buffer.concat([Buffer.from('title\nCaf'), Buffer.from([0xe9]), Buffer.from('\n')]);
     const badBytes = await post(manager, latin1);
@@ -86,7 +110,9 @@ describe('ticket imports over the API', () => {
     expect(badBytes.json<{ detail: string }>().detail).toContain('not UTF-8');
 
     expect((await post(manager, Buffer.from('title,colour\nA,red\n'))).statusCode).toBe(422);
-    expect((await post(manager, Buffer.from('title\n'), 'all_or_nothing', 'text/plain')).statusCode).toBe(415);
+    expect((await post(manager, Buffer.from('title\n'), 'all_or_nothing', 'text/plain')).statusCode).toBe(
+      415,
+    );
     expect((await post(manager, Buffer.alloc(400_001, 'a'))).statusCode).toBe(413);
     const tooMany = csv(Array.from({ length: 3001 }, (_, i) => `incident,T${i},Low,`));
     expect((await post(manager, tooMany)).statusCode).toBe(413);
@@ -95,13 +121,19 @@ describe('ticket imports over the API', () => {
 
   it('runs a large file as a job: 202, a status resource, the row problems as CSV', async () => {
     const before = await count();
-    const rows = Array.from({ length: 1500 }, (_, i) => (i === 700 ? 'incident,,Low,' : `incident,Bulk ${i},Medium,`));
+    const rows = Array.from({ length: 1500 }, (_, i) =>
+      i === 700 ? 'incident,,Low,' : `incident,Bulk ${i},Medium,`,
+    );
     const response = await post(manager, csv(rows), 'skip_invalid');
     expect(response.statusCode).toBe(202);
     const { id, status } = response.json<{ id: number; status: string }>();
     expect(status).toBe('queued');
     expect(response.headers.location).toBe(`/api/v2/tickets/imports/${id}`);
-    await runDueJobs({ pool: t.database.pool, jobs: allJobs(t.services, t.database.db), log: pino({ level: 'silent' }) });
+    await runDueJobs({
+      pool: t.database.pool,
+      jobs: allJobs(t.services, t.database.db),
+      log: pino({ level: 'silent' }),
+    });
     const done = await manager.get(`/api/v2/tickets/imports/${id}`);
     expect(done.json()).toMatchObject({ status: 'succeeded', rows: 1500, created: 1499, failed: 1 });
     expect(await count()).toBe(before + 1499);
@@ -114,13 +146,18 @@ describe('ticket imports over the API', () => {
   }, 120_000);
 
   it('two imports and single creates at once: unique numbers, fair assignment', async () => {
-    const many = (prefix: string) => csv(Array.from({ length: 600 }, (_, i) => `incident,${prefix} ${i},Medium,`));
+    const many = (prefix: string) =>
+      csv(Array.from({ length: 600 }, (_, i) => `incident,${prefix} ${i},Medium,`));
     const singles = Array.from({ length: 20 }, (_, i) =>
       t.services.tickets.create(ctx, 'incident', { title: `Single ${i}`, priority: 'medium' }),
     );
-    const [first, second] = await Promise.all([post(manager, many('A'), 'skip_invalid'), post(manager, many('B'), 'skip_invalid'), ...singles]);
-    expect(first?.statusCode).toBe(201);
-    expect(second?.statusCode).toBe(201);
+    const [first, second] = await Promise.all([
+      post(manager, many('A'), 'skip_invalid'),
+      post(manager, many('B'), 'skip_invalid'),
+      ...singles,
+    ]);
+    expect(first.statusCode).toBe(201);
+    expect(second.statusCode).toBe(201);
     const numbers = await t.database.db.execute<{ total: number; distinct: number }>(
       sql`select count(*)::int as total, count(distinct number)::int as distinct from tickets where kind = 'incident'`,
     );

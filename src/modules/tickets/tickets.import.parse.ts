@@ -40,7 +40,8 @@ export interface RowError {
   message: string;
 }
 
-export type ParsedRow = { row: number; item: NewTicketItem; errors?: undefined } | { row: number; errors: RowError[] };
+export type ParsedRow =
+  { row: number; item: NewTicketItem; errors?: undefined } | { row: number; errors: RowError[] };
 
 /** The whole file refused: `status` is the HTTP status (400, 413, 415, 422). */
 export class ImportFileError extends AppError {
@@ -87,20 +88,24 @@ export function rowItem(row: number, record: Record<string, unknown>): ParsedRow
     }
   };
   for (const key of Object.keys(record))
-    if (!(IMPORT_COLUMNS as readonly string[]).includes(key)) fail(key, `Unknown field; fields: ${IMPORT_COLUMNS.join(', ')}.`);
+    if (!(IMPORT_COLUMNS as readonly string[]).includes(key))
+      fail(key, `Unknown field; fields: ${IMPORT_COLUMNS.join(', ')}.`);
 
   const kindText = text('kind') ?? 'incident';
-  const kind: TicketKind | undefined = kindText === 'incident' || kindText === 'service' ? kindText : undefined;
+  const kind: TicketKind | undefined =
+    kindText === 'incident' || kindText === 'service' ? kindText : undefined;
   if (!kind) fail('kind', `"${kindText.slice(0, 40)}" is not a valid choice; expected incident or service.`);
   const title = text('title')?.trim();
   if (!title) fail('title', 'This field is required.');
-  else if (title.length > MAX_TITLE) fail('title', `Ensure this field has no more than ${MAX_TITLE} characters.`);
+  else if (title.length > MAX_TITLE)
+    fail('title', `Ensure this field has no more than ${MAX_TITLE} characters.`);
   const description = text('description');
   if (description !== undefined && description.length > MAX_DESCRIPTION)
     fail('description', `Ensure this field has no more than ${MAX_DESCRIPTION} characters.`);
   const serviceType = text('service_type');
   const dueDate = text('due_date');
-  if (kind === 'incident' && serviceType !== undefined) fail('service_type', 'Incident tickets have no service type.');
+  if (kind === 'incident' && serviceType !== undefined)
+    fail('service_type', 'Incident tickets have no service type.');
   if (kind === 'incident' && dueDate !== undefined) fail('due_date', 'Incident tickets have no due date.');
   if (dueDate !== undefined && (!DATE.test(dueDate) || Number.isNaN(Date.parse(dueDate))))
     fail('due_date', 'Date has wrong format. Use YYYY-MM-DD.');
@@ -134,7 +139,9 @@ async function* utf8(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<str
     try {
       yield decoder.decode(bytes, { stream: true });
     } catch {
-      throw new ImportFileError(`The file is not UTF-8 text (invalid bytes near byte ${offset}); save it as UTF-8.`);
+      throw new ImportFileError(
+        `The file is not UTF-8 text (invalid bytes near byte ${offset}); save it as UTF-8.`,
+      );
     }
     offset += bytes.length;
   }
@@ -163,7 +170,8 @@ async function* csvRows(text: AsyncIterable<string>): AsyncGenerator<ParsedRow> 
   });
   const feed = (async () => {
     try {
-      for await (const piece of text) if (!parser.write(piece)) await new Promise((resolve) => parser.once('drain', resolve));
+      for await (const piece of text)
+        if (!parser.write(piece)) await new Promise((resolve) => parser.once('drain', resolve));
       parser.end();
     } catch (error) {
       parser.destroy(error as Error);
@@ -178,7 +186,10 @@ async function* csvRows(text: AsyncIterable<string>): AsyncGenerator<ParsedRow> 
   } catch (error) {
     if (error instanceof ImportFileError) throw error;
     const { lines } = error as { lines?: number };
-    throw new ImportFileError(`The CSV cannot be read${lines ? ` at line ${lines}` : ''}: ${(error as Error).message}`, 422);
+    throw new ImportFileError(
+      `The CSV cannot be read${lines ? ` at line ${lines}` : ''}: ${(error as Error).message}`,
+      422,
+    );
   }
   await feed;
 }
@@ -193,10 +204,16 @@ async function* ndjsonRows(text: AsyncIterable<string>): AsyncGenerator<ParsedRo
     try {
       record = JSON.parse(content);
     } catch {
-      return { row: line, errors: [{ row: line, field: 'non_field_errors', message: 'This line is not valid JSON.' }] };
+      return {
+        row: line,
+        errors: [{ row: line, field: 'non_field_errors', message: 'This line is not valid JSON.' }],
+      };
     }
     if (!record || typeof record !== 'object' || Array.isArray(record))
-      return { row: line, errors: [{ row: line, field: 'non_field_errors', message: 'Expected a JSON object.' }] };
+      return {
+        row: line,
+        errors: [{ row: line, field: 'non_field_errors', message: 'Expected a JSON object.' }],
+      };
     return rowItem(line, record as Record<string, unknown>);
   };
   for await (const piece of text) {
@@ -221,7 +238,8 @@ export async function* parseImport(
   let count = 0;
   for await (const row of format === 'csv' ? csvRows(text) : ndjsonRows(text)) {
     count += 1;
-    if (count > maxRows) throw new ImportFileError(`The file holds more than ${maxRows} rows; split it.`, 413);
+    if (count > maxRows)
+      throw new ImportFileError(`The file holds more than ${maxRows} rows; split it.`, 413);
     yield row;
   }
 }

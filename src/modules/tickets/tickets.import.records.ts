@@ -48,7 +48,13 @@ export function createTicketImports({ db, tickets, settings, job }: TicketImport
     return count;
   }
 
-  const run = (ctx: RequestContext, data: Buffer, format: ImportFormat, mode: ImportMode, onProgress?: (p: { rows: number; created: number; failed: number }) => Promise<void>) =>
+  const run = (
+    ctx: RequestContext,
+    data: Buffer,
+    format: ImportFormat,
+    mode: ImportMode,
+    onProgress?: (p: { rows: number; created: number; failed: number }) => Promise<void>,
+  ) =>
     runImport({ db, tickets }, ctx, parseImport(chunksOf(data), format, settings.maxRows), {
       mode,
       batchSize: settings.batchSize,
@@ -94,7 +100,9 @@ export function createTicketImports({ db, tickets, settings, job }: TicketImport
       const [row] = await db
         .select()
         .from(ticketImports)
-        .where(and(eq(ticketImports.id, id), isAdmin(actor) ? undefined : eq(ticketImports.actorId, actor.userId)));
+        .where(
+          and(eq(ticketImports.id, id), isAdmin(actor) ? undefined : eq(ticketImports.actorId, actor.userId)),
+        );
       if (!row) throw ticketErrors.TICKET_IMPORT_NOT_FOUND();
       return { ...row, data: null };
     },
@@ -110,7 +118,10 @@ export function createTicketImports({ db, tickets, settings, job }: TicketImport
         userAgent: 'opsdesk import job',
       };
       const update = (values: Partial<typeof ticketImports.$inferInsert>) =>
-        db.update(ticketImports).set({ ...values, updatedAt: new Date() }).where(eq(ticketImports.id, id));
+        db
+          .update(ticketImports)
+          .set({ ...values, updatedAt: new Date() })
+          .where(eq(ticketImports.id, id));
       try {
         const outcome = await run(ctx, claimed.data, claimed.format, claimed.mode, (progress) =>
           update(progress).then(() => undefined),
@@ -147,7 +158,13 @@ async function claim(executor: Executor, id: number): Promise<TicketImport | und
       data: null,
       finishedAt: sql`now()`,
     })
-    .where(and(eq(ticketImports.id, id), eq(ticketImports.status, 'running'), eq(ticketImports.mode, 'skip_invalid')));
+    .where(
+      and(
+        eq(ticketImports.id, id),
+        eq(ticketImports.status, 'running'),
+        eq(ticketImports.mode, 'skip_invalid'),
+      ),
+    );
   const [row] = await executor
     .update(ticketImports)
     .set({ status: 'running', rows: 0, created: 0, failed: 0, updatedAt: sql`now()` })

@@ -19,7 +19,9 @@ const MEDIA_TYPES: Record<string, ImportFormat> = {
 const RowErrorSchema = Type.Object({ row: Type.Integer(), field: Type.String(), message: Type.String() });
 
 const ImportV2 = Type.Object({
-  id: Type.Union([Type.Integer(), Type.Null()], { description: 'Null for an import that ran within its request.' }),
+  id: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Null for an import that ran within its request.',
+  }),
   status: Type.Union(['queued', 'running', 'succeeded', 'failed'].map((value) => Type.Literal(value))),
   mode: Type.Union(IMPORT_MODES.map((value) => Type.Literal(value))),
   rows: Type.Integer({ description: 'Rows read so far.' }),
@@ -68,14 +70,18 @@ const csvCell = (value: string | number) => {
  * or 422 listing every row problem in all_or_nothing mode); a larger file answers 202
  * with its status resource, run by a job.
  */
-export const ticketImportRoutesV2: FastifyPluginAsyncTypebox<{ imports: TicketImports; maxBytes: number }> = async (
-  app,
-  { imports, maxBytes },
-) => {
+export const ticketImportRoutesV2: FastifyPluginAsyncTypebox<{
+  imports: TicketImports;
+  maxBytes: number;
+}> = async (app, { imports, maxBytes }) => {
   // Only these routes read CSV and NDJSON bodies: the parsers stay in this plugin's scope.
-  app.addContentTypeParser(Object.keys(MEDIA_TYPES), { parseAs: 'buffer', bodyLimit: maxBytes }, (_request, body, done) => {
-    done(null, body);
-  });
+  app.addContentTypeParser(
+    Object.keys(MEDIA_TYPES),
+    { parseAs: 'buffer', bodyLimit: maxBytes },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
 
   app.post(
     '/tickets/imports',
@@ -88,7 +94,12 @@ export const ticketImportRoutesV2: FastifyPluginAsyncTypebox<{ imports: TicketIm
         description: `Columns (CSV header) or keys (NDJSON): ${IMPORT_COLUMNS.join(', ')}. Every row passes the rules of a create.`,
         consumes: Object.keys(MEDIA_TYPES),
         querystring: Type.Object({
-          mode: Type.Optional(Type.Union(IMPORT_MODES.map((value) => Type.Literal(value)), { default: 'all_or_nothing' })),
+          mode: Type.Optional(
+            Type.Union(
+              IMPORT_MODES.map((value) => Type.Literal(value)),
+              { default: 'all_or_nothing' },
+            ),
+          ),
         }),
         response: { 201: ImportV2, 202: ImportV2 },
       },
@@ -98,7 +109,10 @@ export const ticketImportRoutesV2: FastifyPluginAsyncTypebox<{ imports: TicketIm
       const format = MEDIA_TYPES[type];
       const body = request.body;
       if (!format || !Buffer.isBuffer(body) || body.length === 0)
-        throw new ImportFileError('Send the file as the body, with Content-Type text/csv or application/x-ndjson.', 415);
+        throw new ImportFileError(
+          'Send the file as the body, with Content-Type text/csv or application/x-ndjson.',
+          415,
+        );
       const mode = request.query.mode ?? 'all_or_nothing';
       const started = await imports.start(contextOf(request), body, format, mode);
       if ('record' in started)

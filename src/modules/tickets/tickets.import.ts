@@ -82,7 +82,9 @@ export async function runImport(
       ctx,
       valid.map((entry) => entry.item),
     );
-    const results = await tickets.insertMany(tx, ctx, prepared, { allOrNothing: allOrNothing || !outcome.ok });
+    const results = await tickets.insertMany(tx, ctx, prepared, {
+      allOrNothing: allOrNothing || !outcome.ok,
+    });
     const created: number[] = [];
     results.forEach((result, index) => {
       const row = valid[index]?.row ?? 0;
@@ -92,7 +94,8 @@ export async function runImport(
     return created;
   }
 
-  const progress = async () => settings.onProgress?.({ rows: outcome.rows, created: outcome.created, failed: outcome.failed });
+  const progress = async () =>
+    settings.onProgress?.({ rows: outcome.rows, created: outcome.created, failed: outcome.failed });
 
   if (settings.mode === 'skip_invalid') {
     for await (const batch of batches(rows, settings.batchSize)) {

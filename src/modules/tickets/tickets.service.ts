@@ -2,14 +2,13 @@ import type pg from 'pg';
 import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { paginate, type Page } from '../../platform/db/list.ts';
-import { AppError, commonErrors, fieldError, type FieldErrors } from '../../platform/http/errors.ts';
+import { AppError, commonErrors, type FieldErrors } from '../../platform/http/errors.ts';
 import { orderFor, whereOf, type ListParams } from '../../platform/http/query.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { Department, IdentityService, Person } from '../identity/index.ts';
 import type { Facility, SitesService } from '../sites/index.ts';
 import { bumpGeneration, createCountCache } from '../../platform/cache/count-cache.ts';
 import {
-  checkAssignment,
   checkTransition,
   newTicketValues,
   checkUpdate,

@@ -218,7 +218,10 @@ export const ticketImports = pgTable(
   },
   (table) => [
     index('ticket_imports_actor_idx').on(table.actorId, table.id),
-    check('ticket_imports_status_check', sql`${table.status} in ('queued', 'running', 'succeeded', 'failed')`),
+    check(
+      'ticket_imports_status_check',
+      sql`${table.status} in ('queued', 'running', 'succeeded', 'failed')`,
+    ),
   ],
 );
 

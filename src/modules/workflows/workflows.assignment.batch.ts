@@ -2,7 +2,12 @@ import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Executor } from '../../platform/db/client.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import { isOpenStatus, type TicketRow, type TicketsService } from '../tickets/index.ts';
-import { decideWith, type Assignment, type AssignmentTarget, type Eligibility } from './workflows.assignment.ts';
+import {
+  decideWith,
+  type Assignment,
+  type AssignmentTarget,
+  type Eligibility,
+} from './workflows.assignment.ts';
 import * as repository from './workflows.repository.ts';
 
 /**
@@ -56,7 +61,8 @@ export function createAssignmentBatch({ tickets, notifications, eligibleAt, now 
     const candidates = [...eligibility.values()].flatMap((entry) => entry.eligible.map((e) => e.userId));
     const load = new Map(await tickets.openLoad(tx, [...new Set(candidates)], first.ticket.id));
     const counts = (ticket: TicketRow, assigneeId: number | null) => {
-      if (assigneeId !== null && isOpenStatus(ticket.status)) load.set(assigneeId, (load.get(assigneeId) ?? 0) + 1);
+      if (assigneeId !== null && isOpenStatus(ticket.status))
+        load.set(assigneeId, (load.get(assigneeId) ?? 0) + 1);
     };
 
     const decisions: Parameters<typeof repository.insertAssignments>[1] = [];
@@ -65,15 +71,28 @@ export function createAssignmentBatch({ tickets, notifications, eligibleAt, now 
     const changes: { before: TicketRow; assigneeId: number | null }[] = [];
     const notices: Parameters<NotificationsService['notifyMany']>[1][number][] = [];
     for (const { ticket, target } of items) {
-      if (!target || (ticket.assigneeId !== null && members.get(target.roleId)?.includes(ticket.assigneeId))) {
+      if (
+        !target ||
+        (ticket.assigneeId !== null && members.get(target.roleId)?.includes(ticket.assigneeId))
+      ) {
         if (target) dequeued.push(ticket.id);
         counts(ticket, ticket.assigneeId);
         continue;
       }
       const lastUserId = last.get(target.roleId) ?? null;
       const decision = decideWith(eligibility.get(keyOf(target)) as Eligibility, load, lastUserId);
-      const details = { available: decision.available, skipped: decision.skipped, last_tie_winner: lastUserId };
-      const recorded = { ticketId: ticket.id, roleId: target.roleId, stepKey: target.stepKey, details, actorId };
+      const details = {
+        available: decision.available,
+        skipped: decision.skipped,
+        last_tie_winner: lastUserId,
+      };
+      const recorded = {
+        ticketId: ticket.id,
+        roleId: target.roleId,
+        stepKey: target.stepKey,
+        details,
+        actorId,
+      };
       if (decision.chosen === null) {
         queued.push({
           ticketId: ticket.id,
@@ -82,7 +101,12 @@ export function createAssignmentBatch({ tickets, notifications, eligibleAt, now 
           requiresAvailability: target.requiresAvailability,
           reason: decision.reason,
         });
-        decisions.push({ ...recorded, userId: null, method: 'queued', reason: `queued to the role: ${decision.reason}` });
+        decisions.push({
+          ...recorded,
+          userId: null,
+          method: 'queued',
+          reason: `queued to the role: ${decision.reason}`,
+        });
         if (ticket.assigneeId !== null) changes.push({ before: ticket, assigneeId: null });
         continue;
       }

@@ -19,11 +19,11 @@ import * as repository from './workflows.repository.ts';
 export interface WorkflowBatchDeps {
   audit: Pick<AuditService, 'recordMany'>;
   single: Required<Pick<TicketHooks, 'created'>>;
-  assignMany(
+  assignMany: (
     tx: Executor,
     ctx: RequestContext,
     items: readonly { ticket: TicketRow; target?: AssignmentTarget }[],
-  ): Promise<TicketRow[]>;
+  ) => Promise<TicketRow[]>;
   onStepEntered?: StepEnteredHook;
   onStepEnteredMany?: StepEnteredManyHook;
   now: () => Date;
@@ -142,7 +142,8 @@ export function createWorkflowBatch(deps: WorkflowBatchDeps) {
     );
     // Someone the reporter named keeps the ticket; the start step's role gets it otherwise.
     const routed = started.filter(
-      ({ ticket, start }) => ticket.assigneeId === null && start.role_id != null && start.status !== 'resolved',
+      ({ ticket, start }) =>
+        ticket.assigneeId === null && start.role_id != null && start.status !== 'resolved',
     );
     const targets = new Map(
       routed.map(({ ticket, start }) => [

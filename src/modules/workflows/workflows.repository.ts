@@ -260,7 +260,10 @@ export async function dequeueTickets(executor: Executor, ticketIds: number[]): P
 }
 
 /** Members of each role, each in user id order (the order round robin walks). */
-export async function memberIdsOfRoles(executor: Executor, roleIds: number[]): Promise<Map<number, number[]>> {
+export async function memberIdsOfRoles(
+  executor: Executor,
+  roleIds: number[],
+): Promise<Map<number, number[]>> {
   const members = new Map<number, number[]>(roleIds.map((roleId) => [roleId, []]));
   if (roleIds.length === 0) return members;
   const rows = await executor
