@@ -14,7 +14,7 @@ import { PreparingClient } from '../../platform/db/client.ts';
  * assignment, audit): the SQL round trips it makes, counted on the pool's connections,
  * and the Node CPU time per create over a run of creates.
  */
-const RUNS = Number(process.env.CREATE_COST_RUNS ?? 200);
+const RUNS = Number(process.env.CREATE_COST_RUNS ?? 50);
 
 let statements: string[] = [];
 const original = Object.getOwnPropertyDescriptor(PreparingClient.prototype, 'query')?.value as (
