@@ -9,6 +9,7 @@ import {
   importJWK,
   jwtVerify,
   SignJWT,
+  type CryptoKey,
   type JWK,
   type JWTPayload,
 } from 'jose';
@@ -107,7 +108,7 @@ describe('JWT access tokens: verified as Next.js middleware does, forgeries refu
     it('HS256 signed with the public key (as PEM and as JWK bytes)', async () => {
       const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
       const publicJwk = jwks.keys[0]!;
-      const pem = await exportSPKI(await importJWK(publicJwk, 'EdDSA', { extractable: true }));
+      const pem = await exportSPKI((await importJWK(publicJwk, 'EdDSA', { extractable: true })) as CryptoKey);
       for (const secret of [pem, JSON.stringify(publicJwk), Buffer.from(publicJwk.x!, 'base64url')]) {
         const token = await new SignJWT({ ...claims, exp: now() + 60 })
           .setProtectedHeader({ alg: 'HS256', kid, typ: 'at+jwt' })
@@ -135,7 +136,7 @@ describe('JWT access tokens: verified as Next.js middleware does, forgeries refu
     });
 
     it('wrong aud, wrong iss, wrong typ, missing claims', async () => {
-      const fresh = { ...claims, iat: now(), nbf: now(), exp: now() + 60 };
+      const fresh: JWTPayload = { ...claims, iat: now(), nbf: now(), exp: now() + 60 };
       expect(await bearerStatus(t, await genuine({ ...fresh, aud: 'another-api' }))).toBe(401);
       expect(await bearerStatus(t, await genuine({ ...fresh, iss: 'https://evil.example' }))).toBe(401);
       expect(await bearerStatus(t, await genuine(fresh, { typ: 'JWT' }))).toBe(401);
