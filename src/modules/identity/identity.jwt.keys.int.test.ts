@@ -141,7 +141,7 @@ describe('JWT signing keys: sealed in PostgreSQL, rotated on schedule and on dem
     expect(renewed.statusCode, renewed.body).toBe(200);
     expect(await bearerStatus(t, renewed.json<Pair>().access_token)).toBe(200);
     expect((await auditRows(t, 'jwt_key.rotated')).at(-1)?.after).toMatchObject({ reason: 'manual' });
-  });
+  }, 180_000); // two runs of the real CLI, each starting tsx
 
   it('accepts only the configured algorithm: switching to ES256 rotates and refuses EdDSA tokens', async () => {
     const person = await t.user();
