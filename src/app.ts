@@ -203,6 +203,8 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     secureCookies: config.secureCookies,
     loginRateLimitPerMinute: config.loginRateLimitPerMinute,
     mailRateLimitPerHour: config.mailRateLimitPerHour,
+    allowedOrigins: config.corsOrigins,
+    refreshTokenTtlDays: config.refreshTokenTtlDays,
   });
   const mount =
     (plugins: FastifyPluginAsync[], hidden: boolean): FastifyPluginAsync =>
@@ -215,6 +217,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
       apiRoot(scope);
       for (const plugin of plugins) await scope.register(plugin);
     };
+  for (const plugin of routes.root) await app.register(plugin);
   for (const prefix of V1_PREFIXES) await app.register(mount(routes.v1, prefix === '/api'), { prefix });
   await app.register(mount(routes.v2, false), { prefix: V2_PREFIX });
 

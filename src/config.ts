@@ -273,6 +273,51 @@ const settings = {
     parse: int(1, 24 * 90),
     default: '336',
   },
+  jwtAlgorithm: {
+    env: 'JWT_ALGORITHM',
+    description:
+      'Signature algorithm of JWT access tokens: EdDSA (Ed25519) or ES256. Only this one is accepted; changing it rotates the signing key at the next token.',
+    parse: oneOf('EdDSA', 'ES256'),
+    default: 'EdDSA',
+  },
+  jwtIssuer: {
+    env: 'JWT_ISSUER',
+    description:
+      'The `iss` of JWT access tokens, checked on every one. Defaults to PUBLIC_URL (http://HOST:PORT without it).',
+    parse: str,
+  },
+  jwtAudience: {
+    env: 'JWT_AUDIENCE',
+    description: 'The `aud` of JWT access tokens, checked on every one.',
+    parse: str,
+    default: 'opsdesk',
+  },
+  accessTokenTtlSeconds: {
+    env: 'ACCESS_TOKEN_TTL_SECONDS',
+    description: 'Lifetime of a JWT access token (at most 15 minutes).',
+    parse: int(30, 900),
+    default: '900',
+  },
+  jwtKeyRotationDays: {
+    env: 'JWT_KEY_ROTATION_DAYS',
+    description:
+      'Age at which the hourly job replaces the JWT signing key; the previous key stays published and accepted for ACCESS_TOKEN_TTL_SECONDS more.',
+    parse: int(1, 365),
+    default: '30',
+  },
+  refreshTokenIdleDays: {
+    env: 'REFRESH_TOKEN_IDLE_DAYS',
+    description: 'A refresh token not used for this long expires (each refresh starts the count again).',
+    parse: int(1, 365),
+    default: '14',
+  },
+  refreshTokenTtlDays: {
+    env: 'REFRESH_TOKEN_TTL_DAYS',
+    description:
+      'Absolute lifetime of a login by token: past it, refreshing fails and the user logs in again.',
+    parse: int(1, 365),
+    default: '30',
+  },
   mfaIssuer: {
     env: 'MFA_ISSUER',
     description: 'Name authenticator apps show above Opsdesk codes (the issuer of the otpauth:// URI).',
@@ -491,6 +536,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     values.lockoutBaseSeconds > values.lockoutMaxSeconds
   )
     problems.push('LOCKOUT_BASE_SECONDS must not be longer than LOCKOUT_MAX_SECONDS');
+  if (
+    typeof values.refreshTokenIdleDays === 'number' &&
+    typeof values.refreshTokenTtlDays === 'number' &&
+    values.refreshTokenIdleDays > values.refreshTokenTtlDays
+  )
+    problems.push('REFRESH_TOKEN_IDLE_DAYS must not be longer than REFRESH_TOKEN_TTL_DAYS');
   if (problems.length > 0) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
 
   return Object.freeze({ ...values, isProduction: mode === 'production' }) as unknown as Config;

@@ -15,6 +15,7 @@ import {
   createIdentityJobs,
   createIdentityService,
   identityPermissions,
+  identityRoutesRoot,
   identityRoutesV1,
   identityRoutesV2,
   relyingPartyOf,
@@ -92,6 +93,9 @@ export interface ModuleSettings {
   secureCookies: boolean;
   loginRateLimitPerMinute: number;
   mailRateLimitPerHour: number;
+  /** CORS_ORIGINS: the origins a cookie-authenticated write may come from (CSRF). */
+  allowedOrigins: readonly string[];
+  refreshTokenTtlDays: number;
 }
 
 export type ServiceSettings = Pick<
@@ -120,6 +124,13 @@ export type ServiceSettings = Pick<
   | 'oidcAllowHttpIssuers'
   | 'webauthnRpId'
   | 'webauthnOrigins'
+  | 'jwtAlgorithm'
+  | 'jwtIssuer'
+  | 'jwtAudience'
+  | 'accessTokenTtlSeconds'
+  | 'jwtKeyRotationDays'
+  | 'refreshTokenIdleDays'
+  | 'refreshTokenTtlDays'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
@@ -144,6 +155,7 @@ export function createServices(
     log: log.child({ module: 'mail' }),
   });
   const policy = createPolicy(permissionGrants);
+  const publicUrl = (settings.publicUrl ?? `http://${settings.host}:${settings.port}`).replace(/\/+$/, '');
   const identity = createIdentityService({
     db,
     audit,
@@ -170,13 +182,24 @@ export function createServices(
     oidc: {
       // Without SECRET_KEY (tests building the app directly), secrets are sealed with a key of this process's own.
       secretKey: settings.secretKey ?? randomToken(),
-      publicUrl: (settings.publicUrl ?? `http://${settings.host}:${settings.port}`).replace(/\/+$/, ''),
+      publicUrl,
       allowHttpIssuers: settings.oidcAllowHttpIssuers,
     },
     webauthn: {
       ...relyingPartyOf(settings),
       rpName: settings.mfaIssuer,
       challengeSeconds: settings.mfaChallengeSeconds,
+    },
+    jwt: {
+      algorithm: settings.jwtAlgorithm,
+      issuer: settings.jwtIssuer ?? publicUrl,
+      audience: settings.jwtAudience,
+      accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
+      keyRotationDays: settings.jwtKeyRotationDays,
+      refreshTokenIdleDays: settings.refreshTokenIdleDays,
+      refreshTokenTtlDays: settings.refreshTokenTtlDays,
+      // Without SECRET_KEY (tests building the app directly), keys are sealed with a key of this process's own.
+      secretKey: settings.secretKey ?? randomToken(),
     },
   });
   const sites = createSitesService({ db, audit });
@@ -339,6 +362,8 @@ export const permissionGrants: PermissionGrants[] = [
 export interface ModuleRoutes {
   v1: FastifyPluginAsync[];
   v2: FastifyPluginAsync[];
+  /** Routes outside /api, at fixed well-known paths (the JWKS). */
+  root: FastifyPluginAsync[];
 }
 
 const mounted =
@@ -357,6 +382,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
     attachments: services.ticketAttachments,
   };
   return {
+    root: [mounted(identityRoutesRoot, { identity: services.identity })],
     v1: [
       mounted(identityRoutesV1, identityOptions),
       mounted(sitesRoutesV1, { sites: services.sites }),
@@ -390,7 +416,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
 export function allJobs(services: Services, db: Database): JobDefinition[] {
   return [
     purgeIdempotencyKeysJob(db),
-    ...createIdentityJobs({ db }),
+    ...createIdentityJobs({ db, identity: services.identity }),
     ...createAccountJobs({ db, identity: services.identity }),
     ...createNotificationsJobs({ db, identity: services.identity, mailer: services.mailer }),
     ...createWorkflowsJobs({ workflows: services.workflows }),

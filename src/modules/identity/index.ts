@@ -14,7 +14,12 @@ export { createAccountJobs, SEND_EMAIL_CHANGE, SEND_PASSWORD_RESET } from './ide
 export { endAllCredentials } from './identity.credentials.ts';
 export { relyingPartyOf } from './identity.passkeys.ts';
 export { identityPermissions } from './identity.policy.ts';
-export { identityRoutesV1, identityRoutesV2, type IdentityRouteOptions } from './identity.routes.ts';
+export {
+  identityRoutesRoot,
+  identityRoutesV1,
+  identityRoutesV2,
+  type IdentityRouteOptions,
+} from './identity.routes.ts';
 export { presentProfileV1, presentUserV1, presentUserV2 } from './identity.presenters.ts';
 export { ProfileV1, UserV1, UserV2 } from './identity.schemas.ts';
 export type { Person } from './identity.repository.ts';

@@ -7,6 +7,7 @@ export * from '../../modules/identity/identity.tables.ts';
 export * from '../../modules/identity/identity.tables.mfa.ts';
 export * from '../../modules/identity/identity.oidc.tables.ts';
 export * from '../../modules/identity/identity.tables.passkeys.ts';
+export * from '../../modules/identity/identity.tables.jwt.ts';
 export * from '../../modules/sites/sites.tables.ts';
 export * from '../http/idempotency.tables.ts';
 export * from '../../modules/tickets/tickets.tables.ts';

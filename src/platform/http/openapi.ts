@@ -25,9 +25,16 @@ export function openApiOptions(version: string): FastifyDynamicSwaggerOptions {
             scheme: 'bearer',
             description: 'A personal API token (also accepted as "Token <key>").',
           },
+          jwt: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              'A JWT access token from POST /api/v2/auth/token (typ at+jwt, at most 15 minutes), verifiable with /.well-known/jwks.json. Also accepted as the opsdesk_access cookie, whose unsafe requests need X-CSRFToken.',
+          },
         },
       },
-      security: [{ session: [] }, { token: [] }],
+      security: [{ session: [] }, { token: [] }, { jwt: [] }],
     },
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) =>
