@@ -36,6 +36,14 @@ import {
   notificationsPermissions,
   notificationsRoutesV2,
 } from './notifications/index.ts';
+import {
+  createCustomersService,
+  createCustomerVault,
+  customerKeysFrom,
+  customersPermissions,
+  customersRoutesV1,
+  customersRoutesV2,
+} from './customers/index.ts';
 import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
 import { createSitesService, sitesPermissions, sitesRoutesV1, sitesRoutesV2 } from './sites/index.ts';
 import {
@@ -120,6 +128,10 @@ export type ServiceSettings = Pick<
   | 'oidcAllowHttpIssuers'
   | 'webauthnRpId'
   | 'webauthnOrigins'
+  | 'customerDataKeys'
+  | 'customerBlindIndexKey'
+  | 'customerPhoneRegion'
+  | 'isProduction'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
@@ -281,6 +293,8 @@ export function createServices(
       );
     },
   });
+  const customerVault = createCustomerVault(customerKeysFrom(settings), settings.customerPhoneRegion);
+  const customers = createCustomersService({ db, audit, identity, vault: customerVault, now });
   const reports = createReportsService({ db, sla: createSlaReports({ db }), identity });
   const ticketAttachments = createTicketAttachmentsService({
     db,
@@ -317,6 +331,8 @@ export function createServices(
     events,
     timeclock,
     timeoff,
+    customerVault,
+    customers,
   };
 }
 
@@ -334,6 +350,7 @@ export const permissionGrants: PermissionGrants[] = [
   slaPermissions,
   reportsPermissions,
   workforcePermissions,
+  customersPermissions,
 ];
 
 export interface ModuleRoutes {
@@ -365,6 +382,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(timeclockRoutesV1, { timeclock: services.timeclock }),
       mounted(timeoffRoutesV1, { timeoff: services.timeoff }),
       mounted(mailRoutesV1, mailOptions),
+      mounted(customersRoutesV1, { customers: services.customers }),
     ],
     v2: [
       mounted(identityRoutesV2, identityOptions),
@@ -382,6 +400,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(notificationsRoutesV2, { notifications: services.notifications }),
       mounted(mailRoutesV2, mailOptions),
       mounted(auditRoutesV2, { audit: services.audit }),
+      mounted(customersRoutesV2, { customers: services.customers }),
     ],
   };
 }
