@@ -22,6 +22,9 @@ Commands:
       --username NAME --email ADDRESS --password SECRET [--no-input]
   openapi [--api v1|v2] [--out FILE]   Print the OpenAPI document
   config [--env]             Print the configuration table (or a .env template)
+  keys rotate-data | status | generate
+                             Customer data keys: rewrap every customer under the
+                             current key (resumable), show keys in use, make a key
 
 Settings come from the environment; see README.md or \`opsdesk config\`.`;
 
@@ -161,6 +164,10 @@ async function main(argv: string[]): Promise<void> {
       return createSuperuser(configOrExit(), args);
     case 'openapi':
       return openapi(configOrExit(), args);
+    case 'keys': {
+      const { keysCommand } = await import('./keys-command.ts');
+      return keysCommand(configOrExit(), args);
+    }
     case 'config': {
       printConfig(args);
       return;
