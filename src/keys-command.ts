@@ -85,7 +85,9 @@ export async function keysCommand(config: Config, args: string[]): Promise<void>
     const result = await rotation.rotate({
       batchSize: positive(values['batch-size'], 'batch-size', 500) || 500,
       pauseMs: positive(values['pause-ms'], 'pause-ms', 0),
-      onProgress: (state) => progress.update(state),
+      onProgress: (state) => {
+        progress.update(state);
+      },
     });
     progress.end();
     process.stdout.write(

@@ -99,7 +99,7 @@ export function rankedCustomers(executor: Executor, ranking: SQL): Promise<Custo
 
 export async function scalarInt(executor: Executor, statement: SQL): Promise<number> {
   const { rows } = await executor.execute<{ count: number }>(statement);
-  return Number(rows[0]?.count ?? 0);
+  return rows[0]?.count ?? 0;
 }
 
 export async function searchPlan(

@@ -67,7 +67,8 @@ interface NameQuery {
   exact: SQL;
 }
 
-const queriesOf = (words: SQL) => sql`
+/** The tsqueries of the words (`word`, `ord`) of the CTE a statement reads them from. */
+const queriesOf = () => sql`
   to_tsquery('simple', string_agg(${prefixWord(sql`word`)}, ' & ' order by ord)) as prefix_query,
   to_tsquery('simple', string_agg(word, ' & ' order by ord)) as exact_query`;
 
@@ -77,7 +78,7 @@ function defineQueries(ctes: Ctes, term: string) {
     'asked_words',
     sql`select word, ord from unnest(${sql.param(searchWords(term))}::text[]) with ordinality as asked(word, ord)`,
   );
-  const typed = ctes.define('typed_query', sql`select ${queriesOf(asked)} from ${asked}`);
+  const typed = ctes.define('typed_query', sql`select ${queriesOf()} from ${asked}`);
   const correctedWords = ctes.define(
     'corrected_words',
     sql`select coalesce(nearest, word) as word, ord, nearest <> word as changed
@@ -87,7 +88,7 @@ function defineQueries(ctes: Ctes, term: string) {
   );
   const corrected = ctes.define(
     'corrected_query',
-    sql`select ${queriesOf(correctedWords)}, coalesce(bool_or(changed), false) as changed,
+    sql`select ${queriesOf()}, coalesce(bool_or(changed), false) as changed,
       string_agg(word, ' ' order by ord) as term from ${correctedWords}`,
   );
   const of = (cte: SQL): NameQuery => ({
