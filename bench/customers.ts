@@ -240,7 +240,9 @@ async function load(url: string, total: number, force: boolean, log: (line: stri
       return;
     }
     const started = performance.now();
-    const lap = (label: string) => log(`  ${label}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const lap = (label: string) => {
+      log(`  ${label}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    };
     log(`Generating ${total.toLocaleString('en')} customers into ${new URL(url).pathname.slice(1)} ...`);
     const { rows: indexes } = await pool.query<{ name: string; ddl: string }>(
       `SELECT indexname AS name, indexdef AS ddl FROM pg_indexes WHERE tablename = 'customers' AND indexname <> 'customers_pkey'`,
