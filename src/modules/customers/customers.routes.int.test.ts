@@ -317,6 +317,21 @@ describe('customers routes', () => {
     });
   });
 
+  it('documents every customer route in OpenAPI, tagged and summarised', async () => {
+    for (const version of ['v1', 'v2'] as const) {
+      const doc = (await admin.get(`/api/${version}/openapi.json`)).json<{
+        paths: Record<string, Record<string, { tags?: string[]; summary?: string }>>;
+      }>();
+      const paths = Object.entries(doc.paths).filter(([path]) => path.includes('/customers'));
+      expect(paths.length).toBeGreaterThanOrEqual(version === 'v1' ? 2 : 3);
+      for (const [, operations] of paths)
+        for (const operation of Object.values(operations)) {
+          expect(operation.tags).toEqual(['customers']);
+          expect(operation.summary).toBeTruthy();
+        }
+    }
+  });
+
   it('audits every change by field name, without personal values', async () => {
     const customer = await createV1({
       first_name: 'Audit',
