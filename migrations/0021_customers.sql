@@ -45,7 +45,7 @@ CREATE TABLE "customers" (
 );
 --> statement-breakpoint
 ALTER TABLE "customers" ADD CONSTRAINT "customers_organisation_id_customers_id_fk" FOREIGN KEY ("organisation_id") REFERENCES "public"."customers"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "customer_search_words_trgm_idx" ON "customer_search_words" USING gist ("word" gist_trgm_ops);--> statement-breakpoint
+CREATE INDEX "customer_search_words_trgm_idx" ON "customer_search_words" USING gin ("word" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "customers_search_idx" ON "customers" USING gin ("search");--> statement-breakpoint
 CREATE INDEX "customers_created_idx" ON "customers" USING btree ("created_at","id");--> statement-breakpoint
 CREATE INDEX "customers_status_idx" ON "customers" USING btree ("status","created_at");--> statement-breakpoint

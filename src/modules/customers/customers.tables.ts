@@ -94,7 +94,9 @@ export const customers = pgTable(
 export const customerSearchWords = pgTable(
   'customer_search_words',
   { word: text().primaryKey() },
-  (table) => [index('customer_search_words_trgm_idx').using('gist', sql`${table.word} gist_trgm_ops`)],
+  // GIN, not GiST: a trigram KNN walk of a GiST index over ~65k words reads most of it
+  // (15-70 ms measured); the GIN index finds the few words sharing trigrams (< 1 ms), sorted after.
+  (table) => [index('customer_search_words_trgm_idx').using('gin', sql`${table.word} gin_trgm_ops`)],
 );
 
 /**
