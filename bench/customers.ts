@@ -324,6 +324,8 @@ async function measure(url: string, total: number, log: (line: string) => void):
     const row = rows[0];
     const email = row ? emailOf(row.id, row.first_name, row.last_name) : '';
     const cases: [string, string][] = [
+      // The floor on this machine: a page of 20 decrypted customers with no search at all.
+      ['plain page', 'status=active'],
       ['common name', `search=${encodeURIComponent(LAST_NAMES[0] ?? 'Okafor')}`],
       ['rare name', `search=${RARE_NAME.toLowerCase()}`],
       ['prefix', 'search=hamil'],
