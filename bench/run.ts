@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { runCustomerBench } from './customers.ts';
 import { BENCH_PASSWORD, benchSettings, generate } from './generate.ts';
 import { runDirect, startCapturer, type Capture, type LoadResult, type Waves } from './direct.ts';
 import { ensureServiceDesk } from './service-desk.ts';
@@ -341,6 +342,11 @@ async function main(): Promise<void> {
     .map((key) => key.trim())
     .filter(Boolean);
   const wanted = (key: string) => !only || only.includes(key);
+  // Customer search has its own data set and client (bench/customers.ts): alone, it needs no tickets.
+  if (only?.length === 1 && only[0] === 'customers') {
+    await runCustomerBench(log);
+    return;
+  }
 
   const busy = await testsRunning();
   if (busy)
@@ -562,6 +568,8 @@ async function main(): Promise<void> {
       }
     }
 
+    const customers = wanted('customers') ? await runCustomerBench(log) : [];
+
     const info = await machine(pool);
     const busyAfter = await testsRunning();
     const result = table(rows, exported, exportError);
@@ -577,6 +585,14 @@ async function main(): Promise<void> {
       '',
       result,
       '',
+      ...(customers.length > 0
+        ? [
+            `Customer search (bench/customers.ts; single client, one request at a time): ${customers
+              .map((figure) => `${figure.name} p50 ${fmt(figure.p50, 1)} ms / p99 ${fmt(figure.p99, 1)} ms`)
+              .join('; ')}.`,
+            '',
+          ]
+        : []),
       'Direct SQL replays the queries the API issued for the same request, in the same round trips ("SQL queries": `2+2` is two queries together, then two more together); the API additionally looks up its API token on every request.' +
         (disturbed ? ' ⚠: test processes (vitest) were running on the machine during that scenario.' : ''),
     ].join('\n');

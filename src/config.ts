@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { parseKey, parseKeyRing } from './modules/customers/customers.keyring.ts';
 
 /**
  * Every setting Opsdesk reads from its environment, in one table: the parser, the
@@ -234,6 +235,39 @@ const settings = {
       'Key for signed links and encryption at rest; at least 32 characters. Required in production; elsewhere, when unset, one is made once and kept in DATA_DIR/secret-key.',
     parse: (raw) => (raw.length >= 32 ? raw : expect('at least 32 characters')),
     secret: true,
+  },
+  customerDataKeys: {
+    env: 'CUSTOMER_DATA_KEYS',
+    description:
+      'Key ring that wraps the data keys of customer PII: comma-separated id:key pairs, each key 32 bytes in base64 (openssl rand -base64 32), the current key first; older keys stay until `opsdesk keys rotate-data` has moved every customer off them. Never stored in the database. Required in production; elsewhere a key derived from SECRET_KEY is used (and kept in the ring, as "dev").',
+    parse: (raw) => {
+      try {
+        return parseKeyRing(raw);
+      } catch (error) {
+        return expect(`comma-separated id:key pairs, ${(error as Error).message}`);
+      }
+    },
+    secret: true,
+  },
+  customerBlindIndexKey: {
+    env: 'CUSTOMER_BLIND_INDEX_KEY',
+    description:
+      'Key of the blind indexes that find customers by e-mail and phone (32 bytes in base64). Changing it makes existing indexes unusable. Required in production; elsewhere derived from SECRET_KEY.',
+    parse: (raw) => {
+      try {
+        return parseKey(raw);
+      } catch (error) {
+        return expect((error as Error).message);
+      }
+    },
+    secret: true,
+  },
+  customerPhoneRegion: {
+    env: 'CUSTOMER_PHONE_REGION',
+    description:
+      'Region (ISO 3166 code, e.g. GB) of customer phone numbers written without a country code, for their normalised E.164 form. Unset: such numbers are compared by their digits.',
+    parse: (raw) =>
+      /^[A-Z]{2}$/.test(raw.toUpperCase()) ? raw.toUpperCase() : expect('a two-letter region code'),
   },
   oidcAllowHttpIssuers: {
     env: 'OIDC_ALLOW_HTTP_ISSUERS',
@@ -513,6 +547,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   if (mode === 'production') {
     if (!values.secretKey) problems.push('SECRET_KEY must be set in production (at least 32 characters)');
+    if (!values.customerDataKeys)
+      problems.push('CUSTOMER_DATA_KEYS must be set in production (customer PII is encrypted under it)');
+    if (!values.customerBlindIndexKey) problems.push('CUSTOMER_BLIND_INDEX_KEY must be set in production');
     if (values.seedDemo === true)
       problems.push('SEED_DEMO must be false in production (demo passwords are public)');
     if (values.secureCookies === false)

@@ -20,11 +20,15 @@ Commands:
   seed                       Create the demo organisation (skips what exists)
   createsuperuser            Create or promote an administrator
       --username NAME --email ADDRESS --password SECRET [--no-input]
-  keys rotate [--revoke-previous]      Replace the JWT signing key now; the previous key
-                             stays accepted for the access-token lifetime, unless
-                             --revoke-previous (tokens it signed stop working at once)
   openapi [--api v1|v2] [--out FILE]   Print the OpenAPI document
   config [--env]             Print the configuration table (or a .env template)
+  keys rotate [--revoke-previous]
+                             Replace the JWT signing key now; the previous key
+                             stays accepted for the access-token lifetime, unless
+                             --revoke-previous (tokens it signed stop working at once)
+  keys rotate-data | status | generate
+                             Customer data keys: rewrap every customer under the
+                             current key (resumable), show keys in use, make a key
 
 Settings come from the environment; see README.md or \`opsdesk config\`.`;
 
@@ -87,37 +91,6 @@ async function createSuperuser(config: Config, args: string[]): Promise<void> {
       password,
     });
     process.stdout.write(`Superuser "${person.user.username}" is ready.\n`);
-  } finally {
-    await database.close();
-  }
-}
-
-async function keys(config: Config, args: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { 'revoke-previous': { type: 'boolean' } },
-  });
-  if (positionals[0] !== 'rotate' || positionals.length !== 1)
-    fail('Usage: opsdesk keys rotate [--revoke-previous]');
-  const { createServices } = await import('./modules/index.ts');
-  const database = await openDatabase(config, { migrate: true, poolMax: 2 });
-  try {
-    const { identity } = createServices(database, config);
-    const revokePrevious = values['revoke-previous'] ?? false;
-    const rotation = await identity.signingKeys.rotate(systemContext('keys-rotate'), {
-      reason: 'manual',
-      revokePrevious,
-    });
-    if (!rotation) return;
-    process.stdout.write(
-      `New JWT signing key ${rotation.kid}.\n` +
-        (rotation.revokedKids.length > 0
-          ? `Revoked ${rotation.revokedKids.join(', ')}: tokens they signed no longer work.\n`
-          : rotation.retiredKid
-            ? `Key ${rotation.retiredKid} stays accepted for ${config.accessTokenTtlSeconds} s more, so tokens in flight stay valid.\n`
-            : ''),
-    );
   } finally {
     await database.close();
   }
@@ -193,10 +166,12 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'createsuperuser':
       return createSuperuser(configOrExit(), args);
-    case 'keys':
-      return keys(configOrExit(), args);
     case 'openapi':
       return openapi(configOrExit(), args);
+    case 'keys': {
+      const { keysCommand } = await import('./keys-command.ts');
+      return keysCommand(configOrExit(), args);
+    }
     case 'config': {
       printConfig(args);
       return;

@@ -37,6 +37,14 @@ import {
   notificationsPermissions,
   notificationsRoutesV2,
 } from './notifications/index.ts';
+import {
+  createCustomersService,
+  createCustomerVault,
+  customerKeysFrom,
+  customersPermissions,
+  customersRoutesV1,
+  customersRoutesV2,
+} from './customers/index.ts';
 import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
 import { createSitesService, sitesPermissions, sitesRoutesV1, sitesRoutesV2 } from './sites/index.ts';
 import {
@@ -131,6 +139,10 @@ export type ServiceSettings = Pick<
   | 'jwtKeyRotationDays'
   | 'refreshTokenIdleDays'
   | 'refreshTokenTtlDays'
+  | 'customerDataKeys'
+  | 'customerBlindIndexKey'
+  | 'customerPhoneRegion'
+  | 'isProduction'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
@@ -304,6 +316,8 @@ export function createServices(
       );
     },
   });
+  const customerVault = createCustomerVault(customerKeysFrom(settings), settings.customerPhoneRegion);
+  const customers = createCustomersService({ db, audit, identity, vault: customerVault, now });
   const reports = createReportsService({ db, sla: createSlaReports({ db }), identity });
   const ticketAttachments = createTicketAttachmentsService({
     db,
@@ -340,6 +354,8 @@ export function createServices(
     events,
     timeclock,
     timeoff,
+    customerVault,
+    customers,
   };
 }
 
@@ -357,6 +373,7 @@ export const permissionGrants: PermissionGrants[] = [
   slaPermissions,
   reportsPermissions,
   workforcePermissions,
+  customersPermissions,
 ];
 
 export interface ModuleRoutes {
@@ -391,6 +408,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(timeclockRoutesV1, { timeclock: services.timeclock }),
       mounted(timeoffRoutesV1, { timeoff: services.timeoff }),
       mounted(mailRoutesV1, mailOptions),
+      mounted(customersRoutesV1, { customers: services.customers }),
     ],
     v2: [
       mounted(identityRoutesV2, identityOptions),
@@ -408,6 +426,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(notificationsRoutesV2, { notifications: services.notifications }),
       mounted(mailRoutesV2, mailOptions),
       mounted(auditRoutesV2, { audit: services.audit }),
+      mounted(customersRoutesV2, { customers: services.customers }),
     ],
   };
 }

@@ -34,4 +34,22 @@ describe('demo seed', () => {
     expect(counts?.decided).toBe(counts?.tickets);
     expect(counts?.unassigned).toBe(0);
   });
+
+  it('seeds demo customers: organisations with contacts and people, their PII readable', async () => {
+    const page = await t.services.customers.list({
+      params: {
+        filters: {},
+        search: undefined,
+        sort: [],
+        relevance: false,
+        pagination: { kind: 'offset', page: 1, pageSize: 50 },
+      },
+    });
+    const organisations = page.rows.filter((customer) => customer.kind === 'organisation');
+    expect(organisations.length).toBeGreaterThanOrEqual(2);
+    expect(page.rows.filter((customer) => customer.organisationId !== null).length).toBeGreaterThanOrEqual(3);
+    expect(page.rows.find((customer) => customer.lastName === 'Hughes')?.email).toBe(
+      'amelia.hughes@mail.example',
+    );
+  });
 });

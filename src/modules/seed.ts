@@ -1,4 +1,5 @@
 import { systemContext, type Role } from '../platform/auth/actor.ts';
+import { seedCustomers } from './customers/index.ts';
 import type { Services } from './index.ts';
 import type { Priority, TicketKind, TicketStatus } from './tickets/index.ts';
 
@@ -281,6 +282,7 @@ export async function seedDemo({
   events,
   workflowAdmin,
   slaPolicies,
+  customers,
 }: Services): Promise<boolean> {
   if ((await identity.countUsers()) > 0) return false;
   const ctx = systemContext('seed');
@@ -352,6 +354,8 @@ export async function seedDemo({
       await tickets.update(ctx, created.id, { status });
     }
   }
+
+  await seedCustomers(customers, ctx, people.get('agent')?.id ?? null);
 
   // Sick leave is not capped by a balance; the others are, so everyone gets this year's days.
   const year = new Date().getUTCFullYear();
