@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DateOnly, DateTime, Nullable, RelationInput, Version } from '../../platform/http/schemas.ts';
-import { ProfileV1 } from '../identity/index.ts';
-import { FacilityV1 } from '../sites/index.ts';
+import { Expandable } from '../../platform/http/shape.ts';
+import { ProfileV1, UserV2 } from '../identity/index.ts';
+import { FacilityV1, FacilityV2 } from '../sites/index.ts';
 
 const Text = (max: number) => Type.String({ maxLength: max });
 const Title = Type.String({ minLength: 1, maxLength: 300 });
@@ -125,9 +126,9 @@ export const TicketV2 = Type.Object(
     subcategory: Nullable(NamedRef),
     service_type: Nullable(Type.String()),
     department: Nullable(NamedRef),
-    facility: Nullable(NamedRef),
-    reporter: Nullable(PersonRef),
-    assignee: Nullable(PersonRef),
+    facility: Expandable(NamedRef, FacilityV2, 'The facility; in full with `expand=facility`.'),
+    reporter: Expandable(PersonRef, UserV2, 'Who reported it; the full user with `expand=reporter`.'),
+    assignee: Expandable(PersonRef, UserV2, 'Who works on it; the full user with `expand=assignee`.'),
     due_date: Nullable(DateOnly),
     resolved_at: Nullable(DateTime),
     completed_at: Nullable(DateTime),
