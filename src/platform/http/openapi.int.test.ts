@@ -213,7 +213,7 @@ type Query = operations['v2.tickets.list']['parameters']['query'];
 
 export const page: Page = { data: [], next_cursor: null, has_more: false };
 export const status: Ticket['status'] = 'in_progress';
-export const query: Query = { limit: 10 };
+export const query: Query = { limit: 10, fields: 'id,title', expand: 'reporter' };
 export const problem: Pick<Problem, 'status' | 'code'> = { status: 409, code: 'VERSION_CONFLICT' };
 export const incident: V1['schemas']['IncidentTicket']['priority'] = 'High';
 export type V1List = V1Operations['v1.incidentTickets.list'];
