@@ -15,6 +15,7 @@ import { apiKeyRateLimit } from './platform/auth/api-key-rate-limit.ts';
 import { watchRedis } from './platform/cache/redis.ts';
 import type { DatabaseHandle } from './platform/db/client.ts';
 import { registerBodyParsers } from './platform/http/body.ts';
+import { announceDeprecation } from './platform/http/deprecation.ts';
 import { notModified } from './platform/http/etag.ts';
 import { errorHandler } from './platform/http/error-handler.ts';
 import { commonErrors } from './platform/http/errors.ts';
@@ -27,6 +28,7 @@ import { privateCachingPlugin } from './platform/http/private-caching.ts';
 import { uploadsPlugin } from './platform/http/uploads.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
 import { serializerCompiler } from './platform/http/serialization.ts';
+import { shapeControls } from './platform/http/shape-controls.ts';
 import { V1_PREFIXES, V2_PREFIX } from './platform/http/versioning.ts';
 import { redactingLogger } from './platform/observability/log-redaction.ts';
 import { metricsPlugin } from './platform/observability/metrics.ts';
@@ -86,6 +88,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
 
   app.setValidatorCompiler(createValidatorCompiler());
   app.setSerializerCompiler(serializerCompiler);
+  shapeControls(app);
   registerBodyParsers(app);
   app.addHook('preValidation', rejectNullCharacters);
   app.setErrorHandler(errorHandler);
@@ -142,6 +145,8 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
       'idempotent-replayed',
       'content-disposition',
       'retry-after',
+      'deprecation',
+      'sunset',
     ],
     maxAge: 600,
   });
@@ -206,9 +211,15 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     allowedOrigins: config.corsOrigins,
     refreshTokenTtlDays: config.refreshTokenTtlDays,
   });
+  const v1Deprecation = {
+    deprecatedAt: config.apiV1DeprecationDate,
+    sunsetAt: config.apiV1SunsetDate,
+    link: config.apiV1DeprecationLink,
+  };
   const mount =
-    (plugins: FastifyPluginAsync[], hidden: boolean): FastifyPluginAsync =>
+    (plugins: FastifyPluginAsync[], hidden: boolean, version: 'v1' | 'v2'): FastifyPluginAsync =>
     async (scope) => {
+      if (version === 'v1') announceDeprecation(scope, v1Deprecation);
       if (hidden) {
         scope.addHook('onRoute', (route) => {
           route.schema = { ...route.schema, hide: true };
@@ -218,8 +229,8 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
       for (const plugin of plugins) await scope.register(plugin);
     };
   for (const plugin of routes.root) await app.register(plugin);
-  for (const prefix of V1_PREFIXES) await app.register(mount(routes.v1, prefix === '/api'), { prefix });
-  await app.register(mount(routes.v2, false), { prefix: V2_PREFIX });
+  for (const prefix of V1_PREFIXES) await app.register(mount(routes.v1, prefix === '/api', 'v1'), { prefix });
+  await app.register(mount(routes.v2, false, 'v2'), { prefix: V2_PREFIX });
 
   app.addHook('onClose', () => services.invalidation.close());
   await services.invalidation.start();

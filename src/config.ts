@@ -74,6 +74,12 @@ const origins: Parser<string[]> = (raw) =>
     }
     return expect(`comma-separated origins like http://localhost:8080 (got "${origin}")`);
   });
+const instant: Parser<Date> = (raw) => {
+  const time = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(raw) ? Date.parse(raw) : NaN;
+  return Number.isNaN(time)
+    ? expect('an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z')
+    : new Date(time);
+};
 const logLevel = oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent');
 
 const settings = {
@@ -282,6 +288,24 @@ const settings = {
     parse: origins,
     defaultFor: (mode) =>
       mode === 'production' ? '' : 'http://localhost:8080,http://127.0.0.1:8080,http://localhost:5173',
+  },
+  apiV1DeprecationDate: {
+    env: 'API_V1_DEPRECATION_DATE',
+    description:
+      'When v1 (/api/v1, /api) is (or becomes) deprecated: every v1 answer then carries `Deprecation: @<unix seconds>` (RFC 9745). Unset: no header.',
+    parse: instant,
+  },
+  apiV1SunsetDate: {
+    env: 'API_V1_SUNSET_DATE',
+    description:
+      'When v1 stops answering: every v1 answer carries `Sunset: <HTTP-date>` (RFC 8594). Unset: no header.',
+    parse: instant,
+  },
+  apiV1DeprecationLink: {
+    env: 'API_V1_DEPRECATION_LINK',
+    description:
+      'Where the v1 deprecation is explained (a migration guide): sent as `Link: <url>; rel="deprecation"` on v1 answers. Unset: no link.',
+    parse: url('http:', 'https:'),
   },
   logLevel: {
     env: 'LOG_LEVEL',

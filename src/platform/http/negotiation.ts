@@ -5,6 +5,7 @@ import XMLBuilder from 'fast-xml-builder';
 import type { Page } from '../db/list.ts';
 import { csvLine, type CsvCell } from './csv.ts';
 import { presentPage } from './pagination.ts';
+import { shapeItem } from './shape.ts';
 
 /**
  * Content negotiation for lists: JSON (the page), or CSV / XML / NDJSON (one JSON item
@@ -177,10 +178,14 @@ export async function sendList<T>(
     await reply.send(presentPage(request, reply, await options.page(), options.present));
     return;
   }
+  // `?fields=` / `?expand=` shape exports as they shape the JSON page: columns and NDJSON alike.
+  const item = request.responseShape
+    ? (shapeItem(options.item, request.responseShape) as TSchema)
+    : options.item;
   const { head, line, tail } = exportFormat(
     format,
-    options.item,
-    reply.compileSerializationSchema(options.item) as (item: unknown) => string,
+    item,
+    reply.compileSerializationSchema(item) as (item: unknown) => string,
   );
   const present = options.present;
   reply.header('content-disposition', `attachment; filename="${options.filename}.${fileExtensions[format]}"`);
