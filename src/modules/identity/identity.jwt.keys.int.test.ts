@@ -162,5 +162,5 @@ describe('JWT signing keys: sealed in PostgreSQL, rotated on schedule and on dem
     } finally {
       await es.close();
     }
-  });
+  }, 90_000); // builds a second app beside the first
 });
