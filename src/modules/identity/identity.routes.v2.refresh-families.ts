@@ -9,10 +9,7 @@ import { RefreshFamilyV2 } from './identity.schemas.jwt.ts';
 
 const tags = ['identity'];
 const noContent = { 204: Type.Null({ description: 'Done; no body.' }) };
-const FamilyParams = Type.Object({
-  id: Type.Integer({ minimum: 1 }),
-  familyId: Type.Integer({ minimum: 1 }),
-});
+const FamilyParams = Type.Composite([IdParams, Type.Object({ familyId: Type.Integer({ minimum: 1 }) })]);
 
 /**
  * Logins by token (refresh-token families) beside the sessions of

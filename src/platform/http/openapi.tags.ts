@@ -7,7 +7,7 @@
 export const TAG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   meta: 'The index of the API version: the URL of each resource collection.',
   health: 'Liveness and readiness of the process and its dependencies.',
-  auth: 'Logging in and out: sessions, CSRF, multi-factor challenges, passkeys and OIDC sign-in.',
+  auth: 'Logging in and out: sessions, CSRF, multi-factor challenges, passkeys, OIDC sign-in, JWT access and refresh tokens.',
   identity:
     'Users, departments, profiles, personal API tokens, service accounts, sessions, MFA and identity providers.',
   sites: 'Locations, the facilities at them and shift templates.',
@@ -23,4 +23,6 @@ export const TAG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'time off': 'Time-off requests and their approval, policies, balances and the ledger of days granted.',
   notifications: 'The in-app notification inbox and outgoing e-mail.',
   audit: 'The audit trail of every change.',
+  customers:
+    'Customers (people and organisations with their contacts), their personal data encrypted at rest.',
 };
