@@ -337,6 +337,13 @@ const settings = {
     parse: int(1, 168),
     default: '40',
   },
+  eventsRetentionDays: {
+    env: 'EVENTS_RETENTION_DAYS',
+    description:
+      'Days domain events stay in the outbox (Last-Event-ID resume, webhook replay) before the nightly prune deletes them.',
+    parse: int(1, 3650),
+    default: '30',
+  },
   bodyLimitBytes: {
     env: 'BODY_LIMIT_BYTES',
     description: 'Largest request body accepted (413 above).',

@@ -7,6 +7,7 @@ import { createInvalidationBus } from '../platform/cache/invalidation.ts';
 import type { Database, DatabaseHandle } from '../platform/db/client.ts';
 import { createFileStorage } from '../platform/files/index.ts';
 import { auditPermissions, auditRoutesV2, createAuditService } from './audit/index.ts';
+import { createEventCatalogue, pruneEventsJob } from '../platform/events/index.ts';
 import { enqueue, type JobDefinition } from '../platform/jobs/define-job.ts';
 import { purgeIdempotencyKeysJob } from '../platform/http/idempotency.ts';
 import { createMailer } from '../platform/mail/index.ts';
@@ -14,6 +15,7 @@ import {
   createAccountJobs,
   createIdentityJobs,
   createIdentityService,
+  identityEvents,
   identityPermissions,
   identityRoutesV1,
   identityRoutesV2,
@@ -37,7 +39,13 @@ import {
   notificationsRoutesV2,
 } from './notifications/index.ts';
 import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
-import { createSitesService, sitesPermissions, sitesRoutesV1, sitesRoutesV2 } from './sites/index.ts';
+import {
+  createSitesService,
+  sitesEvents,
+  sitesPermissions,
+  sitesRoutesV1,
+  sitesRoutesV2,
+} from './sites/index.ts';
 import {
   createEscalation,
   createSlaClocks,
@@ -48,6 +56,7 @@ import {
   recomputeJob,
   slaPermissions,
   slaPolicyRoutesV2,
+  slaEvents,
   slaRoutesV2,
 } from './sla/index.ts';
 import {
@@ -55,6 +64,7 @@ import {
   createTicketAttachmentsService,
   createTicketReferenceService,
   createTicketsService,
+  ticketEvents,
   ticketsPermissions,
   ticketsRoutesV1,
   ticketsRoutesV2,
@@ -71,6 +81,7 @@ import {
   timeclockRoutesV2,
   timeoffRoutesV1,
   timeoffRoutesV2,
+  workforceEvents,
   workforcePermissions,
 } from './workforce/index.ts';
 import {
@@ -97,6 +108,7 @@ export interface ModuleSettings {
 export type ServiceSettings = Pick<
   Config,
   | 'overtimeThresholdHours'
+  | 'eventsRetentionDays'
   | 'sessionTtlHours'
   | 'dataDir'
   | 'secretKey'
@@ -295,6 +307,8 @@ export function createServices(
     },
   });
   return {
+    /** Outbox upkeep: the nightly prune of events past EVENTS_RETENTION_DAYS. */
+    outboxJobs: [pruneEventsJob(db, settings.eventsRetentionDays, now)],
     invalidation,
     policy,
     audit,
@@ -321,6 +335,15 @@ export function createServices(
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+/** Every domain event type, gathered from the modules' `*.events.ts` (docs/events.md is checked against it). */
+export const eventCatalogue = createEventCatalogue(
+  ticketEvents,
+  slaEvents,
+  workforceEvents,
+  sitesEvents,
+  identityEvents,
+);
 
 export const permissionGrants: PermissionGrants[] = [
   auditPermissions,
@@ -390,6 +413,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
 export function allJobs(services: Services, db: Database): JobDefinition[] {
   return [
     purgeIdempotencyKeysJob(db),
+    ...services.outboxJobs,
     ...createIdentityJobs({ db }),
     ...createAccountJobs({ db, identity: services.identity }),
     ...createNotificationsJobs({ db, identity: services.identity, mailer: services.mailer }),

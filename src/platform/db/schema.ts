@@ -16,3 +16,4 @@ export * from '../../modules/calendars/calendars.tables.ts';
 export * from '../../modules/workflows/workflows.tables.ts';
 export * from '../../modules/sla/sla.tables.ts';
 export * from '../../modules/notifications/notifications.tables.ts';
+export * from '../events/events.tables.ts';
