@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { pino } from 'pino';
 import { createPolicy, type PermissionGrants } from '../platform/auth/policy.ts';
 import type { Config } from '../config.ts';
+import { createSealer } from '../platform/auth/sealed.ts';
 import { randomToken } from '../platform/auth/secrets.ts';
 import { createInvalidationBus } from '../platform/cache/invalidation.ts';
 import type { Database, DatabaseHandle } from '../platform/db/client.ts';
@@ -93,6 +94,13 @@ import {
   workflowAdminRoutesV2,
   workflowsRoutesV2,
 } from './workflows/index.ts';
+import {
+  createDelivery,
+  createWebhooksJobs,
+  createWebhooksService,
+  webhooksPermissions,
+  webhooksRoutesV2,
+} from './webhooks/index.ts';
 
 /**
  * The one place modules are wired: services in dependency order, then each module's
@@ -109,6 +117,11 @@ export type ServiceSettings = Pick<
   Config,
   | 'overtimeThresholdHours'
   | 'eventsRetentionDays'
+  | 'webhookTimeoutMs'
+  | 'webhookRetrySchedule'
+  | 'webhookDisableAfterDays'
+  | 'webhookSecretOverlapHours'
+  | 'webhooksAllowPrivateNetworks'
   | 'sessionTtlHours'
   | 'dataDir'
   | 'secretKey'
@@ -243,6 +256,33 @@ export function createServices(
     now,
   });
   const mail = createComposedMailService({ db, audit });
+  // Without SECRET_KEY (tests building the app directly), secrets are sealed with a key of this process's own.
+  const webhookSealer = createSealer(settings.secretKey ?? randomToken(), 'webhook-secret');
+  const webhookDelivery = createDelivery({
+    db,
+    sealer: webhookSealer,
+    identity,
+    notifications,
+    settings: {
+      timeoutMs: settings.webhookTimeoutMs,
+      retrySchedule: settings.webhookRetrySchedule,
+      disableAfterDays: settings.webhookDisableAfterDays,
+      allowPrivateNetworks: settings.webhooksAllowPrivateNetworks,
+    },
+    now,
+  });
+  const webhooks = createWebhooksService({
+    db,
+    audit,
+    sealer: webhookSealer,
+    catalogue: eventCatalogue,
+    delivery: webhookDelivery,
+    settings: {
+      allowPrivateNetworks: settings.webhooksAllowPrivateNetworks,
+      secretOverlapHours: settings.webhookSecretOverlapHours,
+    },
+    now,
+  });
   const slaClocks = createSlaClocks({ db, calendars, now });
   const workflows = createWorkflowsService({
     db,
@@ -307,8 +347,13 @@ export function createServices(
     },
   });
   return {
-    /** Outbox upkeep: the nightly prune of events past EVENTS_RETENTION_DAYS. */
-    outboxJobs: [pruneEventsJob(db, settings.eventsRetentionDays, now)],
+    /** The outbox's upkeep and consumers: the nightly prune, webhook dispatch and delivery. */
+    outboxJobs: [
+      pruneEventsJob(db, settings.eventsRetentionDays, now),
+      ...createWebhooksJobs({ db, delivery: webhookDelivery, retentionDays: settings.eventsRetentionDays }),
+    ],
+    webhooks,
+    webhookDelivery,
     invalidation,
     policy,
     audit,
@@ -357,6 +402,7 @@ export const permissionGrants: PermissionGrants[] = [
   slaPermissions,
   reportsPermissions,
   workforcePermissions,
+  webhooksPermissions,
 ];
 
 export interface ModuleRoutes {
@@ -405,6 +451,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(notificationsRoutesV2, { notifications: services.notifications }),
       mounted(mailRoutesV2, mailOptions),
       mounted(auditRoutesV2, { audit: services.audit }),
+      mounted(webhooksRoutesV2, { webhooks: services.webhooks }),
     ],
   };
 }

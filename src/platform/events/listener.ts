@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Logger } from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
 import { endClient } from '../db/client.ts';
 import { EVENTS_CHANNEL } from './outbox.ts';
 
@@ -19,7 +19,7 @@ export type EventWake = { id: number } | { resync: true };
  * consumers always read what is new with `readAfter(theirCursor)`, so a lost
  * notification delays them until the next one (or their own poll), never loses an event.
  */
-export function createEventListener(options: { pool: pg.Pool; log?: Logger }) {
+export function createEventListener(options: { pool: pg.Pool; log?: Pick<FastifyBaseLogger, 'warn'> }) {
   const { pool, log } = options;
   const subscribers = new Set<(wake: EventWake) => void>();
   let client: pg.Client | undefined;
