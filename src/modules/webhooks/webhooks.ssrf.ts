@@ -86,7 +86,7 @@ export async function resolveTarget(raw: string, allowPrivate: boolean): Promise
   const forbidden = addresses.find((entry) => isForbiddenAddress(entry.address));
   if (forbidden && !allowPrivate)
     throw new UnsafeTargetError(
-      `${host} resolves to ${forbidden.address}, a loopback, private, link-local or metadata address.`,
+      `${host === forbidden.address ? host : `${host} resolves to ${forbidden.address}, which`} is a loopback, private, link-local or metadata address.`,
     );
   const [first] = addresses;
   if (!first) throw new UnsafeTargetError(`The host ${host} does not resolve.`);
