@@ -202,8 +202,11 @@ describe('webhook delivery', () => {
       to: new Date().toISOString(),
     });
     expect(many.json()).toEqual({ replayed: 1 });
-    await eventually('both delivered', () => hooks.delivered().length === 2 || undefined);
-    expect(await deliveriesOf(id, '&status=succeeded')).toHaveLength(2);
+    // The receiver has answered before the sender records it: wait for the log.
+    await eventually('both recorded as delivered', async () =>
+      (await deliveriesOf(id, '&status=succeeded')).length === 2 ? true : undefined,
+    );
+    expect(hooks.delivered()).toHaveLength(2);
   });
 
   it('signs with both secrets during a rotation', async () => {
@@ -234,7 +237,12 @@ describe('webhook delivery', () => {
     const hooks = await receiver(() => ({ status: 500 }));
     const { id } = await subscribe(hooks.url, ['ticket.updated']);
     await emit(ticketUpdated, 'failing-1');
-    await eventually('failing', () => hooks.received.length > 0 || undefined);
+    await eventually('failing', async () => {
+      const body = (await browser.get(`/api/v2/webhooks/endpoints/${id}`)).json<{
+        failing_since: string | null;
+      }>();
+      return body.failing_since ?? undefined;
+    });
     // Failing since six days (default limit five): the next failure disables it.
     await t.database.db.execute(
       sql`update webhook_endpoints set failing_since = now() - interval '6 days' where id = ${id}`,

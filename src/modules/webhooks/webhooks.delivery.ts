@@ -129,6 +129,9 @@ export function createDelivery(deps: DeliveryDeps) {
   /** Disables an endpoint failing for too long and tells the admins, in the failing attempt's transaction. */
   async function disableIfFailingTooLong(tx: Executor, endpoint: WebhookEndpoint, failingSince: Date) {
     if (now().getTime() - failingSince.getTime() < settings.disableAfterDays * DAY_MS) return;
+    // Lanes fail side by side: only the first to get here disables and notifies.
+    const current = await repository.endpointById(tx, endpoint.id, { lock: 'update' });
+    if (!current?.enabled) return;
     const reason = `Every delivery has failed since ${failingSince.toISOString()}.`;
     await repository.updateEndpoint(tx, endpoint.id, { enabled: false, disabledReason: reason });
     await deps.notifications.notify(tx, {
@@ -146,6 +149,7 @@ export function createDelivery(deps: DeliveryDeps) {
     endpoint: WebhookEndpoint,
     startedAt: Date,
     result: AttemptResult,
+    final = false,
   ): Promise<Date | undefined> {
     return db.transaction(async (tx) => {
       const attempts = delivery.attempts + 1;
@@ -169,7 +173,7 @@ export function createDelivery(deps: DeliveryDeps) {
         if (endpoint.failingSince) await repository.setEndpointState(tx, endpoint.id, { failingSince: null });
         return undefined;
       }
-      const delay = settings.retrySchedule[attempts - 1];
+      const delay = final ? undefined : settings.retrySchedule[attempts - 1];
       const nextAttemptAt =
         delay === undefined
           ? undefined
@@ -180,8 +184,7 @@ export function createDelivery(deps: DeliveryDeps) {
         nextAttemptAt ? { ...outcome, status: 'retrying', nextAttemptAt } : { ...outcome, status: 'dead' },
         attempt,
       );
-      const failingSince = endpoint.failingSince ?? startedAt;
-      if (!endpoint.failingSince) await repository.setEndpointState(tx, endpoint.id, { failingSince });
+      const failingSince = await repository.markFailing(tx, endpoint.id, startedAt);
       await disableIfFailingTooLong(tx, endpoint, failingSince);
       return nextAttemptAt;
     });
@@ -209,19 +212,20 @@ export function createDelivery(deps: DeliveryDeps) {
         await wakeLane(db, endpointId, lane, waitUntil);
         return;
       }
-      const [event] = await readAfter(db, head.eventId - 1, 1);
+      const [found] = await readAfter(db, head.eventId - 1, 1);
+      const event = found?.id === head.eventId ? found : undefined;
       const startedAt = now();
-      const result: AttemptResult =
-        event?.id === head.eventId
-          ? await send(endpoint, event)
-          : {
-              succeeded: false,
-              statusCode: null,
-              durationMs: 0,
-              responseExcerpt: '',
-              error: 'The event was pruned from the outbox.',
-            };
-      const retryAt = await record(head, endpoint, startedAt, result);
+      const result: AttemptResult = event
+        ? await send(endpoint, event)
+        : {
+            succeeded: false,
+            statusCode: null,
+            durationMs: 0,
+            responseExcerpt: '',
+            error: 'The event was pruned from the outbox.',
+          };
+      // An event pruned from the outbox can never be sent: dead at once.
+      const retryAt = await record(head, endpoint, startedAt, result, !event);
       if (retryAt) {
         await wakeLane(db, endpointId, lane, retryAt, true);
         return;
@@ -251,11 +255,12 @@ export function createDelivery(deps: DeliveryDeps) {
     /** Queues deliveries for every enabled endpoint's new events; with `sweep`, requeues every open lane. */
     async dispatch(options: { sweep?: boolean } = {}): Promise<number> {
       let queued = 0;
-      for (const id of await repository.enabledEndpointIds(db)) queued += await dispatchEndpoint(id);
+      const enabled = await repository.enabledEndpointIds(db);
+      for (const id of enabled) queued += await dispatchEndpoint(id);
       if (options.sweep) {
+        const open = (await repository.openLanes(db)).filter((lane) => enabled.includes(lane.endpointId));
         await db.transaction(async (tx) => {
-          for (const lane of await repository.openLanes(tx))
-            await wakeLane(tx, lane.endpointId, lane.lane, lane.runAt);
+          for (const lane of open) await wakeLane(tx, lane.endpointId, lane.lane, lane.runAt);
         });
       }
       return queued;

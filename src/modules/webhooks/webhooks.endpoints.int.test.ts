@@ -121,4 +121,19 @@ describe('webhook endpoints API', () => {
       last_error: expect.stringMatching(/127\.0\.0\.1 is a loopback/),
     });
   });
+
+  it('documents every webhook route in the v2 OpenAPI with tags, a summary and responses', async () => {
+    const document = (await admin.get('/api/v2/openapi.json')).json<{
+      paths: Record<string, Record<string, { tags?: string[]; summary?: string; responses?: object }>>;
+    }>();
+    const operations = Object.entries(document.paths)
+      .filter(([path]) => path.includes('/webhooks/'))
+      .flatMap(([, methods]) => Object.values(methods));
+    expect(operations.length).toBeGreaterThanOrEqual(10);
+    for (const operation of operations) {
+      expect(operation.tags).toEqual(['webhooks']);
+      expect(operation.summary).toBeTruthy();
+      expect(operation.responses).toBeTruthy();
+    }
+  });
 });

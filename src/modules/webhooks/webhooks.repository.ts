@@ -129,6 +129,16 @@ export async function setEndpointState(
   await executor.update(webhookEndpoints).set(values).where(eq(webhookEndpoints.id, id));
 }
 
+/** Starts the endpoint's failure clock unless it runs already; answers since when it has been failing. */
+export async function markFailing(executor: Executor, id: number, at: Date): Promise<Date> {
+  const [row] = await executor
+    .update(webhookEndpoints)
+    .set({ failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${at})` })
+    .where(eq(webhookEndpoints.id, id))
+    .returning({ failingSince: webhookEndpoints.failingSince });
+  return row?.failingSince ?? at;
+}
+
 export async function deleteEndpoint(
   executor: Executor,
   id: number,
