@@ -5,7 +5,7 @@ import { pruneEvents } from './outbox.ts';
 
 const DAY_MS = 86_400_000;
 
-/** Nightly: deletes outbox events older than EVENTS_RETENTION_DAYS (and, by cascade, their webhook deliveries). */
+/** Nightly: deletes outbox events older than EVENTS_RETENTION_DAYS. */
 export const pruneEventsJob = (db: Database, retentionDays: number, now: () => Date = () => new Date()) =>
   defineJob({
     name: 'events.prune',
