@@ -80,6 +80,17 @@ const instant: Parser<Date> = (raw) => {
     ? expect('an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z')
     : new Date(time);
 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** `5s,1m,2h` -> milliseconds. */
+const durations: Parser<number[]> = (raw) => {
+  const values = list(raw).map((item) => {
+    const match = /^(\d+)(ms|s|m|h|d)$/.exec(item);
+    return match ? Number(match[1]) * (DURATION_UNITS[match[2] ?? ''] ?? 0) : -1;
+  });
+  return values.length > 0 && values.every((value) => value > 0)
+    ? values
+    : expect('comma-separated durations like 5s,1m,2h (units ms, s, m, h, d)');
+};
 const logLevel = oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent');
 
 const settings = {
@@ -439,6 +450,47 @@ const settings = {
     description: 'Weekly worked hours above which timesheets count overtime.',
     parse: int(1, 168),
     default: '40',
+  },
+  eventsRetentionDays: {
+    env: 'EVENTS_RETENTION_DAYS',
+    description:
+      'Days domain events stay in the outbox (Last-Event-ID resume, webhook replay) before the nightly prune deletes them.',
+    parse: int(1, 3650),
+    default: '30',
+  },
+  webhookTimeoutMs: {
+    env: 'WEBHOOK_TIMEOUT_MS',
+    description:
+      'How long one webhook delivery attempt may take (connect, send, response) before it counts as failed.',
+    parse: int(100, 60_000),
+    default: '10000',
+  },
+  webhookRetrySchedule: {
+    env: 'WEBHOOK_RETRY_SCHEDULE',
+    description:
+      'Delays between webhook attempts after a failure (comma-separated, units ms, s, m, h, d), each with ±10% jitter; a delivery still failing after the last is dead-lettered.',
+    parse: durations,
+    default: '5s,1m,5m,30m,1h,2h,4h,8h,12h,12h,12h,12h,12h,12h,12h',
+  },
+  webhookDisableAfterDays: {
+    env: 'WEBHOOK_DISABLE_AFTER_DAYS',
+    description:
+      'An endpoint whose deliveries have failed without a single success for this many days is disabled, and admins are notified.',
+    parse: int(1, 365),
+    default: '5',
+  },
+  webhookSecretOverlapHours: {
+    env: 'WEBHOOK_SECRET_OVERLAP_HOURS',
+    description: 'After a secret rotation, how long deliveries are also signed with the previous secret.',
+    parse: int(0, 24 * 30),
+    default: '24',
+  },
+  webhooksAllowPrivateNetworks: {
+    env: 'WEBHOOKS_ALLOW_PRIVATE_NETWORKS',
+    description:
+      'Let webhook URLs resolve to loopback, private, link-local and metadata addresses (local development and tests only).',
+    parse: bool,
+    default: 'false',
   },
   bodyLimitBytes: {
     env: 'BODY_LIMIT_BYTES',

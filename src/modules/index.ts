@@ -2,11 +2,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { pino } from 'pino';
 import { createPolicy, type PermissionGrants } from '../platform/auth/policy.ts';
 import type { Config } from '../config.ts';
+import { createSealer } from '../platform/auth/sealed.ts';
 import { randomToken } from '../platform/auth/secrets.ts';
 import { createInvalidationBus } from '../platform/cache/invalidation.ts';
 import type { Database, DatabaseHandle } from '../platform/db/client.ts';
 import { createFileStorage } from '../platform/files/index.ts';
 import { auditPermissions, auditRoutesV2, createAuditService } from './audit/index.ts';
+import { createEventCatalogue, pruneEventsJob } from '../platform/events/index.ts';
 import { enqueue, type JobDefinition } from '../platform/jobs/define-job.ts';
 import { purgeIdempotencyKeysJob } from '../platform/http/idempotency.ts';
 import { createMailer } from '../platform/mail/index.ts';
@@ -14,6 +16,7 @@ import {
   createAccountJobs,
   createIdentityJobs,
   createIdentityService,
+  identityEvents,
   identityPermissions,
   identityRoutesRoot,
   identityRoutesV1,
@@ -46,7 +49,13 @@ import {
   customersRoutesV2,
 } from './customers/index.ts';
 import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
-import { createSitesService, sitesPermissions, sitesRoutesV1, sitesRoutesV2 } from './sites/index.ts';
+import {
+  createSitesService,
+  sitesEvents,
+  sitesPermissions,
+  sitesRoutesV1,
+  sitesRoutesV2,
+} from './sites/index.ts';
 import {
   createEscalation,
   createSlaClocks,
@@ -57,6 +66,7 @@ import {
   recomputeJob,
   slaPermissions,
   slaPolicyRoutesV2,
+  slaEvents,
   slaRoutesV2,
 } from './sla/index.ts';
 import {
@@ -64,6 +74,7 @@ import {
   createTicketAttachmentsService,
   createTicketReferenceService,
   createTicketsService,
+  ticketEvents,
   ticketsPermissions,
   ticketsRoutesV1,
   ticketsRoutesV2,
@@ -80,6 +91,7 @@ import {
   timeclockRoutesV2,
   timeoffRoutesV1,
   timeoffRoutesV2,
+  workforceEvents,
   workforcePermissions,
 } from './workforce/index.ts';
 import {
@@ -91,6 +103,13 @@ import {
   workflowAdminRoutesV2,
   workflowsRoutesV2,
 } from './workflows/index.ts';
+import {
+  createDelivery,
+  createWebhooksJobs,
+  createWebhooksService,
+  webhooksPermissions,
+  webhooksRoutesV2,
+} from './webhooks/index.ts';
 
 /**
  * The one place modules are wired: services in dependency order, then each module's
@@ -109,6 +128,12 @@ export interface ModuleSettings {
 export type ServiceSettings = Pick<
   Config,
   | 'overtimeThresholdHours'
+  | 'eventsRetentionDays'
+  | 'webhookTimeoutMs'
+  | 'webhookRetrySchedule'
+  | 'webhookDisableAfterDays'
+  | 'webhookSecretOverlapHours'
+  | 'webhooksAllowPrivateNetworks'
   | 'sessionTtlHours'
   | 'dataDir'
   | 'secretKey'
@@ -266,6 +291,33 @@ export function createServices(
     now,
   });
   const mail = createComposedMailService({ db, audit });
+  // Without SECRET_KEY (tests building the app directly), secrets are sealed with a key of this process's own.
+  const webhookSealer = createSealer(settings.secretKey ?? randomToken(), 'webhook-secret');
+  const webhookDelivery = createDelivery({
+    db,
+    sealer: webhookSealer,
+    identity,
+    notifications,
+    settings: {
+      timeoutMs: settings.webhookTimeoutMs,
+      retrySchedule: settings.webhookRetrySchedule,
+      disableAfterDays: settings.webhookDisableAfterDays,
+      allowPrivateNetworks: settings.webhooksAllowPrivateNetworks,
+    },
+    now,
+  });
+  const webhooks = createWebhooksService({
+    db,
+    audit,
+    sealer: webhookSealer,
+    catalogue: eventCatalogue,
+    delivery: webhookDelivery,
+    settings: {
+      allowPrivateNetworks: settings.webhooksAllowPrivateNetworks,
+      secretOverlapHours: settings.webhookSecretOverlapHours,
+    },
+    now,
+  });
   const slaClocks = createSlaClocks({ db, calendars, now });
   const workflows = createWorkflowsService({
     db,
@@ -332,6 +384,13 @@ export function createServices(
     },
   });
   return {
+    /** The outbox's upkeep and consumers: the nightly prune, webhook dispatch and delivery. */
+    outboxJobs: [
+      pruneEventsJob(db, settings.eventsRetentionDays, now),
+      ...createWebhooksJobs({ db, delivery: webhookDelivery, retentionDays: settings.eventsRetentionDays }),
+    ],
+    webhooks,
+    webhookDelivery,
     invalidation,
     policy,
     audit,
@@ -361,6 +420,15 @@ export function createServices(
 
 export type Services = ReturnType<typeof createServices>;
 
+/** Every domain event type, gathered from the modules' `*.events.ts` (docs/events.md is checked against it). */
+export const eventCatalogue = createEventCatalogue(
+  ticketEvents,
+  slaEvents,
+  workforceEvents,
+  sitesEvents,
+  identityEvents,
+);
+
 export const permissionGrants: PermissionGrants[] = [
   auditPermissions,
   identityPermissions,
@@ -374,6 +442,7 @@ export const permissionGrants: PermissionGrants[] = [
   reportsPermissions,
   workforcePermissions,
   customersPermissions,
+  webhooksPermissions,
 ];
 
 export interface ModuleRoutes {
@@ -427,6 +496,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(mailRoutesV2, mailOptions),
       mounted(auditRoutesV2, { audit: services.audit }),
       mounted(customersRoutesV2, { customers: services.customers }),
+      mounted(webhooksRoutesV2, { webhooks: services.webhooks }),
     ],
   };
 }
@@ -435,6 +505,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
 export function allJobs(services: Services, db: Database): JobDefinition[] {
   return [
     purgeIdempotencyKeysJob(db),
+    ...services.outboxJobs,
     ...createIdentityJobs({ db, identity: services.identity }),
     ...createAccountJobs({ db, identity: services.identity }),
     ...createNotificationsJobs({ db, identity: services.identity, mailer: services.mailer }),

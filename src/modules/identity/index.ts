@@ -24,3 +24,4 @@ export { presentProfileV1, presentUserV1, presentUserV2 } from './identity.prese
 export { ProfileV1, UserV1, UserV2 } from './identity.schemas.ts';
 export type { Person } from './identity.repository.ts';
 export type { Department, User } from './identity.tables.ts';
+export { identityEvents } from './identity.events.ts';

@@ -24,3 +24,4 @@ export {
 export { FacilityV1, FacilityV2, LocationV1, LocationV2, ShiftV1, ShiftV2 } from './sites.schemas.ts';
 export type { Facility } from './sites.repository.ts';
 export type { FacilityStatus, Location, Shift } from './sites.tables.ts';
+export { sitesEvents } from './sites.events.ts';

@@ -26,3 +26,4 @@ export type { TicketRow } from './tickets.repository.ts';
 export type { TicketComment } from './tickets.tables.ts';
 export { allowedTransitions, isFinal, isOpenStatus, statusesOf } from './tickets.state.ts';
 export { PRIORITIES, TICKET_KINDS, TICKET_STATUSES } from './tickets.tables.ts';
+export { ticketEvents } from './tickets.events.ts';

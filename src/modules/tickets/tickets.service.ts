@@ -20,6 +20,7 @@ import {
 import { createTicketDiscussion } from './tickets.discussion.ts';
 import { createHydration, isFull } from './tickets.hydration.ts';
 import { ticketErrors } from './tickets.errors.ts';
+import { recordTicketChange, recordTicketCreated, recordTicketDeleted } from './tickets.events.ts';
 import { runHooks, type ChangeSource, type TicketHooks } from './tickets.hooks.ts';
 import { relevanceCount, relevanceRows, searchPlanFor } from './tickets.search.ts';
 import { canManage, canWork, ticketScope } from './tickets.policy.ts';
@@ -123,6 +124,7 @@ export function createTicketsService(deps: TicketsDeps) {
     const action =
       input.status && input.status !== before.status ? 'ticket.status_changed' : 'ticket.updated';
     await audit.record(tx, ctx, { action, resourceType: 'ticket', resourceId: before.id, before, after });
+    await recordTicketChange(tx, ctx, before, after);
     return hooks.changed(tx, ctx, { before, after, source });
   }
 
@@ -255,6 +257,7 @@ export function createTicketsService(deps: TicketsDeps) {
           resourceId: id,
           after: created,
         });
+        await recordTicketCreated(tx, ctx, created);
         return hooks.created(tx, ctx, created);
       });
       await bumpGeneration(db, 'tickets');
@@ -312,6 +315,7 @@ export function createTicketsService(deps: TicketsDeps) {
             resourceId: id,
             before,
           });
+          await recordTicketDeleted(tx, ctx, before);
         }),
       );
       await bumpGeneration(db, 'tickets');
