@@ -23,16 +23,17 @@ import { healthRoutes } from './platform/http/health.ts';
 import { idempotencyPlugin } from './platform/http/idempotency.ts';
 import { rejectNullCharacters } from './platform/http/null-characters.ts';
 import { rateLimitStore } from './platform/http/rate-limit-store.ts';
-import { openApiRoutes, openApiOptions } from './platform/http/openapi.ts';
+import { openApiRoutes, openApiOptions, registerOpenApiComponents } from './platform/http/openapi.ts';
 import { privateCachingPlugin } from './platform/http/private-caching.ts';
 import { uploadsPlugin } from './platform/http/uploads.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
 import { serializerCompiler } from './platform/http/serialization.ts';
 import { shapeControls } from './platform/http/shape-controls.ts';
+import { eventOpenApiExtras } from './platform/events/index.ts';
 import { V1_PREFIXES, V2_PREFIX } from './platform/http/versioning.ts';
 import { redactingLogger } from './platform/observability/log-redaction.ts';
 import { metricsPlugin } from './platform/observability/metrics.ts';
-import { createServices, moduleRoutes, type Services } from './modules/index.ts';
+import { createServices, eventCatalogue, moduleRoutes, type Services } from './modules/index.ts';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -202,6 +203,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
 
   healthRoutes(app, { pool: database.pool, redis, version, isClosing: () => closing });
   openApiRoutes(app);
+  registerOpenApiComponents(app, eventOpenApiExtras(eventCatalogue));
 
   const routes = moduleRoutes(services, {
     sessionTtlHours: config.sessionTtlHours,

@@ -23,4 +23,5 @@ export {
 export { createEventListener, type EventListener, type EventWake } from './listener.ts';
 export { pruneEventsJob } from './retention.ts';
 export { renderCatalogue } from './catalogue-docs.ts';
+export { eventOpenApiExtras, eventSchemaName } from './openapi.ts';
 export { EVENT_AUDIENCES, type EventAudience, type StoredEvent } from './events.tables.ts';
