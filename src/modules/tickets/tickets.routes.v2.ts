@@ -8,6 +8,7 @@ import { sendList } from '../../platform/http/negotiation.ts';
 import { v2PageSchema } from '../../platform/http/pagination.ts';
 import { listQuerySchema, parseListQuery } from '../../platform/http/query.ts';
 import { definedOnly } from '../../platform/http/schemas.ts';
+import { ticketExportProjections } from './tickets.export.ts';
 import { ticketList } from './tickets.repository.ts';
 import { presentHistoryEntry, presentTicketV2 } from './tickets.presenters.ts';
 import type { TicketsRouteOptions } from './tickets.routes.ts';
@@ -66,7 +67,10 @@ export const ticketRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOptions> = as
       const params = parseListQuery(ticketList, request.query, 'v2');
       return sendList(request, reply, {
         page: () => tickets.list(actor, params),
-        all: () => tickets.all(actor, params),
+        flat: {
+          projection: ticketExportProjections.v2,
+          batches: () => tickets.exportRows(actor, params, 'v2'),
+        },
         present: presentTicketV2,
         item: TicketV2,
         filename: 'tickets',

@@ -1,19 +1,20 @@
+import type { SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import QueryStream from 'pg-query-stream';
 
+/** Renders statements as the database client does (client.ts: snake_case columns). */
+const dialect = new PgDialect({ casing: 'snake_case' });
+
 /**
- * Streams the rows of a select through a server-side cursor, in batches: one query,
- * one consistent snapshot (REPEATABLE READ), and memory bounded by the batch size
- * however many rows match. `keys` names the columns in select order (the select's
- * field names), since rows travel as arrays.
+ * Streams the rows of a select through a server-side cursor, as arrays in select order,
+ * `batchSize` at a time: one query, one consistent snapshot (REPEATABLE READ), and
+ * memory bounded by the batch size however many rows match. The cursor is read only as
+ * fast as the consumer asks for batches; a consumer that stops early (a client that
+ * went away) closes it and gives the connection up.
  */
-export async function* streamSelect<T>(
-  pool: pg.Pool,
-  query: { toSQL(): { sql: string; params: unknown[] } },
-  keys: readonly string[],
-  batchSize = 1000,
-): AsyncGenerator<T[]> {
-  const { sql, params } = query.toSQL();
+export async function* streamRows(pool: pg.Pool, query: SQL, batchSize = 1000): AsyncGenerator<unknown[][]> {
+  const { sql, params } = dialect.sqlToQuery(query);
   const client = await pool.connect();
   let stream: QueryStream | undefined;
   let completed = false;
@@ -24,12 +25,13 @@ export async function* streamSelect<T>(
     // The cursor's fetches count as one statement: the pool's statement_timeout would cut
     // a large export off midway.
     await client.query("SET LOCAL statement_timeout = '30min'");
-    stream = client.query(new QueryStream(sql, params, { batchSize, rowMode: 'array' }));
-    let batch: T[] = [];
+    // The stream buffers one fetch (its high-water mark) while the consumer works on the last.
+    stream = client.query(
+      new QueryStream(sql, params, { batchSize, highWaterMark: batchSize, rowMode: 'array' }),
+    );
+    let batch: unknown[][] = [];
     for await (const values of stream as AsyncIterable<unknown[]>) {
-      const row: Record<string, unknown> = {};
-      for (let i = 0; i < keys.length; i++) row[keys[i] as string] = values[i];
-      batch.push(row as T);
+      batch.push(values);
       if (batch.length >= batchSize) {
         yield batch;
         batch = [];
