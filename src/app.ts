@@ -22,6 +22,7 @@ import { healthRoutes } from './platform/http/health.ts';
 import { idempotencyPlugin } from './platform/http/idempotency.ts';
 import { rejectNullCharacters } from './platform/http/null-characters.ts';
 import { rateLimitStore } from './platform/http/rate-limit-store.ts';
+import { listFormats } from './platform/http/list-formats.ts';
 import { openApiRoutes, openApiOptions } from './platform/http/openapi.ts';
 import { privateCachingPlugin } from './platform/http/private-caching.ts';
 import { uploadsPlugin } from './platform/http/uploads.ts';
@@ -213,6 +214,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
         });
       }
       apiRoot(scope);
+      listFormats(scope);
       for (const plugin of plugins) await scope.register(plugin);
     };
   for (const prefix of V1_PREFIXES) await app.register(mount(routes.v1, prefix === '/api'), { prefix });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
+import { withListMediaTypes } from './list-formats.ts';
 
 /** OpenAPI 3.1 generated from the route schemas; never written by hand. */
 export function openApiOptions(version: string): FastifyDynamicSwaggerOptions {
@@ -38,13 +39,17 @@ export function openApiOptions(version: string): FastifyDynamicSwaggerOptions {
 
 type Document = { paths?: Record<string, unknown> } & Record<string, unknown>;
 
-/** The document of one API version: the full document with only that version's paths. */
+/** The document of one API version: the full document with only that version's paths, lists with their media types. */
 export function documentFor(app: FastifyInstance, prefix: '/api/v1' | '/api/v2'): Document {
   const full = app.swagger() as Document;
   const paths = Object.fromEntries(
     Object.entries(full.paths ?? {}).filter(([path]) => path.startsWith(prefix)),
   );
-  return { ...full, info: { ...(full.info as object), title: `Opsdesk API ${prefix.slice(5)}` }, paths };
+  return withListMediaTypes({
+    ...full,
+    info: { ...(full.info as object), title: `Opsdesk API ${prefix.slice(5)}` },
+    paths,
+  });
 }
 
 export function openApiRoutes(app: FastifyInstance): void {
