@@ -121,7 +121,9 @@ export async function exportRun(
             else
               resolve({ newlines: 0, bytes, failure: `HTTP ${response.statusCode} ${body.slice(0, 300)}` });
           });
-          const cutOff = () => resolve({ newlines, bytes, failure: 'the server cut the response off' });
+          const cutOff = () => {
+            resolve({ newlines, bytes, failure: 'the server cut the response off' });
+          };
           response.on('aborted', cutOff);
           response.on('error', cutOff);
         },
@@ -162,12 +164,11 @@ export interface StallResult {
   exportsOpenAfterAbort: number;
 }
 
-/** Backends of the server that hold an export cursor (a READ ONLY transaction with a cursor open). */
+/** Backends of the server inside a transaction: with no other load, the export cursors. */
 async function openExports(pool: pg.Pool): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND application_name = 'opsdesk' AND state LIKE 'idle in transaction%'
-        AND query ILIKE '%FETCH%'`,
+      WHERE datname = current_database() AND application_name = 'opsdesk' AND xact_start IS NOT NULL`,
   );
   return rows[0]?.n ?? 0;
 }

@@ -81,7 +81,8 @@ function formatsOf(operation: Operation): string[] {
   const schema = operation.parameters?.find((p) => p.name === 'format' && p.in === 'query')?.schema;
   if (!schema) return [];
   if (schema.enum) return schema.enum.map(String);
-  return (schema.anyOf ?? []).map((branch) => String(branch.const));
+  // TypeBox literals come out of the swagger conversion as `{enum: [value]}` (or `{const}`).
+  return (schema.anyOf ?? []).flatMap((branch) => branch.enum?.map(String) ?? [String(branch.const)]);
 }
 
 /**
