@@ -24,6 +24,7 @@ import { idempotencyPlugin } from './platform/http/idempotency.ts';
 import { rejectNullCharacters } from './platform/http/null-characters.ts';
 import { rateLimitStore } from './platform/http/rate-limit-store.ts';
 import { openApiRoutes, openApiOptions, registerOpenApiComponents } from './platform/http/openapi.ts';
+import { listFormats } from './platform/http/list-formats.ts';
 import { privateCachingPlugin } from './platform/http/private-caching.ts';
 import { uploadsPlugin } from './platform/http/uploads.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
@@ -228,6 +229,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
         });
       }
       apiRoot(scope);
+      listFormats(scope);
       for (const plugin of plugins) await scope.register(plugin);
     };
   for (const plugin of routes.root) await app.register(plugin);

@@ -1,7 +1,8 @@
 /**
  * Identity: users (roles admin | manager | agent | viewer, departments), profiles,
  * sessions, personal API tokens. Other modules embed people through
- * `peopleByUserIds()` and present them with `presentProfileV1` / `presentUserV2`.
+ * `peopleByUserIds()` and present them with `presentProfileV1` / `presentUserV2`;
+ * flat exports join `peopleForExport()` / `departmentsForExport()` instead.
  */
 export {
   createIdentityService,
@@ -20,6 +21,7 @@ export {
   identityRoutesV2,
   type IdentityRouteOptions,
 } from './identity.routes.ts';
+export { departmentsForExport, peopleForExport } from './identity.export.ts';
 export { presentProfileV1, presentUserV1, presentUserV2 } from './identity.presenters.ts';
 export { ProfileV1, UserV1, UserV2 } from './identity.schemas.ts';
 export type { Person } from './identity.repository.ts';

@@ -11,6 +11,7 @@ export {
   type ShiftInput,
   type SitesService,
 } from './sites.service.ts';
+export { facilitiesForExport } from './sites.export.ts';
 export { sitesPermissions } from './sites.policy.ts';
 export { sitesRoutesV1, sitesRoutesV2, type SitesRouteOptions } from './sites.routes.ts';
 export {

@@ -9,6 +9,7 @@ import { v2PageSchema } from '../../platform/http/pagination.ts';
 import { listQuerySchema, parseListQuery } from '../../platform/http/query.ts';
 import { definedOnly } from '../../platform/http/schemas.ts';
 import { expansionsOf } from '../../platform/http/shape-controls.ts';
+import { ticketExportProjections } from './tickets.export.ts';
 import { ticketList } from './tickets.repository.ts';
 import { presentHistoryEntry, presentTicketV2 } from './tickets.presenters.ts';
 import type { TicketsRouteOptions } from './tickets.routes.ts';
@@ -68,7 +69,10 @@ export const ticketRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOptions> = as
       const expand = expansionsOf(request);
       return sendList(request, reply, {
         page: () => tickets.list(actor, params),
-        all: () => tickets.all(actor, params),
+        flat: {
+          projection: ticketExportProjections.v2,
+          batches: () => tickets.exportRows(actor, params, 'v2'),
+        },
         present: (view) => presentTicketV2(view, expand),
         item: TicketV2,
         filename: 'tickets',

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
+import { withListMediaTypes } from './list-formats.ts';
 import {
   ComponentRegistry,
   nameOperationSchemas,
@@ -184,7 +185,7 @@ function build(app: FastifyInstance, prefix: ApiPrefix): { document: Document; c
       responses,
     },
   };
-  return { document, conflicts: registry.conflicts };
+  return { document: withListMediaTypes(document), conflicts: registry.conflicts };
 }
 
 function built(app: FastifyInstance, prefix: ApiPrefix) {
