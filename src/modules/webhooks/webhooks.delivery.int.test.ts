@@ -156,8 +156,11 @@ describe('webhook delivery', () => {
     const { id } = await subscribe(hooks.url, ['ticket.updated']);
     await emit(ticketUpdated, 'slow');
     await eventually('delivered on the second attempt', () => hooks.delivered().length === 1 || undefined);
-    const [delivery] = await deliveriesOf(id);
-    const detail = (await browser.get(`/api/v2/webhooks/endpoints/${id}/deliveries/${delivery!.id}`)).json<{
+    // The receiver has the body before the sender records the answer: wait for the log.
+    const delivery = await eventually('success recorded', async () =>
+      (await deliveriesOf(id)).find((row) => row.status === 'succeeded'),
+    );
+    const detail = (await browser.get(`/api/v2/webhooks/endpoints/${id}/deliveries/${delivery.id}`)).json<{
       status: string;
       attempt_log: {
         succeeded: boolean;

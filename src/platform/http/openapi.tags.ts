@@ -23,6 +23,8 @@ export const TAG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'time off': 'Time-off requests and their approval, policies, balances and the ledger of days granted.',
   notifications: 'The in-app notification inbox and outgoing e-mail.',
   audit: 'The audit trail of every change.',
+  webhooks:
+    'Webhook endpoints, their deliveries and replays; the domain events delivered to subscribed URLs, signed as Standard Webhooks.',
   customers:
     'Customers (people and organisations with their contacts), their personal data encrypted at rest.',
 };
