@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { pino } from 'pino';
 import { createPolicy, type PermissionGrants } from '../platform/auth/policy.ts';
 import type { Config } from '../config.ts';
+import { AppError } from '../platform/http/errors.ts';
 import { randomToken } from '../platform/auth/secrets.ts';
 import { createInvalidationBus } from '../platform/cache/invalidation.ts';
 import type { Database, DatabaseHandle } from '../platform/db/client.ts';
@@ -44,6 +45,12 @@ import {
   customersRoutesV1,
   customersRoutesV2,
 } from './customers/index.ts';
+import {
+  catalogRoutesV1,
+  catalogRoutesV2,
+  createCatalogService,
+  rentalsPermissions,
+} from './rentals/index.ts';
 import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
 import { createSitesService, sitesPermissions, sitesRoutesV1, sitesRoutesV2 } from './sites/index.ts';
 import {
@@ -295,6 +302,18 @@ export function createServices(
   });
   const customerVault = createCustomerVault(customerKeysFrom(settings), settings.customerPhoneRegion);
   const customers = createCustomersService({ db, audit, identity, vault: customerVault, now });
+  const catalog = createCatalogService({
+    db,
+    audit,
+    calendarExists: (id) =>
+      calendars.getCalendar(id).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof AppError && error.kind === 'not_found') return false;
+          throw error;
+        },
+      ),
+  });
   const reports = createReportsService({ db, sla: createSlaReports({ db }), identity });
   const ticketAttachments = createTicketAttachmentsService({
     db,
@@ -333,6 +352,7 @@ export function createServices(
     timeoff,
     customerVault,
     customers,
+    catalog,
   };
 }
 
@@ -351,6 +371,7 @@ export const permissionGrants: PermissionGrants[] = [
   reportsPermissions,
   workforcePermissions,
   customersPermissions,
+  rentalsPermissions,
 ];
 
 export interface ModuleRoutes {
@@ -383,6 +404,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(timeoffRoutesV1, { timeoff: services.timeoff }),
       mounted(mailRoutesV1, mailOptions),
       mounted(customersRoutesV1, { customers: services.customers }),
+      mounted(catalogRoutesV1, { catalog: services.catalog }),
     ],
     v2: [
       mounted(identityRoutesV2, identityOptions),
@@ -401,6 +423,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(mailRoutesV2, mailOptions),
       mounted(auditRoutesV2, { audit: services.audit }),
       mounted(customersRoutesV2, { customers: services.customers }),
+      mounted(catalogRoutesV2, { catalog: services.catalog }),
     ],
   };
 }

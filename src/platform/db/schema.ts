@@ -17,3 +17,4 @@ export * from '../../modules/workflows/workflows.tables.ts';
 export * from '../../modules/sla/sla.tables.ts';
 export * from '../../modules/notifications/notifications.tables.ts';
 export * from '../../modules/customers/customers.tables.ts';
+export * from '../../modules/rentals/rentals.tables.ts';
