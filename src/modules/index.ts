@@ -46,9 +46,15 @@ import {
   customersRoutesV2,
 } from './customers/index.ts';
 import {
+  availabilityRoutesV1,
+  availabilityRoutesV2,
   catalogRoutesV1,
   catalogRoutesV2,
+  createAvailability,
   createCatalogService,
+  createOrdersService,
+  ordersRoutesV1,
+  ordersRoutesV2,
   rentalsPermissions,
 } from './rentals/index.ts';
 import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
@@ -314,6 +320,15 @@ export function createServices(
         },
       ),
   });
+  const calendarFor = (id: number) => calendars.engineFor(id);
+  const availability = createAvailability({ db, calendarFor });
+  const orders = createOrdersService({
+    db,
+    audit,
+    customerExists: (id, executor) => customers.exists(id, executor),
+    calendarFor,
+    now,
+  });
   const reports = createReportsService({ db, sla: createSlaReports({ db }), identity });
   const ticketAttachments = createTicketAttachmentsService({
     db,
@@ -353,6 +368,8 @@ export function createServices(
     customerVault,
     customers,
     catalog,
+    availability,
+    orders,
   };
 }
 
@@ -405,6 +422,8 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(mailRoutesV1, mailOptions),
       mounted(customersRoutesV1, { customers: services.customers }),
       mounted(catalogRoutesV1, { catalog: services.catalog }),
+      mounted(availabilityRoutesV1, { availability: services.availability }),
+      mounted(ordersRoutesV1, { orders: services.orders }),
     ],
     v2: [
       mounted(identityRoutesV2, identityOptions),
@@ -424,6 +443,8 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(auditRoutesV2, { audit: services.audit }),
       mounted(customersRoutesV2, { customers: services.customers }),
       mounted(catalogRoutesV2, { catalog: services.catalog }),
+      mounted(availabilityRoutesV2, { availability: services.availability }),
+      mounted(ordersRoutesV2, { orders: services.orders }),
     ],
   };
 }

@@ -7,5 +7,9 @@
 export { createCatalogService, type CatalogService } from './rentals.catalog.service.ts';
 export { catalogRoutesV1, type CatalogRouteOptions } from './rentals.catalog.routes.v1.ts';
 export { catalogRoutesV2 } from './rentals.catalog.routes.v2.ts';
+export { createAvailability, type AvailabilityService } from './rentals.availability.ts';
+export { availabilityRoutesV1, availabilityRoutesV2 } from './rentals.availability.routes.ts';
+export { createOrdersService, type OrdersService, type RentalOrder } from './rentals.orders.service.ts';
+export { ordersRoutesV1, ordersRoutesV2 } from './rentals.orders.routes.ts';
 export { rentalsPermissions } from './rentals.policy.ts';
 export type { OrderStatus, RentalProduct, StockItem, StockStatus } from './rentals.tables.ts';

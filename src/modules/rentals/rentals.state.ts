@@ -17,6 +17,3 @@ export const allowedTransitions = (status: OrderStatus): OrderTransition[] =>
   TRANSITION_NAMES.filter((name) =>
     (ORDER_TRANSITIONS[name].from as readonly OrderStatus[]).includes(status),
   );
-
-/** Whether an order in this status holds its stock items (its bookings are active). */
-export const holdsStock = (status: OrderStatus): boolean => status === 'reserved' || status === 'picked_up';
