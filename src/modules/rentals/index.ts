@@ -11,5 +11,6 @@ export { createAvailability, type AvailabilityService } from './rentals.availabi
 export { availabilityRoutesV1, availabilityRoutesV2 } from './rentals.availability.routes.ts';
 export { createOrdersService, type OrdersService, type RentalOrder } from './rentals.orders.service.ts';
 export { ordersRoutesV1, ordersRoutesV2 } from './rentals.orders.routes.ts';
+export { seedRentals } from './rentals.seed.ts';
 export { rentalsPermissions } from './rentals.policy.ts';
 export type { OrderStatus, RentalProduct, StockItem, StockStatus } from './rentals.tables.ts';
