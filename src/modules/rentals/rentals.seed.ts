@@ -79,8 +79,8 @@ export async function seedRentals(
   const tuesday = DateTime.utc().plus({ weeks: 2 }).startOf('week').plus({ days: 1 });
   await orders.createOrder(ctx, {
     customerId,
-    rentalStart: tuesday.toISODate() ?? '',
-    rentalEnd: tuesday.plus({ days: 1 }).toISODate() ?? '',
+    rentalStart: tuesday.toISODate(),
+    rentalEnd: tuesday.plus({ days: 1 }).toISODate(),
     items: [
       { productId: productIds[0] ?? 0, quantity: 1 },
       { productId: productIds[1] ?? 0, quantity: 1 },
