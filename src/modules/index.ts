@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { createPolicy, type PermissionGrants } from '../platform/auth/policy.ts';
 import type { Config } from '../config.ts';
 import { createSealer } from '../platform/auth/sealed.ts';
+import { AppError } from '../platform/http/errors.ts';
 import { randomToken } from '../platform/auth/secrets.ts';
 import { createInvalidationBus } from '../platform/cache/invalidation.ts';
 import type { Database, DatabaseHandle } from '../platform/db/client.ts';
@@ -48,6 +49,18 @@ import {
   customersRoutesV1,
   customersRoutesV2,
 } from './customers/index.ts';
+import {
+  availabilityRoutesV1,
+  availabilityRoutesV2,
+  catalogRoutesV1,
+  catalogRoutesV2,
+  createAvailability,
+  createCatalogService,
+  createOrdersService,
+  ordersRoutesV1,
+  ordersRoutesV2,
+  rentalsPermissions,
+} from './rentals/index.ts';
 import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
 import {
   createSitesService,
@@ -370,6 +383,27 @@ export function createServices(
   });
   const customerVault = createCustomerVault(customerKeysFrom(settings), settings.customerPhoneRegion);
   const customers = createCustomersService({ db, audit, identity, vault: customerVault, now });
+  const catalog = createCatalogService({
+    db,
+    audit,
+    calendarExists: (id) =>
+      calendars.getCalendar(id).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof AppError && error.kind === 'not_found') return false;
+          throw error;
+        },
+      ),
+  });
+  const calendarFor = (id: number) => calendars.engineFor(id);
+  const availability = createAvailability({ db, calendarFor });
+  const orders = createOrdersService({
+    db,
+    audit,
+    customerExists: (id, executor) => customers.exists(id, executor),
+    calendarFor,
+    now,
+  });
   const reports = createReportsService({ db, sla: createSlaReports({ db }), identity });
   const ticketAttachments = createTicketAttachmentsService({
     db,
@@ -415,6 +449,9 @@ export function createServices(
     timeoff,
     customerVault,
     customers,
+    catalog,
+    availability,
+    orders,
   };
 }
 
@@ -443,6 +480,7 @@ export const permissionGrants: PermissionGrants[] = [
   workforcePermissions,
   customersPermissions,
   webhooksPermissions,
+  rentalsPermissions,
 ];
 
 export interface ModuleRoutes {
@@ -478,6 +516,9 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(timeoffRoutesV1, { timeoff: services.timeoff }),
       mounted(mailRoutesV1, mailOptions),
       mounted(customersRoutesV1, { customers: services.customers }),
+      mounted(catalogRoutesV1, { catalog: services.catalog }),
+      mounted(availabilityRoutesV1, { availability: services.availability }),
+      mounted(ordersRoutesV1, { orders: services.orders }),
     ],
     v2: [
       mounted(identityRoutesV2, identityOptions),
@@ -497,6 +538,9 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(auditRoutesV2, { audit: services.audit }),
       mounted(customersRoutesV2, { customers: services.customers }),
       mounted(webhooksRoutesV2, { webhooks: services.webhooks }),
+      mounted(catalogRoutesV2, { catalog: services.catalog }),
+      mounted(availabilityRoutesV2, { availability: services.availability }),
+      mounted(ordersRoutesV2, { orders: services.orders }),
     ],
   };
 }

@@ -52,4 +52,18 @@ describe('demo seed', () => {
       'amelia.hughes@mail.example',
     );
   });
+
+  it('seeds a small rental shop: products with stock and a reserved order holding units', async () => {
+    const { rows } = await t.database.db.execute<{
+      products: number;
+      items: number;
+      reserved: number;
+      held: number;
+    }>(sql`
+      select (select count(*)::int from rental_products) as products,
+             (select count(*)::int from rental_stock_items) as items,
+             (select count(*)::int from rental_orders where status = 'reserved') as reserved,
+             (select count(*)::int from rental_bookings where released_at is null) as held`);
+    expect(rows[0]).toEqual({ products: 3, items: 9, reserved: 1, held: 2 });
+  });
 });

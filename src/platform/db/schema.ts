@@ -20,3 +20,4 @@ export * from '../../modules/notifications/notifications.tables.ts';
 export * from '../../modules/customers/customers.tables.ts';
 export * from '../events/events.tables.ts';
 export * from '../../modules/webhooks/webhooks.tables.ts';
+export * from '../../modules/rentals/rentals.tables.ts';
