@@ -71,14 +71,18 @@ export function listFormats(scope: FastifyInstance): void {
   });
 }
 
+type Parameter = { name: string; in: string; schema?: SchemaNode; $ref?: string };
 type Operation = {
-  parameters?: { name: string; in: string; schema?: SchemaNode }[];
+  parameters?: Parameter[];
   responses?: Record<string, { content?: Record<string, { schema?: SchemaNode }> }>;
 };
 
 /** The values a documented `format` parameter allows. */
-function formatsOf(operation: Operation): string[] {
-  const schema = operation.parameters?.find((p) => p.name === 'format' && p.in === 'query')?.schema;
+function formatsOf(operation: Operation, shared: Record<string, Parameter>): string[] {
+  const parameters = (operation.parameters ?? []).map((p) =>
+    p.$ref ? shared[p.$ref.split('/').pop() ?? ''] : p,
+  );
+  const schema = parameters.find((p) => p?.name === 'format' && p.in === 'query')?.schema;
   if (!schema) return [];
   if (schema.enum) return schema.enum.map(String);
   // TypeBox literals come out of the swagger conversion as `{enum: [value]}` (or `{const}`).
@@ -90,7 +94,11 @@ function formatsOf(operation: Operation): string[] {
  * (text) where the list has them, NDJSON with the item schema (one item per line).
  */
 export function withListMediaTypes<T extends { paths?: Record<string, unknown> }>(document: T): T {
-  const components = (document as { components?: { schemas?: Record<string, SchemaNode> } }).components;
+  const components = (
+    document as {
+      components?: { schemas?: Record<string, SchemaNode>; parameters?: Record<string, Parameter> };
+    }
+  ).components;
   const resolve = (schema: SchemaNode | undefined) =>
     schema?.$ref ? components?.schemas?.[schema.$ref.split('/').pop() ?? ''] : schema;
   for (const item of Object.values(document.paths ?? {})) {
@@ -98,7 +106,7 @@ export function withListMediaTypes<T extends { paths?: Record<string, unknown> }
     const ok = operation?.responses?.['200']?.content;
     const json = resolve(ok?.['application/json']?.schema);
     if (!operation || !ok || !json) continue;
-    const formats = formatsOf(operation);
+    const formats = formatsOf(operation, components?.parameters ?? {});
     const page = json.properties?.data ?? json.properties?.results;
     const items = resolve(json.type === 'array' ? json : page)?.items;
     if (!items) continue;
