@@ -4,33 +4,26 @@
  * through a pg Pool (bench/direct.ts). Prints one table and records it in
  * bench/RESULTS.md. See bench/README.md.
  */
-import http from 'node:http';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { runCustomerBench } from './customers.ts';
 import { BENCH_PASSWORD, benchSettings, generate } from './generate.ts';
 import { runDirect, startCapturer, type Capture, type LoadResult, type Waves } from './direct.ts';
 import { ensureServiceDesk } from './service-desk.ts';
 import { loadConfig } from '../src/config.ts';
 import { connectDatabase } from '../src/platform/db/client.ts';
-import {
-  loginAndCreateToken,
-  repoRoot,
-  rssOf,
-  serverEnv,
-  startServer,
-  type RunningServer,
-} from './server.ts';
+import { loginAndCreateToken, repoRoot, serverEnv, startServer, type RunningServer } from './server.ts';
 import { COMMON_WORD, RARE_WORD, TYPO_WORD } from './vocabulary.ts';
+import { exportFormats, exportRun, exportTableLines, type ExportResult } from './export.ts';
 
 const CONNECTIONS = 10;
 const WARMUP_SECONDS = 2;
 /** The server's pool; the direct-SQL pool gets the same size. */
 const POOL_MAX = 20;
 const DETAIL_SAMPLE = 500;
-const EXPORT_TIMEOUT_MS = 10 * 60_000;
 const RESULTS_FILE = path.join(repoRoot, 'bench', 'RESULTS.md');
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
@@ -107,100 +100,6 @@ async function autocannonRun(
   };
 }
 
-interface ExportResult {
-  /** The expected row count: every ticket (the export is unfiltered). */
-  expected: number;
-  rows: number;
-  bytes: number;
-  seconds: number;
-  firstByteSeconds: number | undefined;
-  rowsPerSecond: number;
-  rssBefore: number | undefined;
-  rssPeak: number;
-  /** Set when the response ended early (the server hit an error mid-stream). */
-  failure: string | undefined;
-  /** Test processes were running on the machine during the export. */
-  noisy?: boolean;
-}
-
-/** The export scenario's format (BENCH_EXPORT_FORMAT): CSV has a header line, NDJSON none. */
-const EXPORT_FORMAT = process.env.BENCH_EXPORT_FORMAT === 'ndjson' ? 'ndjson' : 'csv';
-const EXPORT_LABEL = EXPORT_FORMAT === 'csv' ? 'CSV' : 'NDJSON';
-
-/**
- * One GET of the whole list as CSV (or NDJSON): rows/s, and the server's peak RSS growth while it
- * streams (VmRSS sampled every 100 ms). A response cut off mid-stream is reported with
- * the rows that arrived.
- */
-async function exportRun(
-  baseUrl: string,
-  token: string,
-  server: RunningServer,
-  expected: number,
-): Promise<ExportResult> {
-  const before = await rssOf(server.pid);
-  let peak = before ?? 0;
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      const rss = await rssOf(server.pid);
-      if (rss !== undefined && rss > peak) peak = rss;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  })();
-  const started = performance.now();
-  let firstByte: number | undefined;
-  try {
-    const outcome = await new Promise<{ newlines: number; bytes: number; failure?: string }>(
-      (resolve, reject) => {
-        const request = http.get(
-          `${baseUrl}/api/v2/tickets?format=${EXPORT_FORMAT}`,
-          { headers: { authorization: `Bearer ${token}` }, agent: false, timeout: EXPORT_TIMEOUT_MS },
-          (response) => {
-            let newlines = 0;
-            let bytes = 0;
-            let body = '';
-            response.on('data', (chunk: Buffer) => {
-              firstByte ??= performance.now();
-              bytes += chunk.length;
-              if (response.statusCode !== 200 && body.length < 2000) body += chunk.toString('utf8');
-              for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
-            });
-            response.on('end', () => {
-              if (response.statusCode === 200) resolve({ newlines, bytes });
-              else
-                resolve({ newlines: 0, bytes, failure: `HTTP ${response.statusCode} ${body.slice(0, 300)}` });
-            });
-            const cutOff = () => {
-              resolve({ newlines, bytes, failure: 'the server cut the response off' });
-            };
-            response.on('aborted', cutOff);
-            response.on('error', cutOff);
-          },
-        );
-        request.on('timeout', () => request.destroy(new Error(`no data for ${EXPORT_TIMEOUT_MS / 1000} s`)));
-        request.on('error', reject);
-      },
-    );
-    const seconds = (performance.now() - started) / 1000;
-    const rows = Math.max(0, outcome.newlines - (EXPORT_FORMAT === 'csv' ? 1 : 0)); // the CSV header line
-    return {
-      expected,
-      rows,
-      bytes: outcome.bytes,
-      seconds,
-      firstByteSeconds: firstByte === undefined ? undefined : (firstByte - started) / 1000,
-      rowsPerSecond: rows / seconds,
-      rssBefore: before,
-      rssPeak: peak,
-      failure: outcome.failure ?? (rows < expected ? `only ${rows} of ${expected} rows` : undefined),
-    };
-  } finally {
-    sampling = false;
-    await sampler;
-  }
-}
-
 /**
  * Waits until no other query runs on the bench database: requests still in flight
  * when autocannon stops keep the server and PostgreSQL busy, and would weigh on the
@@ -246,7 +145,7 @@ function met(row: Row): string {
   return errors ? errors.trim() : '—';
 }
 
-function table(rows: Row[], exported: ExportResult | undefined, exportError: string | undefined): string {
+function table(rows: Row[], exported: ExportResult[], exportError: string | undefined): string {
   const lines = [
     '| scenario | req/s | p50 ms | p99 ms | direct SQL req/s | SQL p50 ms | SQL p99 ms | SQL queries | API/SQL | target | met? |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
@@ -260,22 +159,10 @@ function table(rows: Row[], exported: ExportResult | undefined, exportError: str
         `${targetText(row.target)} | ${met(row)} |`,
     );
   }
-  if (exported) {
-    const growth =
-      exported.rssBefore === undefined ? undefined : (exported.rssPeak - exported.rssBefore) / 1024 / 1024;
-    const noisy = exported.noisy ? ' ⚠' : '';
-    const failed = exported.failure ? `; **failed**: ${exported.failure.replace(/\|/g, '/')}` : '';
-    const firstByte =
-      exported.firstByteSeconds === undefined
-        ? ''
-        : `, first byte after ${fmt(exported.firstByteSeconds, 1)} s`;
+  for (const result of exported) lines.push(...exportTableLines(result));
+  if (exportError) {
     lines.push(
-      `| export ${EXPORT_LABEL}: rows/s (${fmt(exported.rows)} of ${fmt(exported.expected)} rows in ${fmt(exported.seconds, 1)} s${firstByte}${failed})${noisy} | ${fmt(exported.rowsPerSecond)} rows/s | | | | | | | | ≥ 100,000 rows/s | ${!exported.failure && exported.rowsPerSecond >= 100_000 ? 'yes' : '**no**'} |`,
-      `| export ${EXPORT_LABEL}: peak RSS growth (${fmt((exported.rssBefore ?? 0) / 1024 / 1024)} → ${fmt(exported.rssPeak / 1024 / 1024)} MB)${noisy} | ${fmt(growth, 1)} MB | | | | | | | | < 100 MB | ${growth === undefined ? 'n/a' : growth < 100 && !exported.failure ? 'yes' : '**no**'} |`,
-    );
-  } else if (exportError) {
-    lines.push(
-      `| export ${EXPORT_LABEL} | failed: ${exportError.replace(/\|/g, '/').slice(0, 200)} | | | | | | | | ≥ 100,000 rows/s, RSS < 100 MB | **no** |`,
+      `| export | failed: ${exportError.replace(/\|/g, '/').slice(0, 200)} | | | | | | | | ≥ 100,000 rows/s, RSS < 100 MB | **no** |`,
     );
   }
   return lines.join('\n');
@@ -341,6 +228,11 @@ async function main(): Promise<void> {
     .map((key) => key.trim())
     .filter(Boolean);
   const wanted = (key: string) => !only || only.includes(key);
+  // Customer search has its own data set and client (bench/customers.ts): alone, it needs no tickets.
+  if (only?.length === 1 && only[0] === 'customers') {
+    await runCustomerBench(log);
+    return;
+  }
 
   const busy = await testsRunning();
   if (busy)
@@ -540,27 +432,32 @@ async function main(): Promise<void> {
       });
     }
 
-    let exported: ExportResult | undefined;
+    const exported: ExportResult[] = [];
     let exportError: string | undefined;
     if (wanted('export')) {
-      log(`export ${EXPORT_LABEL} of every ticket ...`);
       ensureAlive(server);
-      await waitForIdle(pool);
-      try {
-        const { rows: counted } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM tickets');
-        const testsBefore = await testsRunning();
-        exported = await exportRun(server.url, token, server, counted[0]?.n ?? 0);
-        exported.noisy = testsBefore + (await testsRunning()) > 0;
-        disturbed ||= exported.noisy;
-        log(
-          `  ${fmt(exported.rows)} rows in ${fmt(exported.seconds, 1)} s: ${fmt(exported.rowsPerSecond)} rows/s`,
-        );
-        if (exported.failure) log(`  failed: ${exported.failure}\n  server output:\n${server.output()}`);
-      } catch (error) {
-        exportError = error instanceof Error ? error.message : String(error);
-        log(`  failed: ${exportError}\n  server output:\n${server.output()}`);
+      const { rows: counted } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM tickets');
+      for (const format of exportFormats()) {
+        log(`export ${format} of every ticket ...`);
+        await waitForIdle(pool);
+        try {
+          const testsBefore = await testsRunning();
+          const result = await exportRun(server.url, token, server.pid, counted[0]?.n ?? 0, format);
+          result.noisy = testsBefore + (await testsRunning()) > 0;
+          disturbed ||= result.noisy;
+          exported.push(result);
+          log(
+            `  ${fmt(result.rows)} rows in ${fmt(result.seconds, 1)} s: ${fmt(result.rowsPerSecond)} rows/s`,
+          );
+          if (result.failure) log(`  failed: ${result.failure}\n  server output:\n${server.output()}`);
+        } catch (error) {
+          exportError = error instanceof Error ? error.message : String(error);
+          log(`  failed: ${exportError}\n  server output:\n${server.output()}`);
+        }
       }
     }
+
+    const customers = wanted('customers') ? await runCustomerBench(log) : [];
 
     const info = await machine(pool);
     const busyAfter = await testsRunning();
@@ -577,6 +474,14 @@ async function main(): Promise<void> {
       '',
       result,
       '',
+      ...(customers.length > 0
+        ? [
+            `Customer search (bench/customers.ts; single client, one request at a time): ${customers
+              .map((figure) => `${figure.name} p50 ${fmt(figure.p50, 1)} ms / p99 ${fmt(figure.p99, 1)} ms`)
+              .join('; ')}.`,
+            '',
+          ]
+        : []),
       'Direct SQL replays the queries the API issued for the same request, in the same round trips ("SQL queries": `2+2` is two queries together, then two more together); the API additionally looks up its API token on every request.' +
         (disturbed ? ' ⚠: test processes (vitest) were running on the machine during that scenario.' : ''),
     ].join('\n');

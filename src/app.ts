@@ -15,6 +15,7 @@ import { apiKeyRateLimit } from './platform/auth/api-key-rate-limit.ts';
 import { watchRedis } from './platform/cache/redis.ts';
 import type { DatabaseHandle } from './platform/db/client.ts';
 import { registerBodyParsers } from './platform/http/body.ts';
+import { announceDeprecation } from './platform/http/deprecation.ts';
 import { notModified } from './platform/http/etag.ts';
 import { errorHandler } from './platform/http/error-handler.ts';
 import { commonErrors } from './platform/http/errors.ts';
@@ -22,15 +23,18 @@ import { healthRoutes } from './platform/http/health.ts';
 import { idempotencyPlugin } from './platform/http/idempotency.ts';
 import { rejectNullCharacters } from './platform/http/null-characters.ts';
 import { rateLimitStore } from './platform/http/rate-limit-store.ts';
-import { openApiRoutes, openApiOptions } from './platform/http/openapi.ts';
+import { openApiRoutes, openApiOptions, registerOpenApiComponents } from './platform/http/openapi.ts';
+import { listFormats } from './platform/http/list-formats.ts';
 import { privateCachingPlugin } from './platform/http/private-caching.ts';
 import { uploadsPlugin } from './platform/http/uploads.ts';
 import { createValidatorCompiler } from './platform/http/validation.ts';
 import { serializerCompiler } from './platform/http/serialization.ts';
+import { shapeControls } from './platform/http/shape-controls.ts';
+import { eventOpenApiExtras } from './platform/events/index.ts';
 import { V1_PREFIXES, V2_PREFIX } from './platform/http/versioning.ts';
 import { redactingLogger } from './platform/observability/log-redaction.ts';
 import { metricsPlugin } from './platform/observability/metrics.ts';
-import { createServices, moduleRoutes, type Services } from './modules/index.ts';
+import { createServices, eventCatalogue, moduleRoutes, type Services } from './modules/index.ts';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -86,6 +90,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
 
   app.setValidatorCompiler(createValidatorCompiler());
   app.setSerializerCompiler(serializerCompiler);
+  shapeControls(app);
   registerBodyParsers(app);
   app.addHook('preValidation', rejectNullCharacters);
   app.setErrorHandler(errorHandler);
@@ -142,6 +147,8 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
       'idempotent-replayed',
       'content-disposition',
       'retry-after',
+      'deprecation',
+      'sunset',
     ],
     maxAge: 600,
   });
@@ -197,6 +204,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
 
   healthRoutes(app, { pool: database.pool, redis, version, isClosing: () => closing });
   openApiRoutes(app);
+  registerOpenApiComponents(app, eventOpenApiExtras(eventCatalogue));
 
   const routes = moduleRoutes(services, {
     sessionTtlHours: config.sessionTtlHours,
@@ -204,20 +212,30 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     loginRateLimitPerMinute: config.loginRateLimitPerMinute,
     mailRateLimitPerHour: config.mailRateLimitPerHour,
     ticketImportMaxBytes: config.ticketImportMaxBytes,
+    allowedOrigins: config.corsOrigins,
+    refreshTokenTtlDays: config.refreshTokenTtlDays,
   });
+  const v1Deprecation = {
+    deprecatedAt: config.apiV1DeprecationDate,
+    sunsetAt: config.apiV1SunsetDate,
+    link: config.apiV1DeprecationLink,
+  };
   const mount =
-    (plugins: FastifyPluginAsync[], hidden: boolean): FastifyPluginAsync =>
+    (plugins: FastifyPluginAsync[], hidden: boolean, version: 'v1' | 'v2'): FastifyPluginAsync =>
     async (scope) => {
+      if (version === 'v1') announceDeprecation(scope, v1Deprecation);
       if (hidden) {
         scope.addHook('onRoute', (route) => {
           route.schema = { ...route.schema, hide: true };
         });
       }
       apiRoot(scope);
+      listFormats(scope);
       for (const plugin of plugins) await scope.register(plugin);
     };
-  for (const prefix of V1_PREFIXES) await app.register(mount(routes.v1, prefix === '/api'), { prefix });
-  await app.register(mount(routes.v2, false), { prefix: V2_PREFIX });
+  for (const plugin of routes.root) await app.register(plugin);
+  for (const prefix of V1_PREFIXES) await app.register(mount(routes.v1, prefix === '/api', 'v1'), { prefix });
+  await app.register(mount(routes.v2, false, 'v2'), { prefix: V2_PREFIX });
 
   app.addHook('onClose', () => services.invalidation.close());
   await services.invalidation.start();

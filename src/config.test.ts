@@ -3,6 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { describeSettings, loadConfig } from './config.ts';
 
 const SECRET = 'x'.repeat(32);
+/** What production requires besides SECRET_KEY: the customer key ring and blind-index key. */
+const CUSTOMER_KEYS = {
+  CUSTOMER_DATA_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+  CUSTOMER_BLIND_INDEX_KEY: Buffer.alloc(32, 2).toString('base64'),
+};
 
 /** The message loadConfig throws for `env`, or fails the test when it does not throw. */
 function problemsOf(env: Record<string, string>): string {
@@ -102,31 +107,55 @@ describe('loadConfig', () => {
   it('refuses production without SECRET_KEY', () => {
     const message = problemsOf({ NODE_ENV: 'production' });
     expect(message).toContain('SECRET_KEY must be set in production');
-    expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: SECRET })).not.toThrow();
+    expect(() => loadConfig({ NODE_ENV: 'production', SECRET_KEY: SECRET, ...CUSTOMER_KEYS })).not.toThrow();
+  });
+
+  it('refuses production without the customer keys, and names a bad key ring without echoing it', () => {
+    const message = problemsOf({ NODE_ENV: 'production', SECRET_KEY: SECRET });
+    expect(message).toContain('CUSTOMER_DATA_KEYS must be set in production');
+    expect(message).toContain('CUSTOMER_BLIND_INDEX_KEY must be set in production');
+    const bad = problemsOf({ CUSTOMER_DATA_KEYS: 'k1:c2hvcnQ=' });
+    expect(bad).toContain(
+      'CUSTOMER_DATA_KEYS must be comma-separated id:key pairs, each key 32 bytes in base64',
+    );
+    expect(bad).not.toContain('c2hvcnQ=');
+    expect(
+      loadConfig({ CUSTOMER_DATA_KEYS: CUSTOMER_KEYS.CUSTOMER_DATA_KEYS }).customerDataKeys?.[0]?.id,
+    ).toBe('k1');
   });
 
   it('refuses SEED_DEMO=true in production', () => {
-    const message = problemsOf({ NODE_ENV: 'production', SECRET_KEY: SECRET, SEED_DEMO: 'true' });
+    const message = problemsOf({
+      NODE_ENV: 'production',
+      SECRET_KEY: SECRET,
+      ...CUSTOMER_KEYS,
+      SEED_DEMO: 'true',
+    });
     expect(message).toContain('SEED_DEMO must be false in production');
     expect(message).not.toContain('SECRET_KEY');
   });
 
   it('refuses SECURE_COOKIES=false in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production', SECRET_KEY: SECRET, SECURE_COOKIES: 'false' })).toContain(
-      'SECURE_COOKIES must be true in production',
-    );
+    expect(
+      problemsOf({ NODE_ENV: 'production', SECRET_KEY: SECRET, ...CUSTOMER_KEYS, SECURE_COOKIES: 'false' }),
+    ).toContain('SECURE_COOKIES must be true in production');
   });
 
   it('refuses OIDC_ALLOW_HTTP_ISSUERS=true in production, allows it elsewhere, and defaults it off', () => {
     expect(
-      problemsOf({ NODE_ENV: 'production', SECRET_KEY: SECRET, OIDC_ALLOW_HTTP_ISSUERS: 'true' }),
+      problemsOf({
+        NODE_ENV: 'production',
+        SECRET_KEY: SECRET,
+        ...CUSTOMER_KEYS,
+        OIDC_ALLOW_HTTP_ISSUERS: 'true',
+      }),
     ).toContain('OIDC_ALLOW_HTTP_ISSUERS must be false in production');
     expect(loadConfig({ NODE_ENV: 'test', OIDC_ALLOW_HTTP_ISSUERS: 'true' }).oidcAllowHttpIssuers).toBe(true);
     expect(loadConfig({ NODE_ENV: 'development' }).oidcAllowHttpIssuers).toBe(false);
   });
 
   it('has safe production defaults', () => {
-    const config = loadConfig({ NODE_ENV: 'production', SECRET_KEY: SECRET });
+    const config = loadConfig({ NODE_ENV: 'production', SECRET_KEY: SECRET, ...CUSTOMER_KEYS });
     expect(config).toMatchObject({
       isProduction: true,
       seedDemo: false,
@@ -168,6 +197,7 @@ describe('loadConfig', () => {
       DATA_DIR: '/var/lib/opsdesk',
       REDIS_URL: 'rediss://cache:6380',
       SECRET_KEY: SECRET,
+      ...CUSTOMER_KEYS,
       CORS_ORIGINS: ' https://app.example.com , http://localhost:8080 ,',
       LOG_LEVEL: 'warn',
       TRUST_PROXY: '2',

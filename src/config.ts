@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { parseKey, parseKeyRing } from './modules/customers/customers.keyring.ts';
 
 /**
  * Every setting Opsdesk reads from its environment, in one table: the parser, the
@@ -73,6 +74,23 @@ const origins: Parser<string[]> = (raw) =>
     }
     return expect(`comma-separated origins like http://localhost:8080 (got "${origin}")`);
   });
+const instant: Parser<Date> = (raw) => {
+  const time = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(raw) ? Date.parse(raw) : NaN;
+  return Number.isNaN(time)
+    ? expect('an ISO 8601 date or date-time, e.g. 2027-01-31 or 2027-01-31T00:00:00Z')
+    : new Date(time);
+};
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** `5s,1m,2h` -> milliseconds. */
+const durations: Parser<number[]> = (raw) => {
+  const values = list(raw).map((item) => {
+    const match = /^(\d+)(ms|s|m|h|d)$/.exec(item);
+    return match ? Number(match[1]) * (DURATION_UNITS[match[2] ?? ''] ?? 0) : -1;
+  });
+  return values.length > 0 && values.every((value) => value > 0)
+    ? values
+    : expect('comma-separated durations like 5s,1m,2h (units ms, s, m, h, d)');
+};
 const logLevel = oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent');
 
 const settings = {
@@ -235,6 +253,39 @@ const settings = {
     parse: (raw) => (raw.length >= 32 ? raw : expect('at least 32 characters')),
     secret: true,
   },
+  customerDataKeys: {
+    env: 'CUSTOMER_DATA_KEYS',
+    description:
+      'Key ring that wraps the data keys of customer PII: comma-separated id:key pairs, each key 32 bytes in base64 (openssl rand -base64 32), the current key first; older keys stay until `opsdesk keys rotate-data` has moved every customer off them. Never stored in the database. Required in production; elsewhere a key derived from SECRET_KEY is used (and kept in the ring, as "dev").',
+    parse: (raw) => {
+      try {
+        return parseKeyRing(raw);
+      } catch (error) {
+        return expect(`comma-separated id:key pairs, ${(error as Error).message}`);
+      }
+    },
+    secret: true,
+  },
+  customerBlindIndexKey: {
+    env: 'CUSTOMER_BLIND_INDEX_KEY',
+    description:
+      'Key of the blind indexes that find customers by e-mail and phone (32 bytes in base64). Changing it makes existing indexes unusable. Required in production; elsewhere derived from SECRET_KEY.',
+    parse: (raw) => {
+      try {
+        return parseKey(raw);
+      } catch (error) {
+        return expect((error as Error).message);
+      }
+    },
+    secret: true,
+  },
+  customerPhoneRegion: {
+    env: 'CUSTOMER_PHONE_REGION',
+    description:
+      'Region (ISO 3166 code, e.g. GB) of customer phone numbers written without a country code, for their normalised E.164 form. Unset: such numbers are compared by their digits.',
+    parse: (raw) =>
+      /^[A-Z]{2}$/.test(raw.toUpperCase()) ? raw.toUpperCase() : expect('a two-letter region code'),
+  },
   oidcAllowHttpIssuers: {
     env: 'OIDC_ALLOW_HTTP_ISSUERS',
     description:
@@ -248,6 +299,24 @@ const settings = {
     parse: origins,
     defaultFor: (mode) =>
       mode === 'production' ? '' : 'http://localhost:8080,http://127.0.0.1:8080,http://localhost:5173',
+  },
+  apiV1DeprecationDate: {
+    env: 'API_V1_DEPRECATION_DATE',
+    description:
+      'When v1 (/api/v1, /api) is (or becomes) deprecated: every v1 answer then carries `Deprecation: @<unix seconds>` (RFC 9745). Unset: no header.',
+    parse: instant,
+  },
+  apiV1SunsetDate: {
+    env: 'API_V1_SUNSET_DATE',
+    description:
+      'When v1 stops answering: every v1 answer carries `Sunset: <HTTP-date>` (RFC 8594). Unset: no header.',
+    parse: instant,
+  },
+  apiV1DeprecationLink: {
+    env: 'API_V1_DEPRECATION_LINK',
+    description:
+      'Where the v1 deprecation is explained (a migration guide): sent as `Link: <url>; rel="deprecation"` on v1 answers. Unset: no link.',
+    parse: url('http:', 'https:'),
   },
   logLevel: {
     env: 'LOG_LEVEL',
@@ -272,6 +341,51 @@ const settings = {
     description: 'Idle lifetime of a login session.',
     parse: int(1, 24 * 90),
     default: '336',
+  },
+  jwtAlgorithm: {
+    env: 'JWT_ALGORITHM',
+    description:
+      'Signature algorithm of JWT access tokens: EdDSA (Ed25519) or ES256. Only this one is accepted; changing it rotates the signing key at the next token.',
+    parse: oneOf('EdDSA', 'ES256'),
+    default: 'EdDSA',
+  },
+  jwtIssuer: {
+    env: 'JWT_ISSUER',
+    description:
+      'The `iss` of JWT access tokens, checked on every one. Defaults to PUBLIC_URL (http://HOST:PORT without it).',
+    parse: str,
+  },
+  jwtAudience: {
+    env: 'JWT_AUDIENCE',
+    description: 'The `aud` of JWT access tokens, checked on every one.',
+    parse: str,
+    default: 'opsdesk',
+  },
+  accessTokenTtlSeconds: {
+    env: 'ACCESS_TOKEN_TTL_SECONDS',
+    description: 'Lifetime of a JWT access token (at most 15 minutes).',
+    parse: int(30, 900),
+    default: '900',
+  },
+  jwtKeyRotationDays: {
+    env: 'JWT_KEY_ROTATION_DAYS',
+    description:
+      'Age at which the hourly job replaces the JWT signing key; the previous key stays published and accepted for ACCESS_TOKEN_TTL_SECONDS more.',
+    parse: int(1, 365),
+    default: '30',
+  },
+  refreshTokenIdleDays: {
+    env: 'REFRESH_TOKEN_IDLE_DAYS',
+    description: 'A refresh token not used for this long expires (each refresh starts the count again).',
+    parse: int(1, 365),
+    default: '14',
+  },
+  refreshTokenTtlDays: {
+    env: 'REFRESH_TOKEN_TTL_DAYS',
+    description:
+      'Absolute lifetime of a login by token: past it, refreshing fails and the user logs in again.',
+    parse: int(1, 365),
+    default: '30',
   },
   mfaIssuer: {
     env: 'MFA_ISSUER',
@@ -355,6 +469,47 @@ const settings = {
     description: 'Weekly worked hours above which timesheets count overtime.',
     parse: int(1, 168),
     default: '40',
+  },
+  eventsRetentionDays: {
+    env: 'EVENTS_RETENTION_DAYS',
+    description:
+      'Days domain events stay in the outbox (Last-Event-ID resume, webhook replay) before the nightly prune deletes them.',
+    parse: int(1, 3650),
+    default: '30',
+  },
+  webhookTimeoutMs: {
+    env: 'WEBHOOK_TIMEOUT_MS',
+    description:
+      'How long one webhook delivery attempt may take (connect, send, response) before it counts as failed.',
+    parse: int(100, 60_000),
+    default: '10000',
+  },
+  webhookRetrySchedule: {
+    env: 'WEBHOOK_RETRY_SCHEDULE',
+    description:
+      'Delays between webhook attempts after a failure (comma-separated, units ms, s, m, h, d), each with ±10% jitter; a delivery still failing after the last is dead-lettered.',
+    parse: durations,
+    default: '5s,1m,5m,30m,1h,2h,4h,8h,12h,12h,12h,12h,12h,12h,12h',
+  },
+  webhookDisableAfterDays: {
+    env: 'WEBHOOK_DISABLE_AFTER_DAYS',
+    description:
+      'An endpoint whose deliveries have failed without a single success for this many days is disabled, and admins are notified.',
+    parse: int(1, 365),
+    default: '5',
+  },
+  webhookSecretOverlapHours: {
+    env: 'WEBHOOK_SECRET_OVERLAP_HOURS',
+    description: 'After a secret rotation, how long deliveries are also signed with the previous secret.',
+    parse: int(0, 24 * 30),
+    default: '24',
+  },
+  webhooksAllowPrivateNetworks: {
+    env: 'WEBHOOKS_ALLOW_PRIVATE_NETWORKS',
+    description:
+      'Let webhook URLs resolve to loopback, private, link-local and metadata addresses (local development and tests only).',
+    parse: bool,
+    default: 'false',
   },
   bodyLimitBytes: {
     env: 'BODY_LIMIT_BYTES',
@@ -487,6 +642,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   if (mode === 'production') {
     if (!values.secretKey) problems.push('SECRET_KEY must be set in production (at least 32 characters)');
+    if (!values.customerDataKeys)
+      problems.push('CUSTOMER_DATA_KEYS must be set in production (customer PII is encrypted under it)');
+    if (!values.customerBlindIndexKey) problems.push('CUSTOMER_BLIND_INDEX_KEY must be set in production');
     if (values.seedDemo === true)
       problems.push('SEED_DEMO must be false in production (demo passwords are public)');
     if (values.secureCookies === false)
@@ -510,6 +668,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     values.lockoutBaseSeconds > values.lockoutMaxSeconds
   )
     problems.push('LOCKOUT_BASE_SECONDS must not be longer than LOCKOUT_MAX_SECONDS');
+  if (
+    typeof values.refreshTokenIdleDays === 'number' &&
+    typeof values.refreshTokenTtlDays === 'number' &&
+    values.refreshTokenIdleDays > values.refreshTokenTtlDays
+  )
+    problems.push('REFRESH_TOKEN_IDLE_DAYS must not be longer than REFRESH_TOKEN_TTL_DAYS');
   if (problems.length > 0) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
 
   return Object.freeze({ ...values, isProduction: mode === 'production' }) as unknown as Config;

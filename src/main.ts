@@ -22,6 +22,13 @@ Commands:
       --username NAME --email ADDRESS --password SECRET [--no-input]
   openapi [--api v1|v2] [--out FILE]   Print the OpenAPI document
   config [--env]             Print the configuration table (or a .env template)
+  keys rotate [--revoke-previous]
+                             Replace the JWT signing key now; the previous key
+                             stays accepted for the access-token lifetime, unless
+                             --revoke-previous (tokens it signed stop working at once)
+  keys rotate-data | status | generate
+                             Customer data keys: rewrap every customer under the
+                             current key (resumable), show keys in use, make a key
   import tickets FILE [--format csv|ndjson] [--mode all_or_nothing|skip_invalid] [--as USERNAME]
                              Load tickets from CSV or NDJSON through the rules of a create
 
@@ -168,6 +175,10 @@ async function main(argv: string[]): Promise<void> {
       const code = await importCommand(configOrExit(), args);
       if (code !== 0) process.exit(code);
       return;
+    }
+    case 'keys': {
+      const { keysCommand } = await import('./keys-command.ts');
+      return keysCommand(configOrExit(), args);
     }
     case 'config': {
       printConfig(args);

@@ -54,7 +54,11 @@ async function seedIfWanted(config: Config, database: OpenDatabase): Promise<voi
 async function startServing(config: Config, database: OpenDatabase, started: number): Promise<void> {
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   await seedIfWanted(config, database);
-  const [{ buildApp }, { allJobs }] = await Promise.all([import('./app.ts'), import('./modules/index.ts')]);
+  const [{ buildApp }, { allJobs }, { startDispatchTrigger }] = await Promise.all([
+    import('./app.ts'),
+    import('./modules/index.ts'),
+    import('./modules/webhooks/index.ts'),
+  ]);
   const transport = prettyLogs();
   const app = await buildApp({
     config,
@@ -64,14 +68,17 @@ async function startServing(config: Config, database: OpenDatabase, started: num
   });
 
   // Filled in once the server listens; shutdown may come before that.
-  const running: { worker?: Pick<JobWorker, 'stop'> } = {};
+  const running: { worker?: Pick<JobWorker, 'stop'>; trigger?: { close(): Promise<void> } } = {};
   const shutdown = createShutdown(
     {
       beginDrain: () => {
         app.beginDrain();
       },
       stopAccepting: () => app.close(),
-      stopJobs: async (budgetMs) => running.worker?.stop(budgetMs),
+      stopJobs: async (budgetMs) => {
+        await running.trigger?.close();
+        await running.worker?.stop(budgetMs);
+      },
       release: [
         ...(redis ? [{ name: 'redis', close: (budgetMs: number) => closeRedis(redis, budgetMs) }] : []),
         { name: 'database', close: (budgetMs: number) => database.close(budgetMs) },
@@ -90,6 +97,9 @@ async function startServing(config: Config, database: OpenDatabase, started: num
         concurrency: config.workerConcurrency,
         log: app.log,
       })
+    : undefined;
+  running.trigger = config.workerInProcess
+    ? startDispatchTrigger({ pool: database.pool, db: database.db, log: app.log })
     : undefined;
 
   if (cluster.isWorker) {
@@ -223,7 +233,10 @@ const describeEmbedded = (embedded: EmbeddedPostgres) =>
     : `embedded PostgreSQL in ${embedded.dataDirectory}`;
 
 export async function runWorkerProcess(config: Config): Promise<void> {
-  const { allJobs, createServices } = await import('./modules/index.ts');
+  const [{ allJobs, createServices }, { startDispatchTrigger }] = await Promise.all([
+    import('./modules/index.ts'),
+    import('./modules/webhooks/index.ts'),
+  ]);
   const database = await openDatabase(config, { migrate: config.autoMigrate });
   const transport = prettyLogs();
   const log = pino(loggerOptions(config.logLevel, transport));
@@ -234,10 +247,14 @@ export async function runWorkerProcess(config: Config): Promise<void> {
     concurrency: config.workerConcurrency,
     log,
   });
+  const trigger = startDispatchTrigger({ pool: database.pool, db: database.db, log });
   onTerminationSignals(
     createShutdown(
       {
-        stopJobs: (budgetMs) => worker.stop(budgetMs),
+        stopJobs: async (budgetMs) => {
+          await trigger.close();
+          await worker.stop(budgetMs);
+        },
         release: [{ name: 'database', close: (budgetMs) => database.close(budgetMs) }],
       },
       { log, drainDelayMs: 0, timeoutMs: config.shutdownTimeoutMs },

@@ -2,11 +2,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import { pino } from 'pino';
 import { createPolicy, type PermissionGrants } from '../platform/auth/policy.ts';
 import type { Config } from '../config.ts';
+import { createSealer } from '../platform/auth/sealed.ts';
+import { AppError } from '../platform/http/errors.ts';
 import { randomToken } from '../platform/auth/secrets.ts';
 import { createInvalidationBus } from '../platform/cache/invalidation.ts';
 import type { Database, DatabaseHandle } from '../platform/db/client.ts';
 import { createFileStorage } from '../platform/files/index.ts';
 import { auditPermissions, auditRoutesV2, createAuditService } from './audit/index.ts';
+import { createEventCatalogue, pruneEventsJob } from '../platform/events/index.ts';
 import { enqueue, type JobDefinition } from '../platform/jobs/define-job.ts';
 import { purgeIdempotencyKeysJob } from '../platform/http/idempotency.ts';
 import { createMailer } from '../platform/mail/index.ts';
@@ -14,7 +17,9 @@ import {
   createAccountJobs,
   createIdentityJobs,
   createIdentityService,
+  identityEvents,
   identityPermissions,
+  identityRoutesRoot,
   identityRoutesV1,
   identityRoutesV2,
   relyingPartyOf,
@@ -36,8 +41,34 @@ import {
   notificationsPermissions,
   notificationsRoutesV2,
 } from './notifications/index.ts';
+import {
+  createCustomersService,
+  createCustomerVault,
+  customerKeysFrom,
+  customersPermissions,
+  customersRoutesV1,
+  customersRoutesV2,
+} from './customers/index.ts';
+import {
+  availabilityRoutesV1,
+  availabilityRoutesV2,
+  catalogRoutesV1,
+  catalogRoutesV2,
+  createAvailability,
+  createCatalogService,
+  createOrdersService,
+  ordersRoutesV1,
+  ordersRoutesV2,
+  rentalsPermissions,
+} from './rentals/index.ts';
 import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
-import { createSitesService, sitesPermissions, sitesRoutesV1, sitesRoutesV2 } from './sites/index.ts';
+import {
+  createSitesService,
+  sitesEvents,
+  sitesPermissions,
+  sitesRoutesV1,
+  sitesRoutesV2,
+} from './sites/index.ts';
 import {
   createEscalation,
   createSlaClocks,
@@ -48,6 +79,7 @@ import {
   recomputeJob,
   slaPermissions,
   slaPolicyRoutesV2,
+  slaEvents,
   slaRoutesV2,
 } from './sla/index.ts';
 import {
@@ -59,6 +91,7 @@ import {
   createTicketsService,
   runImportJob,
   ticketImportRoutesV2,
+  ticketEvents,
   ticketsPermissions,
   ticketsRoutesV1,
   ticketsRoutesV2,
@@ -75,6 +108,7 @@ import {
   timeclockRoutesV2,
   timeoffRoutesV1,
   timeoffRoutesV2,
+  workforceEvents,
   workforcePermissions,
 } from './workforce/index.ts';
 import {
@@ -86,6 +120,13 @@ import {
   workflowAdminRoutesV2,
   workflowsRoutesV2,
 } from './workflows/index.ts';
+import {
+  createDelivery,
+  createWebhooksJobs,
+  createWebhooksService,
+  webhooksPermissions,
+  webhooksRoutesV2,
+} from './webhooks/index.ts';
 
 /**
  * The one place modules are wired: services in dependency order, then each module's
@@ -97,11 +138,20 @@ export interface ModuleSettings {
   loginRateLimitPerMinute: number;
   mailRateLimitPerHour: number;
   ticketImportMaxBytes: number;
+  /** CORS_ORIGINS: the origins a cookie-authenticated write may come from (CSRF). */
+  allowedOrigins: readonly string[];
+  refreshTokenTtlDays: number;
 }
 
 export type ServiceSettings = Pick<
   Config,
   | 'overtimeThresholdHours'
+  | 'eventsRetentionDays'
+  | 'webhookTimeoutMs'
+  | 'webhookRetrySchedule'
+  | 'webhookDisableAfterDays'
+  | 'webhookSecretOverlapHours'
+  | 'webhooksAllowPrivateNetworks'
   | 'sessionTtlHours'
   | 'dataDir'
   | 'secretKey'
@@ -127,6 +177,17 @@ export type ServiceSettings = Pick<
   | 'webauthnOrigins'
   | 'ticketImportBatchSize'
   | 'ticketImportMaxRows'
+  | 'jwtAlgorithm'
+  | 'jwtIssuer'
+  | 'jwtAudience'
+  | 'accessTokenTtlSeconds'
+  | 'jwtKeyRotationDays'
+  | 'refreshTokenIdleDays'
+  | 'refreshTokenTtlDays'
+  | 'customerDataKeys'
+  | 'customerBlindIndexKey'
+  | 'customerPhoneRegion'
+  | 'isProduction'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
@@ -151,6 +212,7 @@ export function createServices(
     log: log.child({ module: 'mail' }),
   });
   const policy = createPolicy(permissionGrants);
+  const publicUrl = (settings.publicUrl ?? `http://${settings.host}:${settings.port}`).replace(/\/+$/, '');
   const identity = createIdentityService({
     db,
     audit,
@@ -177,13 +239,24 @@ export function createServices(
     oidc: {
       // Without SECRET_KEY (tests building the app directly), secrets are sealed with a key of this process's own.
       secretKey: settings.secretKey ?? randomToken(),
-      publicUrl: (settings.publicUrl ?? `http://${settings.host}:${settings.port}`).replace(/\/+$/, ''),
+      publicUrl,
       allowHttpIssuers: settings.oidcAllowHttpIssuers,
     },
     webauthn: {
       ...relyingPartyOf(settings),
       rpName: settings.mfaIssuer,
       challengeSeconds: settings.mfaChallengeSeconds,
+    },
+    jwt: {
+      algorithm: settings.jwtAlgorithm,
+      issuer: settings.jwtIssuer ?? publicUrl,
+      audience: settings.jwtAudience,
+      accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
+      keyRotationDays: settings.jwtKeyRotationDays,
+      refreshTokenIdleDays: settings.refreshTokenIdleDays,
+      refreshTokenTtlDays: settings.refreshTokenTtlDays,
+      // Without SECRET_KEY (tests building the app directly), keys are sealed with a key of this process's own.
+      secretKey: settings.secretKey ?? randomToken(),
     },
   });
   const sites = createSitesService({ db, audit });
@@ -238,6 +311,33 @@ export function createServices(
     now,
   });
   const mail = createComposedMailService({ db, audit });
+  // Without SECRET_KEY (tests building the app directly), secrets are sealed with a key of this process's own.
+  const webhookSealer = createSealer(settings.secretKey ?? randomToken(), 'webhook-secret');
+  const webhookDelivery = createDelivery({
+    db,
+    sealer: webhookSealer,
+    identity,
+    notifications,
+    settings: {
+      timeoutMs: settings.webhookTimeoutMs,
+      retrySchedule: settings.webhookRetrySchedule,
+      disableAfterDays: settings.webhookDisableAfterDays,
+      allowPrivateNetworks: settings.webhooksAllowPrivateNetworks,
+    },
+    now,
+  });
+  const webhooks = createWebhooksService({
+    db,
+    audit,
+    sealer: webhookSealer,
+    catalogue: eventCatalogue,
+    delivery: webhookDelivery,
+    settings: {
+      allowPrivateNetworks: settings.webhooksAllowPrivateNetworks,
+      secretOverlapHours: settings.webhookSecretOverlapHours,
+    },
+    now,
+  });
   const slaClocks = createSlaClocks({ db, calendars, now });
   const workflows = createWorkflowsService({
     db,
@@ -289,6 +389,29 @@ export function createServices(
       );
     },
   });
+  const customerVault = createCustomerVault(customerKeysFrom(settings), settings.customerPhoneRegion);
+  const customers = createCustomersService({ db, audit, identity, vault: customerVault, now });
+  const catalog = createCatalogService({
+    db,
+    audit,
+    calendarExists: (id) =>
+      calendars.getCalendar(id).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof AppError && error.kind === 'not_found') return false;
+          throw error;
+        },
+      ),
+  });
+  const calendarFor = (id: number) => calendars.engineFor(id);
+  const availability = createAvailability({ db, calendarFor });
+  const orders = createOrdersService({
+    db,
+    audit,
+    customerExists: (id, executor) => customers.exists(id, executor),
+    calendarFor,
+    now,
+  });
   const reports = createReportsService({ db, sla: createSlaReports({ db }), identity });
   const ticketImports = createTicketImports({
     db,
@@ -309,6 +432,13 @@ export function createServices(
     },
   });
   return {
+    /** The outbox's upkeep and consumers: the nightly prune, webhook dispatch and delivery. */
+    outboxJobs: [
+      pruneEventsJob(db, settings.eventsRetentionDays, now),
+      ...createWebhooksJobs({ db, delivery: webhookDelivery, retentionDays: settings.eventsRetentionDays }),
+    ],
+    webhooks,
+    webhookDelivery,
     invalidation,
     policy,
     audit,
@@ -332,10 +462,24 @@ export function createServices(
     events,
     timeclock,
     timeoff,
+    customerVault,
+    customers,
+    catalog,
+    availability,
+    orders,
   };
 }
 
 export type Services = ReturnType<typeof createServices>;
+
+/** Every domain event type, gathered from the modules' `*.events.ts` (docs/events.md is checked against it). */
+export const eventCatalogue = createEventCatalogue(
+  ticketEvents,
+  slaEvents,
+  workforceEvents,
+  sitesEvents,
+  identityEvents,
+);
 
 export const permissionGrants: PermissionGrants[] = [
   auditPermissions,
@@ -349,11 +493,16 @@ export const permissionGrants: PermissionGrants[] = [
   slaPermissions,
   reportsPermissions,
   workforcePermissions,
+  customersPermissions,
+  webhooksPermissions,
+  rentalsPermissions,
 ];
 
 export interface ModuleRoutes {
   v1: FastifyPluginAsync[];
   v2: FastifyPluginAsync[];
+  /** Routes outside /api, at fixed well-known paths (the JWKS). */
+  root: FastifyPluginAsync[];
 }
 
 const mounted =
@@ -372,6 +521,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
     attachments: services.ticketAttachments,
   };
   return {
+    root: [mounted(identityRoutesRoot, { identity: services.identity })],
     v1: [
       mounted(identityRoutesV1, identityOptions),
       mounted(sitesRoutesV1, { sites: services.sites }),
@@ -380,6 +530,10 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(timeclockRoutesV1, { timeclock: services.timeclock }),
       mounted(timeoffRoutesV1, { timeoff: services.timeoff }),
       mounted(mailRoutesV1, mailOptions),
+      mounted(customersRoutesV1, { customers: services.customers }),
+      mounted(catalogRoutesV1, { catalog: services.catalog }),
+      mounted(availabilityRoutesV1, { availability: services.availability }),
+      mounted(ordersRoutesV1, { orders: services.orders }),
     ],
     v2: [
       mounted(identityRoutesV2, identityOptions),
@@ -398,6 +552,11 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(notificationsRoutesV2, { notifications: services.notifications }),
       mounted(mailRoutesV2, mailOptions),
       mounted(auditRoutesV2, { audit: services.audit }),
+      mounted(customersRoutesV2, { customers: services.customers }),
+      mounted(webhooksRoutesV2, { webhooks: services.webhooks }),
+      mounted(catalogRoutesV2, { catalog: services.catalog }),
+      mounted(availabilityRoutesV2, { availability: services.availability }),
+      mounted(ordersRoutesV2, { orders: services.orders }),
     ],
   };
 }
@@ -406,7 +565,8 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
 export function allJobs(services: Services, db: Database): JobDefinition[] {
   return [
     purgeIdempotencyKeysJob(db),
-    ...createIdentityJobs({ db }),
+    ...services.outboxJobs,
+    ...createIdentityJobs({ db, identity: services.identity }),
     ...createAccountJobs({ db, identity: services.identity }),
     ...createNotificationsJobs({ db, identity: services.identity, mailer: services.mailer }),
     ...createWorkflowsJobs({ workflows: services.workflows }),

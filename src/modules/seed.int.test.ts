@@ -34,4 +34,36 @@ describe('demo seed', () => {
     expect(counts?.decided).toBe(counts?.tickets);
     expect(counts?.unassigned).toBe(0);
   });
+
+  it('seeds demo customers: organisations with contacts and people, their PII readable', async () => {
+    const page = await t.services.customers.list({
+      params: {
+        filters: {},
+        search: undefined,
+        sort: [],
+        relevance: false,
+        pagination: { kind: 'offset', page: 1, pageSize: 50 },
+      },
+    });
+    const organisations = page.rows.filter((customer) => customer.kind === 'organisation');
+    expect(organisations.length).toBeGreaterThanOrEqual(2);
+    expect(page.rows.filter((customer) => customer.organisationId !== null).length).toBeGreaterThanOrEqual(3);
+    expect(page.rows.find((customer) => customer.lastName === 'Hughes')?.email).toBe(
+      'amelia.hughes@mail.example',
+    );
+  });
+
+  it('seeds a small rental shop: products with stock and a reserved order holding units', async () => {
+    const { rows } = await t.database.db.execute<{
+      products: number;
+      items: number;
+      reserved: number;
+      held: number;
+    }>(sql`
+      select (select count(*)::int from rental_products) as products,
+             (select count(*)::int from rental_stock_items) as items,
+             (select count(*)::int from rental_orders where status = 'reserved') as reserved,
+             (select count(*)::int from rental_bookings where released_at is null) as held`);
+    expect(rows[0]).toEqual({ products: 3, items: 9, reserved: 1, held: 2 });
+  });
 });

@@ -1,4 +1,6 @@
 import { systemContext, type Role } from '../platform/auth/actor.ts';
+import { seedCustomers } from './customers/index.ts';
+import { seedRentals } from './rentals/index.ts';
 import type { Services } from './index.ts';
 import type { Priority, TicketKind, TicketStatus } from './tickets/index.ts';
 
@@ -281,6 +283,9 @@ export async function seedDemo({
   events,
   workflowAdmin,
   slaPolicies,
+  customers,
+  catalog,
+  orders,
 }: Services): Promise<boolean> {
   if ((await identity.countUsers()) > 0) return false;
   const ctx = systemContext('seed');
@@ -352,6 +357,15 @@ export async function seedDemo({
       await tickets.update(ctx, created.id, { status });
     }
   }
+
+  await seedCustomers(customers, ctx, people.get('agent')?.id ?? null);
+  const renter = await customers.create(ctx, {
+    firstName: 'Jonas',
+    lastName: 'Becker',
+    email: 'jonas.becker@mail.example',
+    notes: 'Rents camera gear for weekend shoots.',
+  });
+  await seedRentals({ catalog, orders }, ctx, calendar.id, renter.id);
 
   // Sick leave is not capped by a balance; the others are, so everyone gets this year's days.
   const year = new Date().getUTCFullYear();

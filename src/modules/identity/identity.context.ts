@@ -3,6 +3,7 @@ import type { InvalidationBus } from '../../platform/cache/invalidation.ts';
 import type { Database } from '../../platform/db/client.ts';
 import type { Mailer } from '../../platform/mail/index.ts';
 import type { AuditService } from '../audit/index.ts';
+import type { JwtSettings } from './identity.jwt.keys.ts';
 import type { MfaSettings } from './identity.mfa.ts';
 import type { LockoutSettings } from './identity.lockout.ts';
 import type { WebAuthnSettings } from './identity.passkeys.ts';
@@ -25,6 +26,8 @@ export interface IdentityDeps {
   mfa: MfaSettings;
   oidc: OidcSettings;
   webauthn: WebAuthnSettings;
+  /** JWT access tokens and refresh tokens. */
+  jwt: JwtSettings;
 }
 
 /** What single sign-on needs from the configuration. */

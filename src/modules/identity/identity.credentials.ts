@@ -4,6 +4,7 @@ import { userKey } from './identity.authenticator.ts';
 import type { IdentityDeps } from './identity.context.ts';
 import { identityErrors } from './identity.errors.ts';
 import * as account from './identity.repository.account.ts';
+import { revokeFamiliesOf } from './identity.repository.jwt.ts';
 import * as repository from './identity.repository.ts';
 import * as serviceAccounts from './identity.repository.service-accounts.ts';
 import type { ApiToken, Session } from './identity.tables.ts';
@@ -15,30 +16,35 @@ export interface EndedCredentials {
   codes: number;
   /** API keys: only service accounts have them. */
   apiKeys: number;
+  /** Logins by token (refresh-token families), and with them their access tokens. */
+  refreshFamilies: number;
 }
 
 /**
  * Ends every credential of a user at once, in the caller's transaction: their sessions
  * (but `keepSessionKey`, the one changing its own password), their personal API
- * tokens, the codes mailed to them (password reset, e-mail change), and a service
- * account's API keys. Deactivation, a password reset and every password change call it.
+ * tokens, the codes mailed to them (password reset, e-mail change), a service
+ * account's API keys, and their logins by token (refresh-token families, but
+ * `keepRefreshFamilyId`; their JWT access tokens stop with them). Deactivation, a
+ * password reset and every password change call it.
  *
  * The caller runs it inside `invalidation.transaction` and publishes
  * `userKey(userId)` there, so that no process keeps serving what ended.
  *
- * Every other kind of credential (JWT refresh-token families, MFA remembered devices)
- * adds its own line here, so that these callers end it too.
+ * Every other kind of credential (MFA remembered devices, say) adds its own line here,
+ * so that these callers end it too.
  */
 export async function endAllCredentials(
   tx: Executor,
   userId: number,
-  options: { keepSessionKey?: string | undefined } = {},
+  options: { keepSessionKey?: string | undefined; keepRefreshFamilyId?: number | undefined } = {},
 ): Promise<EndedCredentials> {
   return {
     sessions: await account.deleteSessionsOf(tx, userId, options.keepSessionKey),
     tokens: await account.revokeTokensOf(tx, userId),
     codes: await account.deleteAccountTokensOf(tx, userId),
     apiKeys: (await serviceAccounts.revokeApiKeys(tx, userId)).length,
+    refreshFamilies: await revokeFamiliesOf(tx, userId, 'credentials_ended', options.keepRefreshFamilyId),
   };
 }
 
@@ -81,19 +87,33 @@ export function createCredentials({ db, audit, invalidation }: IdentityDeps) {
       });
     },
 
-    /** Ends every session of `userId` but the caller's own; how many ended. */
+    /**
+     * Ends every session and every login by token (refresh-token family) of `userId` but
+     * the caller's own; how many ended, of both kinds.
+     */
     async endOtherSessions(ctx: RequestContext, userId: number): Promise<number> {
       if (userId !== ctx.actor.userId) await existingUser(userId);
+      const own = userId === ctx.actor.userId;
       return invalidation.transaction(db, async (tx, invalidate) => {
-        const ended = await account.deleteSessionsOf(tx, userId, ctx.actor.sessionKey);
+        const ended = await account.deleteSessionsOf(tx, userId, own ? ctx.actor.sessionKey : undefined);
+        const families = await revokeFamiliesOf(
+          tx,
+          userId,
+          'revoked',
+          own ? ctx.actor.refreshFamilyId : undefined,
+        );
         await invalidate([userKey(userId)]);
         await audit.record(tx, ctx, {
           action: 'session.revoked',
           resourceType: 'user',
           resourceId: userId,
-          after: { sessions: ended, kept_current: userId === ctx.actor.userId && !!ctx.actor.sessionKey },
+          after: {
+            sessions: ended,
+            refresh_families: families,
+            kept_current: own && (!!ctx.actor.sessionKey || !!ctx.actor.refreshFamilyId),
+          },
         });
-        return ended;
+        return ended + families;
       });
     },
 

@@ -54,4 +54,13 @@ export const identityErrors = defineErrors({
     'unauthenticated',
     'The passkey could not be verified: ask for new options and try again.',
   ],
+  IDENTITY_REFRESH_TOKEN_INVALID: [
+    'unauthenticated',
+    'This refresh token is invalid, expired or revoked; log in again.',
+  ],
+  IDENTITY_REFRESH_TOKEN_MISSING: [
+    'invalid',
+    'Send "refresh_token" in the body (or the refresh cookie set by a login with "cookies": true).',
+  ],
+  IDENTITY_REFRESH_FAMILY_NOT_FOUND: ['not_found', 'Not found.'],
 });

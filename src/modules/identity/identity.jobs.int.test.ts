@@ -22,7 +22,7 @@ describe('identity jobs (graphile-worker round trip)', () => {
     await t.database.db.execute(
       sql`update sessions set expires_at = now() - interval '1 minute' where key = (select key from sessions order by created_at desc limit 1)`,
     );
-    const jobs = createIdentityJobs({ db: t.database.db });
+    const jobs = createIdentityJobs({ db: t.database.db, identity: t.services.identity });
     const purge = jobs.find((job) => job.name === 'identity.purge-expired-sessions');
     expect(purge).toBeDefined();
     await enqueue(t.database.db, purge!, {});

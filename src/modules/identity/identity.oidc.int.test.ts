@@ -217,7 +217,7 @@ describe('OIDC login', () => {
     await bed.t.database.db.execute(
       sql`update oidc_login_states set expires_at = now() - interval '1 second' where state_hash <> ${digest(stateOf(live))}`,
     );
-    const purge = createIdentityJobs({ db: bed.t.database.db }).find(
+    const purge = createIdentityJobs({ db: bed.t.database.db, identity: bed.t.services.identity }).find(
       (job) => job.name === 'identity.purge-expired-oidc-logins',
     );
     await purge!.handler({}, { jobId: '1', attempt: 1, log: () => undefined });

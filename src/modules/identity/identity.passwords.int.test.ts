@@ -102,6 +102,7 @@ describe('passwords and e-mail addresses', () => {
         tokens: 1,
         codes: 0,
         apiKeys: 0,
+        refreshFamilies: 0,
       });
     });
 

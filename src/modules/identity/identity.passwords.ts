@@ -84,7 +84,10 @@ export function createPasswords(deps: IdentityDeps, checkPassword: CheckPassword
       const passwordHash = await hashPassword(input.newPassword);
       await invalidation.transaction(db, async (tx, invalidate) => {
         await repository.updateUser(tx, person.user.id, { passwordHash });
-        const ended = await endAllCredentials(tx, person.user.id, { keepSessionKey: ctx.actor.sessionKey });
+        const ended = await endAllCredentials(tx, person.user.id, {
+          keepSessionKey: ctx.actor.sessionKey,
+          keepRefreshFamilyId: ctx.actor.refreshFamilyId,
+        });
         await invalidate([userKey(person.user.id)]);
         await audit.record(tx, ctx, {
           action: 'user.password_changed',

@@ -15,6 +15,7 @@ import type { Person } from './identity.repository.ts';
 import type { Department, NewUser } from './identity.tables.ts';
 import { endAllCredentials } from './identity.credentials.ts';
 import { newPasswordProblems, type PasswordOwner } from './identity.passwords.ts';
+import { recordUser } from './identity.events.ts';
 
 export interface PersonInput {
   username?: string;
@@ -203,6 +204,7 @@ export function createPeople({ db, audit, invalidation }: IdentityDeps) {
           resourceId: user.id,
           after: person,
         });
+        await recordUser(tx, ctx, 'created', person);
         return person;
       });
     },
@@ -273,6 +275,7 @@ export function createPeople({ db, audit, invalidation }: IdentityDeps) {
           before,
           after,
         });
+        await recordUser(tx, ctx, 'updated', after, before);
         if (input.password !== undefined) {
           await audit.record(tx, ctx, {
             action: 'user.password_set',

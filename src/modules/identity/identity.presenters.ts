@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { SessionView } from './identity.credentials.ts';
 import type { Person } from './identity.repository.ts';
 import type { SessionV2 } from './identity.schemas.account.ts';
+import type { RefreshFamilyV2 } from './identity.schemas.jwt.ts';
 import type {
   ProfileV1,
   TokenV2,
@@ -9,6 +10,7 @@ import type {
   UserV2,
   Department as DepartmentSchema,
 } from './identity.schemas.ts';
+import type { RefreshTokenFamily } from './identity.tables.jwt.ts';
 import type { ApiToken, Department, User } from './identity.tables.ts';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -85,5 +87,21 @@ export const presentSession = ({ session, current }: SessionView): Static<typeof
   expires_at: session.expiresAt.toISOString(),
   ip: session.ip,
   user_agent: session.userAgent,
+  current,
+});
+
+export const presentRefreshFamily = ({
+  family,
+  current,
+}: {
+  family: RefreshTokenFamily;
+  current: boolean;
+}): Static<typeof RefreshFamilyV2> => ({
+  id: family.id,
+  created_at: family.createdAt.toISOString(),
+  last_used_at: family.lastUsedAt.toISOString(),
+  expires_at: family.expiresAt.toISOString(),
+  ip: family.ip,
+  user_agent: family.userAgent,
   current,
 });

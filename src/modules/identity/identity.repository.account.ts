@@ -7,6 +7,7 @@ import {
   sessions,
   users,
   type AccountToken,
+  type ApiToken,
   type Session,
   type User,
 } from './identity.tables.ts';
@@ -211,4 +212,35 @@ export async function revokeTokensOf(executor: Executor, userId: number): Promis
     .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
     .returning({ id: apiTokens.id });
   return revoked.length;
+}
+
+// The DRF auth token (identity.authtoken.ts)
+
+/** Serialises obtaining a user's DRF auth token, so concurrent calls agree on one. */
+export async function lockAuthToken(tx: Executor, userId: number): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`authtoken:${userId}`}, 0))`);
+}
+
+/** The live, unexpiring personal tokens of a user with this name. */
+export function liveTokensNamed(executor: Executor, userId: number, name: string): Promise<ApiToken[]> {
+  return executor
+    .select()
+    .from(apiTokens)
+    .where(
+      and(
+        eq(apiTokens.userId, userId),
+        eq(apiTokens.name, name),
+        isNull(apiTokens.revokedAt),
+        isNull(apiTokens.expiresAt),
+      ),
+    )
+    .orderBy(apiTokens.id);
+}
+
+/** The id the next API token will get: the DRF auth token's secret is derived from it before the row exists. */
+export async function nextTokenId(tx: Executor): Promise<number> {
+  const { rows } = await tx.execute<{ id: string }>(
+    sql`select nextval(pg_get_serial_sequence('api_tokens', 'id'))::text as id`,
+  );
+  return Number(rows[0]?.id);
 }

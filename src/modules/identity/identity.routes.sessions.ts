@@ -54,14 +54,7 @@ export function sessionRoutes(
           csrf: true,
           // Per client IP and username, counted after the body is parsed: slows password guessing
           // against one account without locking everyone behind a shared NAT out.
-          ...(loginRateLimitPerMinute > 0 && {
-            rateLimit: {
-              max: loginRateLimitPerMinute,
-              timeWindow: 60_000,
-              hook: 'preHandler' as const,
-              keyGenerator: (request: FastifyRequest) => `login:${request.ip}:${loginName(request.body)}`,
-            },
-          }),
+          ...loginRateLimit(loginRateLimitPerMinute),
         },
         schema: {
           tags,
@@ -149,6 +142,19 @@ export const metaOf = (request: FastifyRequest) => ({
   ip: request.ip,
   userAgent: request.headers['user-agent'],
 });
+
+/** The per-IP-and-username limit of every route that checks a password (0: none). */
+export const loginRateLimit = (perMinute: number) =>
+  perMinute > 0
+    ? {
+        rateLimit: {
+          max: perMinute,
+          timeWindow: 60_000,
+          hook: 'preHandler' as const,
+          keyGenerator: (request: FastifyRequest) => `login:${request.ip}:${loginName(request.body)}`,
+        },
+      }
+    : {};
 
 const loginName = (body: unknown): string => {
   const username = (body as { username?: unknown } | undefined)?.username;

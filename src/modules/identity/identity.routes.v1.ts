@@ -11,6 +11,7 @@ import { personList } from './identity.repository.ts';
 import { ProfileV1, ProfileV1Body, UserV1 } from './identity.schemas.ts';
 import type { PersonInput } from './identity.service.ts';
 import { sessionRoutes } from './identity.routes.sessions.ts';
+import { authTokenRoutesV1 } from './identity.routes.v1.authtoken.ts';
 import type { IdentityRouteOptions } from './identity.routes.ts';
 
 const tags = ['identity'];
@@ -51,6 +52,7 @@ export const identityRoutesV1: FastifyPluginAsyncTypebox<IdentityRouteOptions> =
     }),
     options,
   );
+  await app.register(authTokenRoutesV1, options);
 
   app.get(
     '/auth/user/',

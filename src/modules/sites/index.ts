@@ -11,6 +11,7 @@ export {
   type ShiftInput,
   type SitesService,
 } from './sites.service.ts';
+export { facilitiesForExport } from './sites.export.ts';
 export { sitesPermissions } from './sites.policy.ts';
 export { sitesRoutesV1, sitesRoutesV2, type SitesRouteOptions } from './sites.routes.ts';
 export {
@@ -24,3 +25,4 @@ export {
 export { FacilityV1, FacilityV2, LocationV1, LocationV2, ShiftV1, ShiftV2 } from './sites.schemas.ts';
 export type { Facility } from './sites.repository.ts';
 export type { FacilityStatus, Location, Shift } from './sites.tables.ts';
+export { sitesEvents } from './sites.events.ts';

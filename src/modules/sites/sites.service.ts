@@ -10,6 +10,7 @@ import * as repository from './sites.repository.ts';
 import type { Facility } from './sites.repository.ts';
 import type { FacilityStatus, Location, Shift } from './sites.tables.ts';
 import { pgErrorOf } from '../../platform/db/errors.ts';
+import { recordFacility, recordSite } from './sites.events.ts';
 
 export interface LocationInput {
   name?: string;
@@ -184,6 +185,7 @@ export function createSitesService({ db, audit }: SitesDeps) {
           resourceId: location.id,
           after: location,
         });
+        await recordSite(tx, ctx, 'created', location);
         return location;
       });
     },
@@ -212,6 +214,7 @@ export function createSitesService({ db, audit }: SitesDeps) {
           before,
           after,
         });
+        await recordSite(tx, ctx, 'updated', after);
         return after;
       });
     },
@@ -238,6 +241,7 @@ export function createSitesService({ db, audit }: SitesDeps) {
           resourceId: id,
           before,
         });
+        await recordSite(tx, ctx, 'deleted', before);
       });
     },
 
@@ -289,6 +293,7 @@ export function createSitesService({ db, audit }: SitesDeps) {
           resourceId: row.id,
           after: facility,
         });
+        await recordFacility(tx, ctx, 'created', row);
         return facility;
       });
     },
@@ -332,6 +337,7 @@ export function createSitesService({ db, audit }: SitesDeps) {
           before,
           after,
         });
+        await recordFacility(tx, ctx, 'updated', row);
         return after;
       });
     },
@@ -350,6 +356,7 @@ export function createSitesService({ db, audit }: SitesDeps) {
           resourceId: id,
           before,
         });
+        await recordFacility(tx, ctx, 'deleted', before);
       });
     },
 

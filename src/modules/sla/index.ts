@@ -22,3 +22,4 @@ export { createEscalation, type Escalation } from './sla.escalation.ts';
 export { createSlaExplainer, type SlaExplanation } from './sla.explain.ts';
 export { slaRoutesV2, type SlaRouteOptions } from './sla.routes.ts';
 export { createSlaJobs, recomputeJob } from './sla.jobs.ts';
+export { slaEvents } from './sla.events.ts';

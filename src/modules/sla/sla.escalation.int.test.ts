@@ -121,6 +121,14 @@ describe('escalation', () => {
       await count(sql`select count(*)::int as n from ticket_assignments where method = 'escalation'`),
     ).toBe(20);
     expect(await count(sql`select count(*)::int as n from sla_ledger where kind = 'escalated'`)).toBe(60);
+    // Each fired stage is also a domain event, written once however many workers raced.
+    for (const type of ['sla.at_risk', 'sla.breached', 'sla.escalated'])
+      expect(await count(sql`select count(*)::int as n from events where type = ${type}`), type).toBe(20);
+    expect(
+      await count(
+        sql`select count(*)::int as n from events where type = 'sla.escalated' and payload->'reassigned'->>'to' = ${String(managerId)}`,
+      ),
+    ).toBe(20);
     // Level 1 raised the priority to critical first: the escalation e-mails ignore working hours.
     expect(
       await count(

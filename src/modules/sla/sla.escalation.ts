@@ -6,6 +6,7 @@ import type { NotificationsService } from '../notifications/index.ts';
 import { PRIORITIES, ticketNumber, type TicketRow, type TicketsService } from '../tickets/index.ts';
 import * as repository from './sla.repository.ts';
 import type { SlaClocks } from './sla.service.ts';
+import { recordStageFired, type StageActions } from './sla.events.ts';
 import type { Stage } from './sla.state.ts';
 
 export interface EscalationDeps {
@@ -46,8 +47,8 @@ export function createEscalation(deps: EscalationDeps) {
     ctx: RequestContext,
     ticket: TicketRow,
     stage: Stage,
-  ): Promise<{ ticket: TicketRow; actions: Record<string, unknown> }> {
-    const actions: Record<string, unknown> = {};
+  ): Promise<{ ticket: TicketRow; actions: StageActions }> {
+    const actions: StageActions = {};
     let current = ticket;
     const managers = await identity.managerIdsOf(ticket.departmentId, tx);
     if (stage.level?.raise_priority) {
@@ -126,6 +127,7 @@ export function createEscalation(deps: EscalationDeps) {
         const outcome = await act(tx, ctx, ticket, stage);
         ticket = outcome.ticket;
         await repository.setStageActions(tx, key, outcome.actions);
+        await recordStageFired(tx, ctx, ticket, stage, outcome.actions);
         await clocks.ledger(
           tx,
           ctx,

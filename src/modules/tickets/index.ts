@@ -45,3 +45,4 @@ export {
 export { createTicketImports, INLINE_ROWS, type TicketImports } from './tickets.import.records.ts';
 export { createTicketImportJobs, runImportJob } from './tickets.import.jobs.ts';
 export { ticketImportRoutesV2 } from './tickets.import.routes.ts';
+export { ticketEvents } from './tickets.events.ts';

@@ -9,6 +9,7 @@ import * as repository from './tickets.repository.ts';
 import type { TicketRow } from './tickets.repository.ts';
 import type { TicketInput } from './tickets.service.ts';
 import type { TicketKind } from './tickets.tables.ts';
+import { recordTicketChange, recordTicketCreated } from './tickets.events.ts';
 
 /**
  * Many tickets created at once (imports), through the rules of one create: the same
@@ -118,6 +119,8 @@ export function createTicketBatch({ audit, hooks, externalReferenceErrorsMany }:
           after: row,
         })),
       );
+      // The outbox, as a single create writes it: one `ticket.created` per ticket.
+      for (const row of created) await recordTicketCreated(tx, ctx, row);
       const after = await hooks.createdMany(tx, ctx, created);
       let next = 0;
       return checked.map((item) => {
@@ -162,6 +165,7 @@ export function createTicketBatch({ audit, hooks, externalReferenceErrorsMany }:
           after,
         })),
       );
+      for (const { before, after } of heard) await recordTicketChange(tx, ctx, before, after);
       return hooks.changedMany(tx, ctx, heard);
     },
   };

@@ -4,6 +4,7 @@ import { fieldError } from '../../platform/http/errors.ts';
 import type { AuditEntry, AuditService } from '../audit/index.ts';
 import type { IdentityService, Person } from '../identity/index.ts';
 import { ticketErrors } from './tickets.errors.ts';
+import { recordCommentAdded } from './tickets.events.ts';
 import type { runHooks } from './tickets.hooks.ts';
 import {
   canManage,
@@ -71,6 +72,7 @@ export function createTicketDiscussion({ db, audit, identity, hooks, visible }: 
           resourceId: ticketId,
           after: created,
         });
+        await recordCommentAdded(tx, ctx, ticket, created);
         await hooks.commented(tx, ctx, ticket, created);
         return created;
       });

@@ -1,8 +1,8 @@
 import { fieldError } from '../../platform/http/errors.ts';
 import type { Static } from '@sinclair/typebox';
 import type { AuditEntry } from '../audit/index.ts';
-import { presentProfileV1, type Person } from '../identity/index.ts';
-import { presentFacilityV1 } from '../sites/index.ts';
+import { presentProfileV1, presentUserV2, type Person } from '../identity/index.ts';
+import { presentFacilityV1, presentFacilityV2 } from '../sites/index.ts';
 import type {
   AttachmentV2,
   CategoryV2,
@@ -104,7 +104,21 @@ export const presentServiceTicketV1 = (view: TicketView): Static<typeof ServiceT
   completed_at: iso(view.completedAt),
 });
 
-export const presentTicketV2 = (view: TicketView): Static<typeof TicketV2> => ({
+const NOTHING_EXPANDED: ReadonlySet<string> = new Set();
+
+/** A related person: a reference, or the full user when `?expand=` names the property. */
+const personV2 = (person: Person | null, expanded: boolean) =>
+  expanded && person ? presentUserV2(person) : personRef(person);
+
+/**
+ * A v2 ticket. Reporter, assignee and facility come as references, or in full when
+ * `expand` names them: the rows were hydrated with the whole objects (one query per
+ * relation for the page), so expanding costs no query.
+ */
+export const presentTicketV2 = (
+  view: TicketView,
+  expand: ReadonlySet<string> = NOTHING_EXPANDED,
+): Static<typeof TicketV2> => ({
   id: view.id,
   number: ticketNumber(view.kind, view.number),
   kind: view.kind,
@@ -130,9 +144,13 @@ export const presentTicketV2 = (view: TicketView): Static<typeof TicketV2> => ({
       : { id: view.subcategoryId, name: view.subcategoryName },
   service_type: view.serviceType,
   department: view.department ? { id: view.department.id, name: view.department.name } : null,
-  facility: view.facility ? { id: view.facility.id, name: view.facility.name } : null,
-  reporter: personRef(view.reporter),
-  assignee: personRef(view.assignee),
+  facility: view.facility
+    ? expand.has('facility')
+      ? presentFacilityV2(view.facility)
+      : { id: view.facility.id, name: view.facility.name }
+    : null,
+  reporter: personV2(view.reporter, expand.has('reporter')),
+  assignee: personV2(view.assignee, expand.has('assignee')),
   due_date: view.dueDate,
   resolved_at: iso(view.resolvedAt),
   completed_at: iso(view.completedAt),

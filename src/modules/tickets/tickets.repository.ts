@@ -1,8 +1,6 @@
 import { and, asc, count, desc, eq, inArray, sql, type SQL, type WithSubquery } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type pg from 'pg';
 import type { Executor } from '../../platform/db/client.ts';
-import { streamSelect } from '../../platform/db/stream.ts';
 import { defineList } from '../../platform/http/query.ts';
 import {
   incidentTypes,
@@ -61,8 +59,6 @@ const ticketFields = {
   categoryName: ticketCategories.name,
   subcategoryName: subcategories.name,
 };
-
-const ticketFieldNames = Object.keys(ticketFields);
 
 function ticketQuery(executor: Executor, ...ctes: WithSubquery[]) {
   return executor
@@ -198,24 +194,6 @@ export function rankedTicketRows(executor: Executor, ranking: SQL): Promise<Tick
 export async function countTickets(executor: Executor, where: SQL | undefined): Promise<number> {
   const [row] = await executor.select({ value: count() }).from(tickets).where(where);
   return row?.value ?? 0;
-}
-
-/** Every matching row through a server-side cursor, in batches (exports). */
-export function streamTicketRows(
-  pool: pg.Pool,
-  executor: Executor,
-  where: SQL | undefined,
-  orderBy: SQL[],
-  batchSize: number,
-): AsyncGenerator<TicketRow[]> {
-  return streamSelect<TicketRow>(
-    pool,
-    ticketQuery(executor)
-      .where(where)
-      .orderBy(...orderBy),
-    ticketFieldNames,
-    batchSize,
-  );
 }
 
 export async function ticketById(

@@ -7,6 +7,7 @@ import { sendList } from '../../platform/http/negotiation.ts';
 import { v1PageSchema } from '../../platform/http/pagination.ts';
 import { listQuerySchema, parseListQuery, refineFilters } from '../../platform/http/query.ts';
 import { definedOnly, IdParams, relationId } from '../../platform/http/schemas.ts';
+import { ticketExportProjections } from './tickets.export.ts';
 import { incidentTypeList, ticketList } from './tickets.repository.ts';
 import {
   fromLabel,
@@ -68,6 +69,7 @@ function v1TicketRoutes(kind: TicketKind, path: string): FastifyPluginAsyncTypeb
   const Schema = kind === 'incident' ? IncidentTicketV1 : ServiceTicketV1;
   const present = (view: TicketView) =>
     kind === 'incident' ? presentIncidentTicketV1(view) : presentServiceTicketV1(view);
+  const shape = kind === 'incident' ? 'incident-v1' : 'service-v1';
   return async (app, { tickets }) => {
     app.get(
       `/${path}/`,
@@ -85,7 +87,10 @@ function v1TicketRoutes(kind: TicketKind, path: string): FastifyPluginAsyncTypeb
         params.filters.kind = [kind];
         return sendList(request, reply, {
           page: () => tickets.list(actor, params),
-          all: () => tickets.all(actor, params),
+          flat: {
+            projection: ticketExportProjections[shape],
+            batches: () => tickets.exportRows(actor, params, shape),
+          },
           present,
           item: Schema,
           filename: path,

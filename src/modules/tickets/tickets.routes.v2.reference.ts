@@ -13,7 +13,7 @@ import {
   CategoryV2,
   IncidentTypeCreateBody,
   IncidentTypeUpdateBody,
-  IncidentTypeV1,
+  IncidentTypeV2,
 } from './tickets.schemas.ts';
 
 const tags = ['tickets'];
@@ -30,7 +30,7 @@ export const ticketReferenceRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOpti
       schema: {
         tags,
         querystring: listQuerySchema(incidentTypeList, 'v2'),
-        response: { 200: v2PageSchema(IncidentTypeV1) },
+        response: { 200: v2PageSchema(IncidentTypeV2) },
       },
     },
     (request, reply) => {
@@ -39,7 +39,7 @@ export const ticketReferenceRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOpti
         page: () => reference.listIncidentTypes(params),
         all: () => reference.allIncidentTypes(params),
         present: presentIncidentTypeV1,
-        item: IncidentTypeV1,
+        item: IncidentTypeV2,
         filename: 'ticket-types',
       });
     },
@@ -49,7 +49,7 @@ export const ticketReferenceRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOpti
     '/ticket-types',
     {
       config: { permission: 'ticket-types:write' },
-      schema: { tags, body: IncidentTypeCreateBody, response: { 201: IncidentTypeV1 } },
+      schema: { tags, body: IncidentTypeCreateBody, response: { 201: IncidentTypeV2 } },
     },
     async (request, reply) => {
       const { name, description, severity_level: severityLevel } = request.body;
@@ -66,7 +66,7 @@ export const ticketReferenceRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOpti
     '/ticket-types/:id',
     {
       config: { permission: 'ticket-types:write' },
-      schema: { tags, params: IdParams, body: IncidentTypeUpdateBody, response: { 200: IncidentTypeV1 } },
+      schema: { tags, params: IdParams, body: IncidentTypeUpdateBody, response: { 200: IncidentTypeV2 } },
     },
     async (request, reply) => {
       const { name, description, severity_level: severityLevel } = request.body;

@@ -8,6 +8,8 @@ import { sendList } from '../../platform/http/negotiation.ts';
 import { v2PageSchema } from '../../platform/http/pagination.ts';
 import { listQuerySchema, parseListQuery } from '../../platform/http/query.ts';
 import { definedOnly } from '../../platform/http/schemas.ts';
+import { expansionsOf } from '../../platform/http/shape-controls.ts';
+import { ticketExportProjections } from './tickets.export.ts';
 import { ticketList } from './tickets.repository.ts';
 import { presentHistoryEntry, presentTicketV2 } from './tickets.presenters.ts';
 import type { TicketsRouteOptions } from './tickets.routes.ts';
@@ -43,9 +45,9 @@ function v2Input(body: Partial<typeof TicketUpdateBody.static>): TicketInput {
   });
 }
 
-function sendTicket(reply: FastifyReply, view: TicketView) {
+function sendTicket(reply: FastifyReply, view: TicketView, expand?: ReadonlySet<string>) {
   setEtag(reply, view.version);
-  return presentTicketV2(view);
+  return presentTicketV2(view, expand);
 }
 
 /** `/api/v2/tickets`: the tickets themselves, bulk changes and history. */
@@ -64,10 +66,14 @@ export const ticketRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOptions> = as
     (request, reply) => {
       const { actor } = contextOf(request);
       const params = parseListQuery(ticketList, request.query, 'v2');
+      const expand = expansionsOf(request);
       return sendList(request, reply, {
         page: () => tickets.list(actor, params),
-        all: () => tickets.all(actor, params),
-        present: presentTicketV2,
+        flat: {
+          projection: ticketExportProjections.v2,
+          batches: () => tickets.exportRows(actor, params, 'v2'),
+        },
+        present: (view) => presentTicketV2(view, expand),
         item: TicketV2,
         filename: 'tickets',
       });
@@ -81,7 +87,11 @@ export const ticketRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOptions> = as
       schema: { tags, params: TicketParams, response: { 200: TicketV2 } },
     },
     async (request, reply) =>
-      sendTicket(reply, await tickets.get(contextOf(request).actor, request.params.id)),
+      sendTicket(
+        reply,
+        await tickets.get(contextOf(request).actor, request.params.id),
+        expansionsOf(request),
+      ),
   );
 
   app.post(

@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DateOnly, DateTime, Nullable, RelationInput, Version } from '../../platform/http/schemas.ts';
-import { ProfileV1 } from '../identity/index.ts';
-import { FacilityV1 } from '../sites/index.ts';
+import { Expandable } from '../../platform/http/shape.ts';
+import { ProfileV1, UserV2 } from '../identity/index.ts';
+import { FacilityV1, FacilityV2 } from '../sites/index.ts';
 
 const Text = (max: number) => Type.String({ maxLength: max });
 const Title = Type.String({ minLength: 1, maxLength: 300 });
@@ -12,14 +13,17 @@ const Label = Type.String({
 
 // v1: the Broadcast Management System contract.
 
-export const IncidentTypeV1 = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  description: Type.String(),
-  severity_level: Type.Integer({ minimum: 1, maximum: 4 }),
-  version: Type.Integer(),
-  created_at: DateTime,
-});
+export const IncidentTypeV1 = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    description: Type.String(),
+    severity_level: Type.Integer({ minimum: 1, maximum: 4 }),
+    version: Type.Integer(),
+    created_at: DateTime,
+  },
+  { title: 'IncidentTypeV1' },
+);
 
 export const IncidentTypeBody = Type.Object(
   {
@@ -45,22 +49,28 @@ const ticketV1Common = {
   updated_at: DateTime,
 };
 
-export const IncidentTicketV1 = Type.Object({
-  ...ticketV1Common,
-  status: Type.Union(['Open', 'In Progress', 'Resolved', 'Closed'].map((value) => Type.Literal(value))),
-  incident_type: Nullable(IncidentTypeV1),
-  reporter: Nullable(ProfileV1),
-  resolved_at: Nullable(DateTime),
-});
+export const IncidentTicketV1 = Type.Object(
+  {
+    ...ticketV1Common,
+    status: Type.Union(['Open', 'In Progress', 'Resolved', 'Closed'].map((value) => Type.Literal(value))),
+    incident_type: Nullable(IncidentTypeV1),
+    reporter: Nullable(ProfileV1),
+    resolved_at: Nullable(DateTime),
+  },
+  { title: 'IncidentTicketV1' },
+);
 
-export const ServiceTicketV1 = Type.Object({
-  ...ticketV1Common,
-  status: Type.Union(['Open', 'In Progress', 'Completed', 'Cancelled'].map((value) => Type.Literal(value))),
-  service_type: Nullable(Type.String()),
-  requested_by: Nullable(ProfileV1),
-  due_date: Nullable(DateOnly),
-  completed_at: Nullable(DateTime),
-});
+export const ServiceTicketV1 = Type.Object(
+  {
+    ...ticketV1Common,
+    status: Type.Union(['Open', 'In Progress', 'Completed', 'Cancelled'].map((value) => Type.Literal(value))),
+    service_type: Nullable(Type.String()),
+    requested_by: Nullable(ProfileV1),
+    due_date: Nullable(DateOnly),
+    completed_at: Nullable(DateTime),
+  },
+  { title: 'ServiceTicketV1' },
+);
 
 /** v1 ticket writes, lenient like DRF: relations by id or `{id}`, labels as displayed or stored. */
 export const TicketV1Body = Type.Object(
@@ -94,35 +104,41 @@ const Status = Type.Union(
   ['open', 'in_progress', 'resolved', 'closed', 'completed', 'cancelled'].map((value) => Type.Literal(value)),
 );
 const Priority = Type.Union(['low', 'medium', 'high', 'critical'].map((value) => Type.Literal(value)));
-const PersonRef = Type.Object({ id: Type.Integer(), username: Type.String(), full_name: Type.String() });
-const NamedRef = Type.Object({ id: Type.Integer(), name: Type.String() });
+const PersonRef = Type.Object(
+  { id: Type.Integer(), username: Type.String(), full_name: Type.String() },
+  { title: 'PersonRefV2' },
+);
+const NamedRef = Type.Object({ id: Type.Integer(), name: Type.String() }, { title: 'NamedRefV2' });
 
-export const TicketV2 = Type.Object({
-  id: Type.Integer(),
-  number: Type.String(),
-  kind: Kind,
-  title: Type.String(),
-  description: Type.String(),
-  status: Status,
-  priority: Priority,
-  incident_type: Nullable(
-    Type.Object({ id: Type.Integer(), name: Type.String(), severity_level: Type.Integer() }),
-  ),
-  category: Nullable(NamedRef),
-  subcategory: Nullable(NamedRef),
-  service_type: Nullable(Type.String()),
-  department: Nullable(NamedRef),
-  facility: Nullable(NamedRef),
-  reporter: Nullable(PersonRef),
-  assignee: Nullable(PersonRef),
-  due_date: Nullable(DateOnly),
-  resolved_at: Nullable(DateTime),
-  completed_at: Nullable(DateTime),
-  closed_at: Nullable(DateTime),
-  version: Type.Integer(),
-  created_at: DateTime,
-  updated_at: DateTime,
-});
+export const TicketV2 = Type.Object(
+  {
+    id: Type.Integer(),
+    number: Type.String(),
+    kind: Kind,
+    title: Type.String(),
+    description: Type.String(),
+    status: Status,
+    priority: Priority,
+    incident_type: Nullable(
+      Type.Object({ id: Type.Integer(), name: Type.String(), severity_level: Type.Integer() }),
+    ),
+    category: Nullable(NamedRef),
+    subcategory: Nullable(NamedRef),
+    service_type: Nullable(Type.String()),
+    department: Nullable(NamedRef),
+    facility: Expandable(NamedRef, FacilityV2, 'The facility; in full with `expand=facility`.'),
+    reporter: Expandable(PersonRef, UserV2, 'Who reported it; the full user with `expand=reporter`.'),
+    assignee: Expandable(PersonRef, UserV2, 'Who works on it; the full user with `expand=assignee`.'),
+    due_date: Nullable(DateOnly),
+    resolved_at: Nullable(DateTime),
+    completed_at: Nullable(DateTime),
+    closed_at: Nullable(DateTime),
+    version: Type.Integer(),
+    created_at: DateTime,
+    updated_at: DateTime,
+  },
+  { title: 'TicketV2' },
+);
 
 const ticketFields = {
   title: Title,
@@ -162,45 +178,57 @@ export const BulkBody = Type.Object(
   },
 );
 
-export const BulkResult = Type.Object({
-  results: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      ok: Type.Boolean(),
-      code: Type.Optional(Type.String()),
-      detail: Type.Optional(Type.String()),
-      ticket: Type.Optional(TicketV2),
-    }),
-  ),
-});
+export const BulkResult = Type.Object(
+  {
+    results: Type.Array(
+      Type.Object({
+        id: Type.Integer(),
+        ok: Type.Boolean(),
+        code: Type.Optional(Type.String()),
+        detail: Type.Optional(Type.String()),
+        ticket: Type.Optional(TicketV2),
+      }),
+    ),
+  },
+  { title: 'BulkResultV2' },
+);
 
-export const CommentV2 = Type.Object({
-  id: Type.Integer(),
-  ticket_id: Type.Integer(),
-  author: Nullable(PersonRef),
-  body: Type.String(),
-  internal: Type.Boolean(),
-  created_at: DateTime,
-  updated_at: DateTime,
-});
+export const CommentV2 = Type.Object(
+  {
+    id: Type.Integer(),
+    ticket_id: Type.Integer(),
+    author: Nullable(PersonRef),
+    body: Type.String(),
+    internal: Type.Boolean(),
+    created_at: DateTime,
+    updated_at: DateTime,
+  },
+  { title: 'CommentV2' },
+);
 
 export const CommentBody = Type.Object(
   { body: Type.String({ minLength: 1, maxLength: 20_000 }), internal: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 );
 
-export const AttachmentV2 = Type.Object({
-  id: Type.Integer(),
-  ticket_id: Type.Integer(),
-  filename: Type.String(),
-  content_type: Type.String(),
-  size: Type.Integer(),
-  sha256: Type.String(),
-  uploader_id: Type.Integer(),
-  created_at: DateTime,
-});
+export const AttachmentV2 = Type.Object(
+  {
+    id: Type.Integer(),
+    ticket_id: Type.Integer(),
+    filename: Type.String(),
+    content_type: Type.String(),
+    size: Type.Integer(),
+    sha256: Type.String(),
+    uploader_id: Type.Integer(),
+    created_at: DateTime,
+  },
+  { title: 'AttachmentV2' },
+);
 
-export const DownloadLink = Type.Object({ url: Type.String(), expires_at: DateTime });
+export const DownloadLink = Type.Object(
+  { url: Type.String(), expires_at: DateTime },
+  { title: 'DownloadLinkV2' },
+);
 
 export const WatcherBody = Type.Object(
   { user_id: Type.Optional(Type.Integer({ minimum: 1 })) },
@@ -213,15 +241,18 @@ export const CommentParams = Type.Object({ id: Id, commentId: Id });
 export const WatcherParams = Type.Object({ id: Id, userId: Id });
 export const AttachmentParams = Type.Object({ id: Id, attachmentId: Id });
 
-export const HistoryEntry = Type.Object({
-  id: Type.Integer(),
-  at: DateTime,
-  actor: Type.String(),
-  action: Type.String(),
-  changes: Type.Record(Type.String(), Type.Object({ from: Type.Unknown(), to: Type.Unknown() })),
-});
+export const HistoryEntry = Type.Object(
+  {
+    id: Type.Integer(),
+    at: DateTime,
+    actor: Type.String(),
+    action: Type.String(),
+    changes: Type.Record(Type.String(), Type.Object({ from: Type.Unknown(), to: Type.Unknown() })),
+  },
+  { title: 'HistoryEntryV2' },
+);
 
-export const IncidentTypeV2 = IncidentTypeV1;
+export const IncidentTypeV2 = Type.Object(IncidentTypeV1.properties, { title: 'IncidentTypeV2' });
 export const IncidentTypeCreateBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 150 }),
@@ -232,14 +263,17 @@ export const IncidentTypeCreateBody = Type.Object(
 );
 export const IncidentTypeUpdateBody = Type.Partial(IncidentTypeCreateBody, { additionalProperties: false });
 
-export const CategoryV2 = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  description: Type.String(),
-  parent_id: Nullable(Type.Integer()),
-  version: Type.Integer(),
-  created_at: DateTime,
-});
+export const CategoryV2 = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    description: Type.String(),
+    parent_id: Nullable(Type.Integer()),
+    version: Type.Integer(),
+    created_at: DateTime,
+  },
+  { title: 'CategoryV2' },
+);
 export const CategoryBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 150 }),

@@ -19,8 +19,10 @@ import {
 } from './tickets.checks.ts';
 import { createTicketBatch } from './tickets.batch.ts';
 import { createTicketDiscussion } from './tickets.discussion.ts';
-import { createHydration, isFull } from './tickets.hydration.ts';
+import { streamTicketExport, type TicketExportShape } from './tickets.export.ts';
+import { createHydration } from './tickets.hydration.ts';
 import { ticketErrors } from './tickets.errors.ts';
+import { recordTicketChange, recordTicketCreated, recordTicketDeleted } from './tickets.events.ts';
 import { runHooks, type ChangeSource, type TicketHooks } from './tickets.hooks.ts';
 import { relevanceCount, relevanceRows, searchPlanFor } from './tickets.search.ts';
 import { canManage, canWork, ticketScope } from './tickets.policy.ts';
@@ -68,6 +70,9 @@ export type { NewTicketValues } from './tickets.checks.ts';
 export const ticketNumber = (kind: TicketKind, number: number): string =>
   `${kind === 'incident' ? 'INC' : 'SRV'}-${String(number).padStart(6, '0')}`;
 
+/** Rows per fetch of an export's cursor (bench/export.ts measured 500 to 5,000). */
+const EXPORT_BATCH_ROWS = 2000;
+
 const byId = <T extends { id: number }>(items: T[]) => new Map(items.map((item) => [item.id, item]));
 
 export function createTicketsService(deps: TicketsDeps) {
@@ -75,7 +80,7 @@ export function createTicketsService(deps: TicketsDeps) {
   const counts = createCountCache();
   const hooks = runHooks(deps.hooks ?? []);
   const { externalReferenceErrors, externalReferenceErrorsMany } = createReferenceChecks({ identity, sites });
-  const { hydrate, knownRelations } = createHydration({ identity, sites });
+  const { hydrate } = createHydration({ identity, sites });
 
   async function visible(actor: Actor, id: number, kind?: TicketKind): Promise<TicketRow> {
     const row = await repository.ticketById(db, id, ticketScope(actor));
@@ -126,6 +131,7 @@ export function createTicketsService(deps: TicketsDeps) {
     const action =
       input.status && input.status !== before.status ? 'ticket.status_changed' : 'ticket.updated';
     await audit.record(tx, ctx, { action, resourceType: 'ticket', resourceId: before.id, before, after });
+    await recordTicketChange(tx, ctx, before, after);
     return hooks.changed(tx, ctx, { before, after, source });
   }
 
@@ -198,24 +204,23 @@ export function createTicketsService(deps: TicketsDeps) {
     },
 
     /**
-     * Every matching ticket, streamed from a server-side cursor and hydrated per batch
-     * (exports); a relation is loaded once per export, not once per batch.
+     * Every ticket the list would show (same filters, search, order and scope), as rows
+     * of the `shape`'s export projection from one server-side cursor (tickets.export.ts).
      */
-    async *all(actor: Actor, asked: ListParams): AsyncGenerator<TicketView> {
+    async *exportRows(
+      actor: Actor,
+      asked: ListParams,
+      shape: TicketExportShape,
+    ): AsyncGenerator<unknown[][]> {
       const scope = ticketScope(actor);
       const params = await searchPlanFor(db, asked, scope);
-      let known = knownRelations();
-      for await (const batch of repository.streamTicketRows(
+      yield* streamTicketExport(
         pool,
-        db,
+        shape,
         whereOf(repository.ticketList, params, scope),
         orderFor(repository.ticketList, params),
-        // Small batches: rows waiting for the client die young instead of growing the heap.
-        500,
-      )) {
-        if (isFull(known)) known = knownRelations();
-        yield* await hydrate(batch, known);
-      }
+        EXPORT_BATCH_ROWS,
+      );
     },
 
     async get(actor: Actor, id: number, kind?: TicketKind): Promise<TicketView> {
@@ -247,6 +252,7 @@ export function createTicketsService(deps: TicketsDeps) {
           resourceId: id,
           after: created,
         });
+        await recordTicketCreated(tx, ctx, created);
         return hooks.created(tx, ctx, created);
       });
       await bumpGeneration(db, 'tickets');
@@ -304,6 +310,7 @@ export function createTicketsService(deps: TicketsDeps) {
             resourceId: id,
             before,
           });
+          await recordTicketDeleted(tx, ctx, before);
         }),
       );
       await bumpGeneration(db, 'tickets');

@@ -17,3 +17,4 @@ export { createTimeclockService, type TimeclockService } from './workforce.timec
 export { timeclockRoutesV1, timeclockRoutesV2 } from './workforce.timeclock.routes.ts';
 export { createTimeoffService, type TimeoffService } from './workforce.timeoff.ts';
 export { timeoffRoutesV1, timeoffRoutesV2 } from './workforce.timeoff.routes.ts';
+export { workforceEvents } from './workforce.outbox.ts';

@@ -37,6 +37,7 @@ export {
 } from './workforce.events.rules.ts';
 export type { EventsDeps, EventView, OccurrenceView } from './workforce.events.views.ts';
 import type { ScheduledEvent } from './workforce.tables.ts';
+import { recordScheduledEvent } from './workforce.outbox.ts';
 
 export function createEventsService({ db, audit, identity, sites }: EventsDeps) {
   const views = createEventViews({ db, identity, sites });
@@ -176,6 +177,7 @@ export function createEventsService({ db, audit, identity, sites }: EventsDeps) 
           resourceId: created.id,
           after: snapshot(created, assigneeIds, overridden),
         });
+        await recordScheduledEvent(tx, ctx, 'created', created, assigneeIds);
         return created;
       });
       return viewOf(db, row);
@@ -263,6 +265,7 @@ export function createEventsService({ db, audit, identity, sites }: EventsDeps) 
           before: snapshot(before, before.assigneeIds, { exceptions: before.exceptions }),
           after: snapshot(after, assigneeIds, { exceptions: kept, ...overridden }),
         });
+        await recordScheduledEvent(tx, ctx, 'updated', after, assigneeIds);
         return after;
       });
       return viewOf(db, row);
@@ -279,6 +282,7 @@ export function createEventsService({ db, audit, identity, sites }: EventsDeps) 
           resourceId: id,
           before: snapshot(before, before.assigneeIds, { exceptions: before.exceptions }),
         });
+        await recordScheduledEvent(tx, ctx, 'deleted', before, before.assigneeIds);
       });
     },
 
@@ -350,6 +354,7 @@ export function createEventsService({ db, audit, identity, sites }: EventsDeps) 
           before: { occurrenceStart: key, exception: existing ?? null },
           after: { occurrenceStart: key, exception: saved, ...overridden },
         });
+        await recordScheduledEvent(tx, ctx, 'occurrence_changed', after, before.assigneeIds, key);
         const [loaded] = await load(tx, [after]);
         return loaded as LoadedSeries;
       });
@@ -380,8 +385,8 @@ export function createEventsService({ db, audit, identity, sites }: EventsDeps) 
           endsAt: null,
           title: null,
         });
-        if (!(await repository.updateEvent(tx, id, {}, options.expectedVersion)))
-          throw commonErrors.VERSION_CONFLICT({ extra: { current: (await hydrate([before]))[0] } });
+        const after = await repository.updateEvent(tx, id, {}, options.expectedVersion);
+        if (!after) throw commonErrors.VERSION_CONFLICT({ extra: { current: (await hydrate([before]))[0] } });
         await audit.record(tx, ctx, {
           action: 'event.occurrence_cancelled',
           resourceType: 'scheduled_event',
@@ -389,6 +394,7 @@ export function createEventsService({ db, audit, identity, sites }: EventsDeps) 
           before: { occurrenceStart: key, exception: existing ?? null },
           after: { occurrenceStart: key, exception: saved },
         });
+        await recordScheduledEvent(tx, ctx, 'occurrence_cancelled', after, before.assigneeIds, key);
       });
     },
 

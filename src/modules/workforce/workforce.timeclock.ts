@@ -11,6 +11,7 @@ import type { Location, Shift, SitesService } from '../sites/index.ts';
 import { workforceErrors } from './workforce.errors.ts';
 import { canApprove, isAdmin, visibleUserIds } from './workforce.policy.ts';
 import * as repository from './workforce.timeclock.repository.ts';
+import { recordTimeEntry } from './workforce.outbox.ts';
 import type { NewTimeEntry, TimeEntryRow } from './workforce.timeclock.repository.ts';
 import type { TimeEntryBreak } from './workforce.tables.ts';
 import { translatingViolation } from '../../platform/db/errors.ts';
@@ -443,6 +444,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
         before: entry,
         after,
       });
+      await recordTimeEntry(tx, ctx, action, after);
       return after;
     });
     return view(row);
@@ -478,6 +480,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
         before,
         after,
       });
+      await recordTimeEntry(tx, ctx, status, after ?? before);
       return after ?? before;
     });
     return view(row);
@@ -581,6 +584,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
           resourceId: id,
           after: created,
         });
+        await recordTimeEntry(tx, ctx, 'clocked_in', created);
         await deps.onClockedIn?.(tx, person.user.id);
         return created;
       });
@@ -673,6 +677,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
           resourceId: id,
           after: { ...created, breaks: times.breaks },
         });
+        await recordTimeEntry(tx, ctx, 'created', created);
         return created;
       });
       return view(row);
@@ -738,6 +743,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
           before: { ...before, breaks: currentBreaks },
           after: { ...after, breaks: times.breaks },
         });
+        await recordTimeEntry(tx, ctx, 'updated', after);
         return after;
       });
       return view(row);
@@ -757,6 +763,7 @@ export function createTimeclockService(deps: TimeclockDeps) {
           resourceId: id,
           before,
         });
+        await recordTimeEntry(tx, ctx, 'deleted', before);
       });
     },
 
@@ -806,6 +813,9 @@ export function createTimeclockService(deps: TimeclockDeps) {
           resourceId: `${userId}:${weekStart}`,
           after: { userId, weekStart, approvedEntryIds, ...summariseWeek(weekStart, rows, threshold) },
         });
+        const approved = new Set(approvedEntryIds);
+        for (const entry of await repository.entriesBetween(tx, userId, weekStart, sheet.weekEnd))
+          if (approved.has(entry.id)) await recordTimeEntry(tx, ctx, 'approved', entry);
       });
       return timesheetOf(actor, userId, weekStart);
     },

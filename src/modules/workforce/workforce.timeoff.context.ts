@@ -10,6 +10,7 @@ import type { TimeOffPolicy, TimeOffRequest } from './workforce.tables.ts';
 import { isDate } from './workforce.timeclock.ts';
 import { weekdayCalendar, workingDates, type WorkingCalendar } from './workforce.timeoff.rules.ts';
 import * as repository from './workforce.timeoff.repository.ts';
+import { recordTimeOff } from './workforce.outbox.ts';
 
 /** A single request spans at most this many days. */
 const MAX_REQUEST_DAYS = 366;
@@ -158,20 +159,23 @@ export function createTimeoffContext(deps: TimeoffDeps) {
     if (!isAdmin(actor)) throw workforceErrors.WORKFORCE_FORBIDDEN({ message: 'Only an admin can do this.' });
   }
 
-  /** Stamps a change of a request in the audit log, in its transaction. */
-  const recordRequest = (
+  /** Stamps a change of a request in the audit log and the outbox, in its transaction. */
+  const recordRequest = async (
     tx: Executor,
     ctx: RequestContext,
     action: string,
     id: number,
     change: { before?: TimeOffRequest; after?: TimeOffRequest },
-  ) =>
-    deps.audit.record(tx, ctx, {
+  ): Promise<void> => {
+    await deps.audit.record(tx, ctx, {
       action: `time_off.${action}`,
       resourceType: 'time_off_request',
       resourceId: id,
       ...change,
     });
+    const request = change.after ?? change.before;
+    if (request) await recordTimeOff(tx, ctx, action, request);
+  };
 
   return {
     deps,

@@ -11,9 +11,11 @@ export interface Actor {
   departmentId: number | null;
   isStaff: boolean;
   isSuperuser: boolean;
-  via: 'session' | 'token' | 'api_key';
+  via: 'session' | 'token' | 'api_key' | 'jwt';
   /** Hash of the session token, when authenticated by session. */
   sessionKey?: string;
+  /** The login (refresh-token family) a JWT access token belongs to, when authenticated by one. */
+  refreshFamilyId?: number;
   /**
    * The permissions the credential was limited to (an API key's scopes): the actor may
    * use a permission only if its role grants it and it is listed here. Undefined: the

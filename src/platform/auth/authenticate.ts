@@ -9,17 +9,22 @@ import {
   clientOf,
   credentialsInQuery,
   credentialsInQueryError,
+  looksLikeJwt,
   type CredentialClient,
 } from './credentials.ts';
 import { verifyCsrf } from './csrf.ts';
 import type { Policy } from './policy.ts';
 
 export const SESSION_COOKIE = 'sessionid';
+/** The JWT access token of a browser that logged in by token with `"cookies": true` (a Next.js frontend). */
+export const ACCESS_TOKEN_COOKIE = 'opsdesk_access';
 
 /** How credentials become an Actor; the identity module provides it. */
 export interface Authenticator {
   fromSession(sessionToken: string): Promise<Actor | undefined>;
   fromToken(apiToken: string): Promise<Actor | undefined>;
+  /** The actor of a valid JWT access token whose login is still live. */
+  fromJwt(accessToken: string): Promise<Actor | undefined>;
   /** A service account's actor, limited to the key's scopes. */
   fromApiKey(apiKey: string, client: CredentialClient): Promise<Actor | undefined>;
   /** Told of every refused key or token: audits one that was revoked or expired. Never throws or delays. */
@@ -64,8 +69,8 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /**
- * Authenticates every request to a non-public route (API key, API token or session
- * cookie), enforces CSRF on session writes, and checks the route's declared permission
+ * Authenticates every request to a non-public route (API key, API token, JWT access
+ * token, session cookie or access-token cookie), enforces CSRF on cookie writes, and checks the route's declared permission
  * (narrowed by an API key's scopes: policy.ts). An API key is never taken from the
  * query string: a request carrying one there is refused, and the key revoked. Public
  * routes skip credentials entirely, so a browser's cookie costs a health check nothing;
@@ -128,14 +133,18 @@ export const authenticationPlugin = fp(
         }
         await apiKeyRateLimit(request, reply);
       } else if (token) {
-        request.actor = await authenticator.fromToken(token);
+        const jwt = looksLikeJwt(token);
+        request.actor = jwt ? await authenticator.fromJwt(token) : await authenticator.fromToken(token);
         if (!request.actor) {
-          authenticator.refused(token, clientOf(request));
+          if (!jwt) authenticator.refused(token, clientOf(request));
           throw new AppError('INVALID_TOKEN', 'unauthenticated', 'Invalid token.');
         }
       } else {
+        // Cookies come with every request the browser makes, whoever caused it: CSRF applies to both.
         const session = request.cookies[SESSION_COOKIE];
+        const accessToken = request.cookies[ACCESS_TOKEN_COOKIE];
         if (session) request.actor = await authenticator.fromSession(session);
+        if (!request.actor && accessToken) request.actor = await authenticator.fromJwt(accessToken);
         if (UNSAFE.has(request.method) && (request.actor || config.csrf)) verifyCsrf(request, allowedOrigins);
       }
       if (config.public) return;

@@ -7,10 +7,14 @@ import { AppError } from '../http/errors.ts';
  */
 export const API_KEY_PREFIX = 'osk_';
 export const PERSONAL_TOKEN_PREFIX = 'odk_';
+export const REFRESH_TOKEN_PREFIX = 'odr_';
 
-/** An API key or personal token as issued: the prefix and 32 random bytes in base64url. */
-const OPSDESK_SECRET = /^o[sd]k_[A-Za-z0-9_-]{43}$/;
+/** An API key, personal token or refresh token as issued: the prefix and 32 random bytes in base64url. */
+const OPSDESK_SECRET = /^o(sk|dk|dr)_[A-Za-z0-9_-]{43}$/;
 const JWT = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** A compact JWS (header.payload.signature): a bearer credential of this shape is an access token. */
+export const looksLikeJwt = (value: string): boolean => JWT.test(value);
 
 export const isOpsdeskSecret = (value: string): boolean => OPSDESK_SECRET.test(value);
 
@@ -20,7 +24,7 @@ export const looksLikeCredential = (value: string): boolean => OPSDESK_SECRET.te
 /** Query parameters that only ever carry an API key: refused whatever their value. */
 const API_KEY_PARAMS = /^(x[-_])?api[-_]?key$/i;
 /** Query parameters that carry a bearer credential by convention: refused when the value is one. */
-const TOKEN_PARAMS = /^(access_token|token|auth_token|id_token|jwt|bearer|authorization)$/i;
+const TOKEN_PARAMS = /^(access_token|refresh_token|token|auth_token|id_token|jwt|bearer|authorization)$/i;
 
 export interface CredentialClient {
   requestId: string;
@@ -63,8 +67,9 @@ export const credentialsInQueryError = () =>
     'CREDENTIALS_IN_QUERY',
     'invalid',
     'Credentials are not accepted in the URL: send an API key in the X-API-Key header ' +
-      '(or "Authorization: Bearer <key>"). URLs end up in logs and browser history, so an ' +
-      'Opsdesk API key or personal token sent in one is revoked; create a new one.',
+      '(or "Authorization: Bearer <key>"), a refresh token in the request body. URLs end up in ' +
+      'logs and browser history, so an Opsdesk API key, personal token or refresh token sent in ' +
+      'one is revoked; create a new one (or log in again).',
   );
 
 /**

@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { columnsOf, flatten, negotiatedFormat } from './negotiation.ts';
+import { columnsOf, flatten } from './columns.ts';
+import { negotiatedFormat } from './negotiation.ts';
 import { Nullable } from './schemas.ts';
 
 const request = (accept: string | undefined, query: Record<string, unknown> = {}): FastifyRequest =>

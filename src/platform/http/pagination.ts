@@ -2,22 +2,32 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { Page } from '../db/list.ts';
 
+/** A page of titled items is titled too, so the OpenAPI documents name it (`TicketPage`). */
+const pageTitle = (item: TSchema, title: (name: string) => string) =>
+  typeof item.title === 'string' ? { title: title(item.title) } : {};
+
 /** v1 (DRF) page: `{count, next, previous, results}`. */
 export const v1PageSchema = <T extends TSchema>(item: T) =>
-  Type.Object({
-    count: Type.Integer(),
-    next: Type.Union([Type.String(), Type.Null()]),
-    previous: Type.Union([Type.String(), Type.Null()]),
-    results: Type.Array(item),
-  });
+  Type.Object(
+    {
+      count: Type.Integer(),
+      next: Type.Union([Type.String(), Type.Null()]),
+      previous: Type.Union([Type.String(), Type.Null()]),
+      results: Type.Array(item),
+    },
+    pageTitle(item, (name) => `Paginated${name}List`),
+  );
 
 /** v2 page: `{data, next_cursor, has_more}`; the next page is also in the Link header. */
 export const v2PageSchema = <T extends TSchema>(item: T) =>
-  Type.Object({
-    data: Type.Array(item),
-    next_cursor: Type.Union([Type.String(), Type.Null()]),
-    has_more: Type.Boolean(),
-  });
+  Type.Object(
+    {
+      data: Type.Array(item),
+      next_cursor: Type.Union([Type.String(), Type.Null()]),
+      has_more: Type.Boolean(),
+    },
+    pageTitle(item, (name) => `${name}Page`),
+  );
 
 let publicBase: string | undefined;
 

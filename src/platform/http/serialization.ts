@@ -1,5 +1,6 @@
 import fastJsonStringify from 'fast-json-stringify';
 import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
+import { collapseExpandables } from './shape.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -30,5 +31,11 @@ export function withNullableTypes(schema: unknown): unknown {
   return out;
 }
 
+/** A serializer for a response schema; `Expandable` properties are written as their reference. */
+export const compileSerializer = (schema: unknown): ((payload: unknown) => string) =>
+  fastJsonStringify(
+    withNullableTypes(collapseExpandables(schema)) as Parameters<typeof fastJsonStringify>[0],
+  );
+
 export const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema }) =>
-  fastJsonStringify(withNullableTypes(schema) as Parameters<typeof fastJsonStringify>[0]);
+  compileSerializer(schema);

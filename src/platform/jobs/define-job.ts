@@ -30,18 +30,19 @@ export type JobShape<T extends TSchema = TSchema> = Pick<
 /**
  * Enqueues a job in the caller's transaction (graphile-worker's `add_job`), so it
  * exists exactly when the write that caused it commits. `jobKey` replaces a pending
- * job with the same key instead of adding a second one. Returns the job's id (a
+ * job with the same key instead of adding a second one (`preserve_run_at` keeps the
+ * pending job's time; a running job with the key is left alone and a new one added). Returns the job's id (a
  * bigint, as text), which callers may hand to clients to refer to the job.
  */
 export async function enqueue<T extends TSchema>(
   tx: Executor,
   job: JobShape<T>,
   payload: Static<T>,
-  options: { jobKey?: string; runAt?: Date } = {},
+  options: { jobKey?: string; jobKeyMode?: 'replace' | 'preserve_run_at'; runAt?: Date } = {},
 ): Promise<{ id: string }> {
   if (!Value.Check(job.payload, payload)) throw new Error(`Invalid payload for job ${job.name}`);
   const result = await tx.execute<{ id: string }>(
-    sql`select (graphile_worker.add_job(${job.name}, ${JSON.stringify(payload)}::json, job_key => ${options.jobKey ?? null}, run_at => ${options.runAt ?? null}, max_attempts => ${job.maxAttempts ?? 25})).id::text as id`,
+    sql`select (graphile_worker.add_job(${job.name}, ${JSON.stringify(payload)}::json, job_key => ${options.jobKey ?? null}, run_at => ${options.runAt ?? null}, job_key_mode => ${options.jobKeyMode ?? null}, max_attempts => ${job.maxAttempts ?? 25})).id::text as id`,
   );
   const [row] = result.rows;
   if (!row) throw new Error(`graphile_worker.add_job returned no job for ${job.name}`);

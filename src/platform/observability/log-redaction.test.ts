@@ -27,3 +27,21 @@ describe('redactUrl', () => {
     expect(redactUrl(url)).toBe(url);
   });
 });
+
+describe('redactUrl and personal data', () => {
+  it('redacts e-mail and phone lookups, and searches that look like either', () => {
+    expect(redactUrl('/api/customers/?email=ada%40example.test&status=active')).toBe(
+      '/api/customers/?email=[redacted]&status=active',
+    );
+    expect(redactUrl('/api/v2/customers?phone=%2B44%2020%207946%200123')).toBe(
+      '/api/v2/customers?phone=[redacted]',
+    );
+    expect(redactUrl('/api/v2/customers?search=ada@example.test')).toBe(
+      '/api/v2/customers?search=[redacted]',
+    );
+    expect(redactUrl('/api/v2/customers?search=020%207946%200123')).toBe(
+      '/api/v2/customers?search=[redacted]',
+    );
+    expect(redactUrl('/api/v2/customers?search=lovelace')).toBe('/api/v2/customers?search=lovelace');
+  });
+});

@@ -12,7 +12,16 @@ const SECRET_NAMES =
   /^(token|access_token|refresh_token|id_token|auth_token|jwt|bearer|authorization|signature|sig|x-amz-signature|x-amz-credential|code|password|secret|key|api_key|apikey|api-key|x-api-key|x_api_key)$/i;
 const REDACTED = '[redacted]';
 
-/** The URL with the values of secret query parameters, and of secret route parameters, replaced. */
+/**
+ * Query parameters whose values are personal data (customer e-mail and phone
+ * lookups), and free-text searches that look like an e-mail address or a phone
+ * number: those are stored encrypted, so the logs must not hold them in clear either.
+ */
+const PERSONAL_NAMES = /^(email|phone|e-mail|mobile|date_of_birth)$/i;
+const SEARCH_NAMES = /^(search|q)$/i;
+const looksPersonal = (value: string) => value.includes('@') || (value.match(/\d/g)?.length ?? 0) >= 5;
+
+/** The URL with the values of secret (and personal) query parameters, and of secret route parameters, replaced. */
 export function redactUrl(url: string, params: Record<string, unknown> = {}): string {
   const queryAt = url.indexOf('?');
   let path = queryAt === -1 ? url : url.slice(0, queryAt);
@@ -28,7 +37,12 @@ export function redactUrl(url: string, params: Record<string, unknown> = {}): st
       const equals = pair.indexOf('=');
       if (equals === -1) return looksLikeCredential(decoded(pair)) ? REDACTED : pair;
       const name = pair.slice(0, equals);
-      const secret = SECRET_NAMES.test(decoded(name)) || looksLikeCredential(decoded(pair.slice(equals + 1)));
+      const value = decoded(pair.slice(equals + 1));
+      const secret =
+        SECRET_NAMES.test(decoded(name)) ||
+        PERSONAL_NAMES.test(decoded(name)) ||
+        (SEARCH_NAMES.test(decoded(name)) && looksPersonal(value)) ||
+        looksLikeCredential(value);
       return secret ? `${name}=${REDACTED}` : pair;
     })
     .join('&');

@@ -6,6 +6,10 @@ import { buildApp } from '../../app.ts';
 
 const SECRET_KEY = 'observability-test-secret-0123456789abcdef';
 const METRICS_TOKEN = 'scrape-me-0123456789';
+const CUSTOMER_KEYS = {
+  CUSTOMER_DATA_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+  CUSTOMER_BLIND_INDEX_KEY: Buffer.alloc(32, 2).toString('base64'),
+};
 
 describe('/metrics', () => {
   let development: TestApp;
@@ -14,8 +18,11 @@ describe('/metrics', () => {
   beforeAll(async () => {
     development = await createTestApp();
     const shared = { databaseUrl: development.config.databaseUrl ?? '' };
-    productionOpen = await createTestApp({ NODE_ENV: 'production', SECRET_KEY }, shared);
-    productionProtected = await createTestApp({ NODE_ENV: 'production', SECRET_KEY, METRICS_TOKEN }, shared);
+    productionOpen = await createTestApp({ NODE_ENV: 'production', SECRET_KEY, ...CUSTOMER_KEYS }, shared);
+    productionProtected = await createTestApp(
+      { NODE_ENV: 'production', SECRET_KEY, METRICS_TOKEN, ...CUSTOMER_KEYS },
+      shared,
+    );
   });
   afterAll(async () => {
     await productionProtected.close();

@@ -1,0 +1,236 @@
+import { eq } from 'drizzle-orm';
+import type { RequestContext } from '../../platform/auth/actor.ts';
+import type { Database, Executor } from '../../platform/db/client.ts';
+import type { Page } from '../../platform/db/list.ts';
+import { commonErrors, fieldError } from '../../platform/http/errors.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { IdentityService } from '../identity/index.ts';
+import { changedFields, customerAuditView } from './customers.audit.ts';
+import { customersErrors } from './customers.errors.ts';
+import { createCustomerListing, type CustomerQuery } from './customers.listing.ts';
+import { customerOf, type Customer, type CustomerPii, type CustomerVault } from './customers.pii.ts';
+import * as repository from './customers.repository.ts';
+import { customers, type CustomerRow, type NewCustomerRow } from './customers.tables.ts';
+import { validatedInput, type CustomerInput } from './customers.validation.ts';
+
+export interface CustomersDeps {
+  db: Database;
+  audit: Pick<AuditService, 'record'>;
+  identity: Pick<IdentityService, 'peopleByUserIds'>;
+  vault: CustomerVault;
+  now?: () => Date;
+}
+
+const DEFAULT_CONSENT_SOURCE = 'api';
+
+/** The clear columns an input sets (PII goes through the vault). */
+function clearColumns(
+  input: CustomerInput,
+  before: Customer | undefined,
+  now: Date,
+): Partial<NewCustomerRow> {
+  const values: Partial<NewCustomerRow> = {
+    kind: input.kind,
+    firstName: input.firstName,
+    lastName: input.lastName,
+    company: input.company,
+    organisationId: input.organisationId,
+    status: input.status,
+    tags: input.tags,
+    ownerId: input.ownerId,
+  };
+  const current = before?.marketingConsent ?? false;
+  if (input.marketingConsent !== undefined && input.marketingConsent !== current) {
+    // The time and source of the latest grant or withdrawal.
+    values.marketingConsent = input.marketingConsent;
+    values.marketingConsentAt = now;
+    values.marketingConsentSource = input.marketingConsentSource ?? DEFAULT_CONSENT_SOURCE;
+  }
+  return values;
+}
+
+const piiOf = (input: CustomerInput): Partial<CustomerPii> => ({
+  email: input.email,
+  phone: input.phone,
+  addresses: input.addresses,
+  dateOfBirth: input.dateOfBirth,
+  notes: input.notes,
+});
+
+/**
+ * Customers: people and organisations with their contacts. Every write runs in one
+ * transaction with its audit row (no personal values in it: customers.audit.ts);
+ * updates are optimistic (a stale version is a VERSION_CONFLICT carrying the current
+ * customer). PII is sealed and opened by the vault; nothing else sees key material.
+ */
+export function createCustomersService({
+  db,
+  audit,
+  identity,
+  vault,
+  now = () => new Date(),
+}: CustomersDeps) {
+  const listing = createCustomerListing(db, vault);
+  const open = (row: CustomerRow) => customerOf(vault, row);
+
+  /** Relations an input names must exist: the owner (a user) and the organisation (an organisation). */
+  async function checkRelations(executor: Executor, input: CustomerInput, id?: number): Promise<void> {
+    if (typeof input.ownerId === 'number') {
+      const [owner] = await identity.peopleByUserIds([input.ownerId], executor);
+      if (!owner) throw fieldError('owner_id', `Invalid pk "${input.ownerId}" - object does not exist.`);
+    }
+    if (typeof input.organisationId === 'number') {
+      const organisation = await repository.customerById(executor, input.organisationId);
+      if (!organisation || organisation.kind !== 'organisation' || organisation.id === id)
+        throw fieldError('organisation_id', `Invalid pk "${input.organisationId}" - not an organisation.`);
+    }
+  }
+
+  async function create(ctx: RequestContext, given: CustomerInput): Promise<Customer> {
+    const input = validatedInput(given, true);
+    return db.transaction(async (tx) => {
+      await checkRelations(tx, input);
+      const { dataKey, columns } = vault.newDataKey();
+      const row = await repository.insertCustomer(tx, {
+        ...clearColumns(input, undefined, now()),
+        ...columns,
+        ...vault.seal(dataKey, piiOf(input)),
+      });
+      const customer = open(row);
+      await audit.record(tx, ctx, {
+        action: 'customer.created',
+        resourceType: 'customer',
+        resourceId: row.id,
+        after: { ...customerAuditView(customer), fields_set: changedFields(undefined, customer) },
+      });
+      return customer;
+    });
+  }
+
+  async function update(
+    ctx: RequestContext,
+    id: number,
+    given: CustomerInput,
+    expectedVersion?: number,
+  ): Promise<Customer> {
+    return db.transaction(async (tx) => {
+      const beforeRow = await repository.customerById(tx, id, { lock: true });
+      if (!beforeRow) throw customersErrors.CUSTOMERS_NOT_FOUND();
+      const before = open(beforeRow);
+      const input = validatedInput(given, false, before);
+      await checkRelations(tx, input, id);
+      if (input.kind === 'person' && before.kind === 'organisation') {
+        const contacts = await repository.countCustomers(tx, eq(customers.organisationId, id));
+        if (contacts > 0) throw customersErrors.CUSTOMERS_HAS_CONTACTS({ extra: { contacts } });
+      }
+      // An erased customer has no data key: new values get a new one.
+      const existingKey = vault.dataKeyOf(beforeRow);
+      const fresh = existingKey ? undefined : vault.newDataKey();
+      const dataKey = existingKey ?? (fresh as NonNullable<typeof fresh>).dataKey;
+      const row = await repository.updateCustomer(
+        tx,
+        id,
+        { ...clearColumns(input, before, now()), ...fresh?.columns, ...vault.seal(dataKey, piiOf(input)) },
+        expectedVersion,
+      );
+      if (!row) throw commonErrors.VERSION_CONFLICT({ extra: { current: before } });
+      const after = open(row);
+      await audit.record(tx, ctx, {
+        action: 'customer.updated',
+        resourceType: 'customer',
+        resourceId: id,
+        before: customerAuditView(before),
+        after: { ...customerAuditView(after), fields_changed: changedFields(before, after) },
+      });
+      return after;
+    });
+  }
+
+  return {
+    create,
+    update,
+
+    list(query: CustomerQuery): Promise<Page<Customer>> {
+      return listing.page(query);
+    },
+
+    all(query: CustomerQuery): AsyncIterable<Customer> {
+      return listing.all(query);
+    },
+
+    async get(id: number): Promise<Customer> {
+      const row = await repository.customerById(db, id);
+      if (!row) throw customersErrors.CUSTOMERS_NOT_FOUND();
+      return open(row);
+    },
+
+    /**
+     * Customers by id, decrypted, for modules that embed one (a ticket's requester, an
+     * order's customer): one query for any number; missing ids are left out.
+     */
+    async getMany(ids: number[]): Promise<Customer[]> {
+      return (await repository.customersByIds(db, [...new Set(ids)])).map(open);
+    },
+
+    /** Whether a customer exists (a reference check before storing its id elsewhere). */
+    async exists(id: number, executor: Executor = db): Promise<boolean> {
+      return (await repository.existingIds(executor, [id])).length === 1;
+    },
+
+    /**
+     * The customers whose e-mail or phone is exactly this (e-mail in any case, phone in
+     * any spelling of the same number), through the blind indexes: duplicate detection.
+     */
+    findByEmail: (email: string): Promise<Customer[]> => listing.lookup('email', email),
+    findByPhone: (phone: string): Promise<Customer[]> => listing.lookup('phone', phone),
+
+    /** Deletes a customer; an organisation's contacts stay, unlinked (their ids in the audit entry). */
+    async remove(ctx: RequestContext, id: number, expectedVersion?: number): Promise<void> {
+      await db.transaction(async (tx) => {
+        const beforeRow = await repository.customerById(tx, id, { lock: true });
+        if (!beforeRow) throw customersErrors.CUSTOMERS_NOT_FOUND();
+        const before = open(beforeRow);
+        if (expectedVersion !== undefined && before.version !== expectedVersion)
+          throw commonErrors.VERSION_CONFLICT({ extra: { current: before } });
+        const unlinked = before.kind === 'organisation' ? await repository.unlinkContacts(tx, id) : [];
+        await repository.deleteCustomer(tx, id);
+        await audit.record(tx, ctx, {
+          action: 'customer.deleted',
+          resourceType: 'customer',
+          resourceId: id,
+          before: customerAuditView(before),
+          after: unlinked.length > 0 ? { contacts_unlinked: unlinked } : undefined,
+        });
+      });
+    },
+
+    /** An organisation's contacts (people linked to it), as a list with the usual filters. */
+    async listContacts(organisationId: number, query: CustomerQuery): Promise<Page<Customer>> {
+      await organisation(organisationId);
+      return listing.page(query, eq(customers.organisationId, organisationId));
+    },
+
+    async *allContacts(organisationId: number, query: CustomerQuery): AsyncGenerator<Customer> {
+      await organisation(organisationId);
+      yield* listing.all(query, eq(customers.organisationId, organisationId));
+    },
+
+    /** Creates a person as a contact of the organisation. */
+    async createContact(
+      ctx: RequestContext,
+      organisationId: number,
+      input: CustomerInput,
+    ): Promise<Customer> {
+      await organisation(organisationId);
+      return create(ctx, { ...input, kind: 'person', organisationId });
+    },
+  };
+
+  async function organisation(id: number): Promise<CustomerRow> {
+    const row = await repository.customerById(db, id);
+    if (!row || row.kind !== 'organisation') throw customersErrors.CUSTOMERS_NOT_AN_ORGANISATION();
+    return row;
+  }
+}
+
+export type CustomersService = ReturnType<typeof createCustomersService>;

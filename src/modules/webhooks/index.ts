@@ -1,0 +1,10 @@
+/**
+ * Webhooks: admins subscribe URLs to domain event types; the outbox's events are
+ * delivered as Standard Webhooks (signed, retried with backoff for days, in order per
+ * subject, dead-lettered, replayable), behind an SSRF guard. See docs/webhooks.md.
+ */
+export { createWebhooksService, type WebhooksService, type EndpointInput } from './webhooks.service.ts';
+export { createDelivery, type Delivery, type DeliverySettings } from './webhooks.delivery.ts';
+export { createWebhooksJobs, startDispatchTrigger } from './webhooks.jobs.ts';
+export { webhooksPermissions } from './webhooks.policy.ts';
+export { webhooksRoutesV2, type WebhooksRouteOptions } from './webhooks.routes.ts';
