@@ -211,6 +211,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     secureCookies: config.secureCookies,
     loginRateLimitPerMinute: config.loginRateLimitPerMinute,
     mailRateLimitPerHour: config.mailRateLimitPerHour,
+    ticketImportMaxBytes: config.ticketImportMaxBytes,
     allowedOrigins: config.corsOrigins,
     refreshTokenTtlDays: config.refreshTokenTtlDays,
   });

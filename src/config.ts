@@ -439,6 +439,25 @@ const settings = {
     parse: int(1024, 5 * 1024 * 1024 * 1024),
     default: '26214400',
   },
+  ticketImportBatchSize: {
+    env: 'TICKET_IMPORT_BATCH_SIZE',
+    description:
+      'Rows a ticket import writes per statement batch (and per transaction in skip_invalid mode).',
+    parse: int(1, 10_000),
+    default: '1000',
+  },
+  ticketImportMaxBytes: {
+    env: 'TICKET_IMPORT_MAX_BYTES',
+    description: 'Largest ticket import file the API accepts (413 above); the CLI reads any size.',
+    parse: int(1024, 5 * 1024 * 1024 * 1024),
+    default: '104857600',
+  },
+  ticketImportMaxRows: {
+    env: 'TICKET_IMPORT_MAX_ROWS',
+    description: 'Most rows one ticket import may hold (the file is refused above it).',
+    parse: int(1, 100_000_000),
+    default: '1000000',
+  },
   downloadLinkSeconds: {
     env: 'DOWNLOAD_LINK_SECONDS',
     description: 'How long a signed download link stays valid.',

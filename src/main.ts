@@ -29,6 +29,8 @@ Commands:
   keys rotate-data | status | generate
                              Customer data keys: rewrap every customer under the
                              current key (resumable), show keys in use, make a key
+  import tickets FILE [--format csv|ndjson] [--mode all_or_nothing|skip_invalid] [--as USERNAME]
+                             Load tickets from CSV or NDJSON through the rules of a create
 
 Settings come from the environment; see README.md or \`opsdesk config\`.`;
 
@@ -168,6 +170,12 @@ async function main(argv: string[]): Promise<void> {
       return createSuperuser(configOrExit(), args);
     case 'openapi':
       return openapi(configOrExit(), args);
+    case 'import': {
+      const { importCommand } = await import('./import-command.ts');
+      const code = await importCommand(configOrExit(), args);
+      if (code !== 0) process.exit(code);
+      return;
+    }
     case 'keys': {
       const { keysCommand } = await import('./keys-command.ts');
       return keysCommand(configOrExit(), args);

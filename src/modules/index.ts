@@ -86,7 +86,11 @@ import {
   allowedTransitions,
   createTicketAttachmentsService,
   createTicketReferenceService,
+  createTicketImportJobs,
+  createTicketImports,
   createTicketsService,
+  runImportJob,
+  ticketImportRoutesV2,
   ticketEvents,
   ticketsPermissions,
   ticketsRoutesV1,
@@ -133,6 +137,7 @@ export interface ModuleSettings {
   secureCookies: boolean;
   loginRateLimitPerMinute: number;
   mailRateLimitPerHour: number;
+  ticketImportMaxBytes: number;
   /** CORS_ORIGINS: the origins a cookie-authenticated write may come from (CSRF). */
   allowedOrigins: readonly string[];
   refreshTokenTtlDays: number;
@@ -170,6 +175,8 @@ export type ServiceSettings = Pick<
   | 'oidcAllowHttpIssuers'
   | 'webauthnRpId'
   | 'webauthnOrigins'
+  | 'ticketImportBatchSize'
+  | 'ticketImportMaxRows'
   | 'jwtAlgorithm'
   | 'jwtIssuer'
   | 'jwtAudience'
@@ -343,6 +350,7 @@ export function createServices(
     calendars,
     notifications,
     onStepEntered: slaClocks.stepEntered,
+    onStepEnteredMany: slaClocks.stepEnteredMany,
     requestDrain: requestQueueDrain,
     now,
   });
@@ -405,6 +413,12 @@ export function createServices(
     now,
   });
   const reports = createReportsService({ db, sla: createSlaReports({ db }), identity });
+  const ticketImports = createTicketImports({
+    db,
+    tickets,
+    settings: { batchSize: settings.ticketImportBatchSize, maxRows: settings.ticketImportMaxRows },
+    job: runImportJob,
+  });
   const ticketAttachments = createTicketAttachmentsService({
     db,
     audit,
@@ -444,6 +458,7 @@ export function createServices(
     explainSla,
     reports,
     ticketAttachments,
+    ticketImports,
     events,
     timeclock,
     timeoff,
@@ -497,7 +512,7 @@ const mounted =
   };
 
 export function moduleRoutes(services: Services, settings: ModuleSettings): ModuleRoutes {
-  const { mailRateLimitPerHour, ...identitySettings } = settings;
+  const { mailRateLimitPerHour, ticketImportMaxBytes, ...identitySettings } = settings;
   const identityOptions = { identity: services.identity, ...identitySettings };
   const mailOptions = { mail: services.mail, rateLimit: mailRateLimit(mailRateLimitPerHour) };
   const ticketsOptions = {
@@ -524,6 +539,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(identityRoutesV2, identityOptions),
       mounted(sitesRoutesV2, { sites: services.sites }),
       mounted(ticketsRoutesV2, ticketsOptions),
+      mounted(ticketImportRoutesV2, { imports: services.ticketImports, maxBytes: ticketImportMaxBytes }),
       mounted(workflowAdminRoutesV2, { admin: services.workflowAdmin }),
       mounted(workflowsRoutesV2, { workflows: services.workflows }),
       mounted(slaRoutesV2, { explain: services.explainSla }),
@@ -554,6 +570,7 @@ export function allJobs(services: Services, db: Database): JobDefinition[] {
     ...createAccountJobs({ db, identity: services.identity }),
     ...createNotificationsJobs({ db, identity: services.identity, mailer: services.mailer }),
     ...createWorkflowsJobs({ workflows: services.workflows }),
+    ...createTicketImportJobs({ imports: services.ticketImports }),
     ...createSlaJobs({ db, clocks: services.slaClocks, escalation: services.escalation }),
   ] as JobDefinition[];
 }

@@ -28,24 +28,35 @@ export function createAuditService({ db }: { db: Database }) {
     repository.auditList,
     listQueries(db, repository.listEntries, repository.countEntries),
   );
+  const entryOf = (ctx: RequestContext, record: AuditRecord) => ({
+    actorId: ctx.actor.userId || null,
+    actorLabel: ctx.actor.username,
+    action: record.action,
+    resourceType: record.resourceType,
+    resourceId: String(record.resourceId),
+    before: snapshot(record.before),
+    after: snapshot(record.after),
+    requestId: ctx.requestId,
+    ip: ctx.ip,
+    userAgent: ctx.userAgent?.slice(0, 500) ?? null,
+  });
+
   return {
     /**
      * Appends an entry in the caller's transaction: the audit row commits or rolls
      * back with the change it describes.
      */
     record(tx: Executor, ctx: RequestContext, record: AuditRecord): Promise<unknown> {
-      return repository.insertEntry(tx, {
-        actorId: ctx.actor.userId || null,
-        actorLabel: ctx.actor.username,
-        action: record.action,
-        resourceType: record.resourceType,
-        resourceId: String(record.resourceId),
-        before: snapshot(record.before),
-        after: snapshot(record.after),
-        requestId: ctx.requestId,
-        ip: ctx.ip,
-        userAgent: ctx.userAgent?.slice(0, 500) ?? null,
-      });
+      return repository.insertEntry(tx, entryOf(ctx, record));
+    },
+
+    /** Appends many entries in one statement, in order, in the caller's transaction (bulk writes). */
+    async recordMany(tx: Executor, ctx: RequestContext, records: readonly AuditRecord[]): Promise<void> {
+      if (records.length > 0)
+        await repository.insertEntries(
+          tx,
+          records.map((record) => entryOf(ctx, record)),
+        );
     },
 
     list(params: ListParams): Promise<Page<AuditEntry>> {

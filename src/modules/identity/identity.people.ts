@@ -1,3 +1,4 @@
+import { actorOf } from './identity.authenticator.ts';
 import type { Actor, RequestContext, Role } from '../../platform/auth/actor.ts';
 import { hashPassword } from '../../platform/auth/passwords.ts';
 import type { Executor } from '../../platform/db/client.ts';
@@ -148,6 +149,12 @@ export function createPeople({ db, audit, invalidation }: IdentityDeps) {
     },
 
     getPerson: visiblePerson,
+
+    /** The actor an active user acts as, found by username (the CLI's `--as`); undefined when none. */
+    async actorByUsername(username: string): Promise<Actor | undefined> {
+      const user = await repository.userByUsername(db, username);
+      return user?.isActive ? actorOf(user, 'token') : undefined;
+    },
 
     /** People by user id, for other modules that embed a reporter or assignee: one query for any number. */
     /** People by user id, read through `executor` when given (inside the caller's transaction). */

@@ -57,24 +57,14 @@ export function createNotificationsService({
     return calendar?.nextOpening(at) ?? at;
   }
 
-  return {
-    /**
-     * Notifies each distinct person in `userIds`: one row each, and with `email` (the
-     * default) one `notifications.send-email` job each, all written through `tx`, so
-     * they exist exactly when the caller commits. Unless `urgent`, a person whose
-     * working calendar is closed now gets the e-mail when it next opens: the row says
-     * `email_state` 'scheduled' with `email_at` that instant (`email_at` is now when
-     * nothing holds it). Reads go through `tx` as well; it never takes a second
-     * connection. Returns the rows in the order of first appearance in `userIds`.
-     */
-    async notify(tx: Executor, input: NotifyInput): Promise<Notification[]> {
-      const userIds = [...new Set(input.userIds)];
-      if (userIds.length === 0) return [];
-      const at = now();
+  /** The rows (and e-mail jobs) of `inputs`, each input's distinct people in order, in one insert. */
+  async function notifyEach(tx: Executor, inputs: readonly NotifyInput[]): Promise<Notification[]> {
+    const at = now();
+    const values: NewNotification[] = [];
+    // One after the other: every read shares the caller's single connection anyway.
+    for (const input of inputs) {
       const email = input.email ?? true;
-      const values: NewNotification[] = [];
-      // One after the other: every read shares the caller's single connection anyway.
-      for (const userId of userIds) {
+      for (const userId of new Set(input.userIds)) {
         values.push({
           userId,
           kind: input.kind,
@@ -86,21 +76,39 @@ export function createNotificationsService({
           emailAt: email ? await mailableAt(tx, userId, at, input.urgent ?? false) : null,
         });
       }
-      // Ids are drawn in VALUES order; sorting by them restores it whatever RETURNING does.
-      const rows = (await repository.insertNotifications(tx, values)).sort((a, b) => a.id - b.id);
-      if (email) {
-        for (const row of rows) {
-          const held = row.emailAt !== null && row.emailAt.getTime() > at.getTime();
-          // Not held: the database's now, so a skewed or fixed service clock cannot delay it.
-          await enqueue(
-            tx,
-            SEND_EMAIL,
-            { notification_id: row.id },
-            held ? { runAt: row.emailAt ?? at } : {},
-          );
-        }
-      }
-      return rows;
+    }
+    if (values.length === 0) return [];
+    // Ids are drawn in VALUES order; sorting by them restores it whatever RETURNING does.
+    const rows = (await repository.insertNotifications(tx, values)).sort((a, b) => a.id - b.id);
+    for (const row of rows) {
+      if (row.emailState !== 'scheduled') continue;
+      const held = row.emailAt !== null && row.emailAt.getTime() > at.getTime();
+      // Not held: the database's now, so a skewed or fixed service clock cannot delay it.
+      await enqueue(tx, SEND_EMAIL, { notification_id: row.id }, held ? { runAt: row.emailAt ?? at } : {});
+    }
+    return rows;
+  }
+
+  return {
+    /**
+     * Notifies each distinct person in `userIds`: one row each, and with `email` (the
+     * default) one `notifications.send-email` job each, all written through `tx`, so
+     * they exist exactly when the caller commits. Unless `urgent`, a person whose
+     * working calendar is closed now gets the e-mail when it next opens: the row says
+     * `email_state` 'scheduled' with `email_at` that instant (`email_at` is now when
+     * nothing holds it). Reads go through `tx` as well; it never takes a second
+     * connection. Returns the rows in the order of first appearance in `userIds`.
+     */
+    async notify(tx: Executor, input: NotifyInput): Promise<Notification[]> {
+      return notifyEach(tx, [input]);
+    },
+
+    /**
+     * `notify` for many inputs at once (an import's assignments): the same rows and jobs
+     * as one call each, in order, with one insert for all the rows.
+     */
+    async notifyMany(tx: Executor, inputs: readonly NotifyInput[]): Promise<void> {
+      await notifyEach(tx, inputs);
     },
 
     /** The actor's own notifications (v2 cursor pages), newest first unless sorted otherwise. */

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import {
   slaEscalations,
@@ -163,4 +163,129 @@ export async function policiesOnCalendar(executor: Executor, calendarId: number)
     .from(slaPolicies)
     .where(and(eq(slaPolicies.calendarId, calendarId), eq(slaPolicies.isActive, true)));
   return rows.map((row) => row.name);
+}
+
+// Many tickets at once (imports): one statement per relation, whatever the number of tickets.
+
+export function activePolicies(executor: Executor): Promise<SlaPolicy[]> {
+  return executor.select().from(slaPolicies).where(eq(slaPolicies.isActive, true));
+}
+
+export function policiesByIds(executor: Executor, ids: number[]): Promise<SlaPolicy[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return executor.select().from(slaPolicies).where(inArray(slaPolicies.id, ids));
+}
+
+export async function insertSlas(executor: Executor, values: NewTicketSla[]): Promise<void> {
+  if (values.length > 0) await executor.insert(ticketSlas).values(values).onConflictDoNothing();
+}
+
+export async function addLedgerMany(
+  executor: Executor,
+  values: (typeof slaLedger.$inferInsert)[],
+): Promise<void> {
+  if (values.length > 0) await executor.insert(slaLedger).values(values);
+}
+
+export function slasOf(executor: Executor, ticketIds: number[]): Promise<TicketSla[]> {
+  if (ticketIds.length === 0) return Promise.resolve([]);
+  return executor
+    .select()
+    .from(ticketSlas)
+    .where(inArray(ticketSlas.ticketId, ticketIds))
+    .orderBy(asc(ticketSlas.ticketId))
+    .for('update');
+}
+
+export function ledgersOf(executor: Executor, ticketIds: number[]): Promise<SlaLedgerEntry[]> {
+  if (ticketIds.length === 0) return Promise.resolve([]);
+  return executor
+    .select()
+    .from(slaLedger)
+    .where(inArray(slaLedger.ticketId, ticketIds))
+    .orderBy(asc(slaLedger.id));
+}
+
+export async function firedStagesOf(
+  executor: Executor,
+  ticketIds: number[],
+): Promise<Map<number, Set<string>>> {
+  const fired = new Map<number, Set<string>>();
+  if (ticketIds.length === 0) return fired;
+  const rows = await executor
+    .select({ ticketId: slaEscalations.ticketId, metric: slaEscalations.metric, stage: slaEscalations.stage })
+    .from(slaEscalations)
+    .where(inArray(slaEscalations.ticketId, ticketIds));
+  for (const row of rows) {
+    const set = fired.get(row.ticketId) ?? new Set<string>();
+    set.add(`${row.metric}/${row.stage}`);
+    fired.set(row.ticketId, set);
+  }
+  return fired;
+}
+
+/** Stages due before their clock started, recorded as fired and skipped (see `startClock`). */
+export async function skipStages(
+  executor: Executor,
+  values: { ticketId: number; metric: 'first_response' | 'resolution'; stage: string; actions: object }[],
+): Promise<void> {
+  if (values.length > 0) await executor.insert(slaEscalations).values(values).onConflictDoNothing();
+}
+
+/** The copies of ticket fields a clock row keeps, for many rows: one statement. */
+export async function updateCopiesMany(
+  executor: Executor,
+  rows: Pick<TicketSla, 'ticketId' | 'kind' | 'priority' | 'departmentId' | 'categoryId' | 'assigneeId'>[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const column = <T>(pick: (row: (typeof rows)[number]) => T) => sql.param(rows.map(pick));
+  await executor.execute(sql`
+    update ${ticketSlas} as s set kind = v.kind, priority = v.priority, department_id = v.department_id,
+      category_id = v.category_id, assignee_id = v.assignee_id, version = s.version + 1, updated_at = now()
+    from unnest(${column((r) => r.ticketId)}::int[], ${column((r) => r.kind)}::text[], ${column((r) => r.priority)}::text[],
+      ${column((r) => r.departmentId)}::int[], ${column((r) => r.categoryId)}::int[], ${column((r) => r.assigneeId)}::int[])
+      as v(ticket_id, kind, priority, department_id, category_id, assignee_id)
+    where s.ticket_id = v.ticket_id`);
+}
+
+/** What a step entry settles, for many rows: one statement. */
+export async function updateSettledMany(
+  executor: Executor,
+  rows: Pick<
+    TicketSla,
+    | 'ticketId'
+    | 'pausedSince'
+    | 'stepKey'
+    | 'stepName'
+    | 'stepEnteredAt'
+    | 'stepBudgetMs'
+    | 'firstResponseDueAt'
+    | 'resolutionDueAt'
+    | 'firstResponseBreached'
+    | 'resolutionBreached'
+    | 'status'
+    | 'stepDueAt'
+    | 'nextCheckAt'
+  >[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const column = <T>(pick: (row: (typeof rows)[number]) => T) => sql.param(rows.map(pick));
+  const instant = (pick: (row: (typeof rows)[number]) => Date | null) =>
+    column((row) => pick(row)?.toISOString() ?? null);
+  await executor.execute(sql`
+    update ${ticketSlas} as s set paused_since = v.paused_since, step_key = v.step_key, step_name = v.step_name,
+      step_entered_at = v.step_entered_at, step_budget_ms = v.step_budget_ms,
+      first_response_due_at = v.first_response_due_at, resolution_due_at = v.resolution_due_at,
+      first_response_breached = v.first_response_breached, resolution_breached = v.resolution_breached,
+      status = v.status, step_due_at = v.step_due_at, next_check_at = v.next_check_at,
+      version = s.version + 1, updated_at = now()
+    from unnest(${column((r) => r.ticketId)}::int[], ${instant((r) => r.pausedSince)}::timestamptz[],
+      ${column((r) => r.stepKey)}::text[], ${column((r) => r.stepName)}::text[], ${instant((r) => r.stepEnteredAt)}::timestamptz[],
+      ${column((r) => r.stepBudgetMs)}::bigint[], ${instant((r) => r.firstResponseDueAt)}::timestamptz[],
+      ${instant((r) => r.resolutionDueAt)}::timestamptz[], ${column((r) => r.firstResponseBreached)}::boolean[],
+      ${column((r) => r.resolutionBreached)}::boolean[], ${column((r) => r.status)}::text[],
+      ${instant((r) => r.stepDueAt)}::timestamptz[], ${instant((r) => r.nextCheckAt)}::timestamptz[])
+      as v(ticket_id, paused_since, step_key, step_name, step_entered_at, step_budget_ms, first_response_due_at,
+        resolution_due_at, first_response_breached, resolution_breached, status, step_due_at, next_check_at)
+    where s.ticket_id = v.ticket_id`);
 }

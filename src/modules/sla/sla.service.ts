@@ -3,9 +3,11 @@ import type { Database, Executor } from '../../platform/db/client.ts';
 import type { CalendarsService } from '../calendars/index.ts';
 import { isOpenStatus, type TicketHooks, type TicketRow } from '../tickets/index.ts';
 import type { StepEnteredHook } from '../workflows/index.ts';
-import { ALWAYS_OPEN, instantAt, mergePauses, type ClockCalendar, type Pause } from './sla.clock.ts';
+import { ALWAYS_OPEN, type ClockCalendar, type Pause } from './sla.clock.ts';
+import { createSlaBatch } from './sla.batch.ts';
 import { policyById } from './sla.policies.repository.ts';
 import * as repository from './sla.repository.ts';
+import { clockStateOf, policyLabel, settledValues, stepPatch, targetsOf } from './sla.settle.ts';
 import { evaluateClocks, type ClockState } from './sla.state.ts';
 import type { NewTicketSla, SlaLedgerEntry, SlaPolicy, TicketSla } from './sla.tables.ts';
 
@@ -14,41 +16,6 @@ export interface SlaClockDeps {
   calendars: Pick<CalendarsService, 'engineFor'>;
   now?: () => Date;
 }
-
-const MINUTE_MS = 60_000;
-
-/** The pauses a ledger describes: waiting steps (paused..resumed) and resolved spells that were reopened. */
-function pausesOf(ledger: readonly SlaLedgerEntry[]): Pause[] {
-  const pauses: Pause[] = [];
-  let waiting: { from: Date; reason: string } | null = null;
-  let resolved: Date | null = null;
-  for (const entry of ledger) {
-    const details = entry.details as { reason?: string };
-    if (entry.kind === 'paused' && !waiting)
-      waiting = { from: entry.at, reason: details.reason ?? 'waiting' };
-    else if (entry.kind === 'resumed' && waiting) {
-      pauses.push({ from: waiting.from, to: entry.at, reason: waiting.reason });
-      waiting = null;
-    } else if (entry.kind === 'resolved' && !resolved) resolved = entry.at;
-    else if (entry.kind === 'reopened' && resolved) {
-      pauses.push({ from: resolved, to: entry.at, reason: 'resolved until reopened' });
-      resolved = null;
-    }
-  }
-  if (waiting) pauses.push({ from: waiting.from, to: null, reason: waiting.reason });
-  return mergePauses(pauses);
-}
-
-const targetsOf = (policy: SlaPolicy | undefined) => ({
-  policyId: policy?.id ?? null,
-  calendarId: policy?.calendarId ?? null,
-  firstResponseTargetMs: policy?.firstResponseMinutes ? policy.firstResponseMinutes * MINUTE_MS : null,
-  resolutionTargetMs: policy ? policy.resolutionMinutes * MINUTE_MS : null,
-  atRiskPercent: policy?.atRiskPercent ?? 75,
-});
-
-const policyLabel = (policy: SlaPolicy | undefined) =>
-  policy ? { id: policy.id, name: policy.name, version: policy.version } : null;
 
 /**
  * The SLA clocks: a row per ticket started at creation with the policy of its priority
@@ -96,21 +63,7 @@ export function createSlaClocks(deps: SlaClockDeps) {
     const entries = await repository.ledgerOf(tx, row.ticketId);
     const policy = row.policyId === null ? undefined : await policyById(tx, row.policyId);
     const calendar = await calendarFor(tx, row.calendarId);
-    const pauses = pausesOf(entries);
-    const state = evaluateClocks(
-      calendar,
-      {
-        startedAt: row.startedAt,
-        firstResponseTargetMs: row.firstResponseTargetMs,
-        resolutionTargetMs: row.resolutionTargetMs,
-        atRiskPercent: row.atRiskPercent,
-        firstRespondedAt: row.firstRespondedAt,
-        resolvedAt: row.resolvedAt,
-        pauses,
-        levels: policy?.escalationLevels ?? [],
-      },
-      at,
-    );
+    const { state, pauses } = clockStateOf(row, { entries, policy, calendar }, at);
     return { state, pauses, calendar, entries, policy };
   }
 
@@ -124,28 +77,13 @@ export function createSlaClocks(deps: SlaClockDeps) {
     patch: Partial<NewTicketSla> = {},
     at = now(),
   ): Promise<TicketSla> {
-    const row = { ...locked, ...patch };
-    const { ticketId } = row;
-    const { state, pauses, calendar } = await stateOf(tx, row, at);
-    const fired = await repository.firedStages(tx, ticketId);
-    const next = state.stages.find((stage) => !fired.has(`${stage.metric}/${stage.stage}`));
-    const stepPauses = pauses.filter(
-      (pause) => row.stepEnteredAt && (pause.to === null || pause.to > row.stepEnteredAt),
-    );
-    const stepDueAt =
-      row.stepEnteredAt && row.stepBudgetMs !== null && !row.resolvedAt
-        ? instantAt(calendar, row.stepEnteredAt, stepPauses, row.stepBudgetMs)
-        : null;
-    const values = {
-      firstResponseDueAt: state.firstResponseDueAt,
-      resolutionDueAt: state.resolutionDueAt,
-      firstResponseBreached: state.firstResponseBreached,
-      resolutionBreached: state.resolutionBreached,
-      status: state.status,
-      stepDueAt,
-      nextCheckAt: next?.at ?? null,
-    };
-    await repository.updateSla(tx, ticketId, { ...patch, ...values });
+    const entries = await repository.ledgerOf(tx, locked.ticketId);
+    const merged = { ...locked, ...patch };
+    const policy = merged.policyId === null ? undefined : await policyById(tx, merged.policyId);
+    const calendar = await calendarFor(tx, merged.calendarId);
+    const fired = await repository.firedStages(tx, locked.ticketId);
+    const { row, values } = settledValues(locked, patch, { entries, policy, calendar, fired }, at);
+    await repository.updateSla(tx, row.ticketId, { ...patch, ...values });
     return { ...row, ...values };
   }
 
@@ -349,17 +287,7 @@ export function createSlaClocks(deps: SlaClockDeps) {
     if (waiting && !row.pausedSince)
       await ledger(tx, ctx, ticket.id, 'paused', { reason: `waiting in step "${step.name}"` }, at);
     if (!waiting && row.pausedSince) await ledger(tx, ctx, ticket.id, 'resumed', { step: step.key }, at);
-    const weight = step.sla_weight ?? 0;
-    await settle(tx, row, {
-      pausedSince: waiting ? (row.pausedSince ?? at) : null,
-      stepKey: step.key,
-      stepName: step.name,
-      stepEnteredAt: at,
-      stepBudgetMs:
-        weight > 0 && totalWeight > 0 && row.resolutionTargetMs !== null
-          ? Math.round((row.resolutionTargetMs * weight) / totalWeight)
-          : null,
-    });
+    await settle(tx, row, stepPatch(row, step, totalWeight, at));
   };
 
   /**
@@ -391,9 +319,19 @@ export function createSlaClocks(deps: SlaClockDeps) {
     return ids.length;
   }
 
+  const batch = createSlaBatch({
+    calendarFor,
+    single: ticketHooks as Required<Pick<TicketHooks, 'changed'>>,
+    now,
+  });
+  ticketHooks.createdMany = batch.createdMany;
+  ticketHooks.changedMany = batch.changedMany;
+
   return {
     ticketHooks,
     stepEntered,
+    /** `workflow.step_entered` for many tickets at once (imports): the same effect, a few statements. */
+    stepEnteredMany: batch.stepEnteredMany,
     refresh,
     stateOf,
     ledger,

@@ -21,9 +21,28 @@ export { ticketsRoutesV1, ticketsRoutesV2, type TicketsRouteOptions } from './ti
 export { presentTicketV2 } from './tickets.presenters.ts';
 export { TicketV2 } from './tickets.schemas.ts';
 export type { Ticket, TicketKind, TicketStatus, Priority } from './tickets.tables.ts';
-export type { TicketHooks, ChangeSource, StatusWalk } from './tickets.hooks.ts';
+export type { TicketHooks, TicketChange, ChangeSource, StatusWalk } from './tickets.hooks.ts';
 export type { TicketRow } from './tickets.repository.ts';
 export type { TicketComment } from './tickets.tables.ts';
 export { allowedTransitions, isFinal, isOpenStatus, statusesOf } from './tickets.state.ts';
 export { PRIORITIES, TICKET_KINDS, TICKET_STATUSES } from './tickets.tables.ts';
+export type { NewTicketItem, PreparedItem } from './tickets.batch.ts';
+export {
+  IMPORT_COLUMNS,
+  IMPORT_FORMATS,
+  ImportFileError,
+  parseImport,
+  type ImportFormat,
+  type RowError,
+} from './tickets.import.parse.ts';
+export {
+  IMPORT_MODES,
+  runImport,
+  type ImportMode,
+  type ImportOutcome,
+  type ImportProgress,
+} from './tickets.import.ts';
+export { createTicketImports, INLINE_ROWS, type TicketImports } from './tickets.import.records.ts';
+export { createTicketImportJobs, runImportJob } from './tickets.import.jobs.ts';
+export { ticketImportRoutesV2 } from './tickets.import.routes.ts';
 export { ticketEvents } from './tickets.events.ts';

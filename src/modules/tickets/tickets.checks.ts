@@ -1,7 +1,7 @@
 import type { Actor } from '../../platform/auth/actor.ts';
 import type { Executor } from '../../platform/db/client.ts';
-import { commonErrors, type AppError, type FieldErrors } from '../../platform/http/errors.ts';
-import type { IdentityService } from '../identity/index.ts';
+import { commonErrors, fieldError, type AppError, type FieldErrors } from '../../platform/http/errors.ts';
+import type { IdentityService, Person } from '../identity/index.ts';
 import type { SitesService } from '../sites/index.ts';
 import { ticketErrors } from './tickets.errors.ts';
 import type { ChangeSource, StatusWalk } from './tickets.hooks.ts';
@@ -10,9 +10,44 @@ import * as repository from './tickets.repository.ts';
 import type { TicketRow } from './tickets.repository.ts';
 import type { TicketInput } from './tickets.service.ts';
 import { allowedTransitions, reachableStatuses, statusesOf } from './tickets.state.ts';
-import type { TicketKind, TicketStatus } from './tickets.tables.ts';
+import type { TicketCategory, TicketKind, TicketStatus } from './tickets.tables.ts';
 
 /** The checks a ticket change passes before it is written: references, permissions, the lifecycle. */
+
+/** What the other modules hold of the ids a change names. */
+interface ExternalReferences {
+  facilities: Set<number>;
+  departments: Set<number>;
+  people: Map<number, Person>;
+}
+
+const collector = () => {
+  const fields: FieldErrors = {};
+  const add = (field: string, message: string) => {
+    (fields[field] ??= []).push(message);
+  };
+  const missing = (field: string, id: number) => {
+    add(field, `Invalid pk "${id}" - object does not exist.`);
+  };
+  return { fields, add, missing };
+};
+
+/** The rule for other modules' ids, on what was found of them (one change or many share it). */
+function externalErrorsOf(input: TicketInput, found: ExternalReferences): FieldErrors {
+  const { fields, add, missing } = collector();
+  if (input.facilityId && !found.facilities.has(input.facilityId)) missing('facility_id', input.facilityId);
+  if (input.departmentId && !found.departments.has(input.departmentId))
+    missing('department_id', input.departmentId);
+  if (input.reporterId && !found.people.get(input.reporterId)) missing('reporter_id', input.reporterId);
+  if (input.assigneeId) {
+    const assignee = found.people.get(input.assigneeId);
+    if (!assignee) missing('assignee_id', input.assigneeId);
+    else if (!assignee.user.isActive || assignee.user.role === 'viewer') {
+      add('assignee_id', 'This person cannot be assigned tickets (inactive or read-only).');
+    }
+  }
+  return fields;
+}
 
 /** The check of other modules' ids in a change (see `externalReferenceErrors`). */
 export function createReferenceChecks({
@@ -29,34 +64,39 @@ export function createReferenceChecks({
    * under load (50 concurrent creates on a pool of 12 all time out).
    */
   async function externalReferenceErrors(input: TicketInput): Promise<FieldErrors> {
-    const fields: FieldErrors = {};
-    const add = (field: string, message: string) => {
-      (fields[field] ??= []).push(message);
-    };
-    const missing = (field: string, id: number) => {
-      add(field, `Invalid pk "${id}" - object does not exist.`);
-    };
-    const [facilities, people, departments] = await Promise.all([
-      input.facilityId ? sites.facilitiesByIds([input.facilityId]) : [],
-      identity.peopleByUserIds(
-        [input.reporterId, input.assigneeId].filter((id): id is number => typeof id === 'number'),
-      ),
-      input.departmentId ? identity.departmentsByIds([input.departmentId]) : [],
-    ]);
-    if (input.facilityId && facilities.length === 0) missing('facility_id', input.facilityId);
-    if (input.departmentId && departments.length === 0) missing('department_id', input.departmentId);
-    const found = new Map(people.map((person) => [person.user.id, person]));
-    if (input.reporterId && !found.get(input.reporterId)) missing('reporter_id', input.reporterId);
-    if (input.assigneeId) {
-      const assignee = found.get(input.assigneeId);
-      if (!assignee) missing('assignee_id', input.assigneeId);
-      else if (!assignee.user.isActive || assignee.user.role === 'viewer') {
-        add('assignee_id', 'This person cannot be assigned tickets (inactive or read-only).');
-      }
-    }
-    return fields;
+    const [found] = await externalReferencesOf([input]);
+    return externalErrorsOf(input, found);
   }
-  return externalReferenceErrors;
+
+  /** The same check for many changes at once: one query per module, whatever their number. */
+  async function externalReferenceErrorsMany(inputs: readonly TicketInput[]): Promise<FieldErrors[]> {
+    const [found] = await externalReferencesOf(inputs);
+    return inputs.map((input) => externalErrorsOf(input, found));
+  }
+
+  async function externalReferencesOf(inputs: readonly TicketInput[]): Promise<[ExternalReferences]> {
+    const ids = (pick: (input: TicketInput) => number | null | undefined) => [
+      ...new Set(inputs.map(pick).filter((id): id is number => typeof id === 'number' && id > 0)),
+    ];
+    const facilityIds = ids((input) => input.facilityId);
+    const departmentIds = ids((input) => input.departmentId);
+    const [facilities, people, departments] = await Promise.all([
+      facilityIds.length > 0 ? sites.facilitiesByIds(facilityIds) : [],
+      identity.peopleByUserIds([
+        ...new Set([...ids((input) => input.reporterId), ...ids((input) => input.assigneeId)]),
+      ]),
+      departmentIds.length > 0 ? identity.departmentsByIds(departmentIds) : [],
+    ]);
+    return [
+      {
+        facilities: new Set(facilities.map((facility) => facility.id)),
+        departments: new Set(departments.map((department) => department.id)),
+        people: new Map(people.map((person) => [person.user.id, person])),
+      },
+    ];
+  }
+
+  return { externalReferenceErrors, externalReferenceErrorsMany };
 }
 
 /**
@@ -70,23 +110,57 @@ export async function localReferenceErrors(
   input: TicketInput,
   current?: Pick<TicketRow, 'categoryId' | 'subcategoryId'>,
 ): Promise<FieldErrors> {
-  const fields: FieldErrors = {};
-  const add = (field: string, message: string) => {
-    (fields[field] ??= []).push(message);
-  };
-  const missing = (field: string, id: number) => {
-    add(field, `Invalid pk "${id}" - object does not exist.`);
-  };
-  const categoryId = input.categoryId !== undefined ? input.categoryId : (current?.categoryId ?? null);
-  const subcategoryId =
-    input.subcategoryId !== undefined ? input.subcategoryId : (current?.subcategoryId ?? null);
+  const [errors] = await localReferenceErrorsMany(executor, [{ kind, input, current }]);
+  return errors ?? {};
+}
+
+/** The same check for many changes: one query per table, whatever their number. */
+export async function localReferenceErrorsMany(
+  executor: Executor,
+  changes: readonly {
+    kind: TicketKind;
+    input: TicketInput;
+    current?: Pick<TicketRow, 'categoryId' | 'subcategoryId'>;
+  }[],
+): Promise<FieldErrors[]> {
+  const incidentTypeIds = new Set<number>();
+  const categoryIds = new Set<number>();
+  for (const { input, current } of changes) {
+    if (input.incidentTypeId) incidentTypeIds.add(input.incidentTypeId);
+    if (input.categoryId) categoryIds.add(input.categoryId);
+    const subcategoryId = subcategoryOf(input, current);
+    if (subcategoryId) categoryIds.add(subcategoryId);
+  }
+  // One after the other: a transaction's connection runs one query at a time.
+  const incidentTypes = await repository.incidentTypeIdsIn(executor, [...incidentTypeIds]);
+  const categories = new Map(
+    (await repository.categoriesByIds(executor, [...categoryIds])).map((row) => [row.id, row]),
+  );
+  return changes.map(({ kind, input, current }) =>
+    localErrorsOf(kind, input, current, { incidentTypes, categories }),
+  );
+}
+
+/** The subcategory a change is checked against: the one it names, or the ticket's own when it moves categories. */
+function subcategoryOf(input: TicketInput, current?: Pick<TicketRow, 'subcategoryId'>): number | null {
   const categoriesChange = input.categoryId !== undefined || input.subcategoryId !== undefined;
-  const [incidentType, category, subcategory] = await Promise.all([
-    input.incidentTypeId ? repository.incidentTypeById(executor, input.incidentTypeId) : undefined,
-    input.categoryId ? repository.categoryById(executor, input.categoryId) : undefined,
-    categoriesChange && subcategoryId ? repository.categoryById(executor, subcategoryId) : undefined,
-  ]);
-  if (input.incidentTypeId && !incidentType) missing('incident_type_id', input.incidentTypeId);
+  if (!categoriesChange) return null;
+  return input.subcategoryId !== undefined ? input.subcategoryId : (current?.subcategoryId ?? null);
+}
+
+function localErrorsOf(
+  kind: TicketKind,
+  input: TicketInput,
+  current: Pick<TicketRow, 'categoryId' | 'subcategoryId'> | undefined,
+  found: { incidentTypes: Set<number>; categories: Map<number, TicketCategory> },
+): FieldErrors {
+  const { fields, add, missing } = collector();
+  const categoryId = input.categoryId !== undefined ? input.categoryId : (current?.categoryId ?? null);
+  const subcategoryId = subcategoryOf(input, current);
+  const category = input.categoryId ? found.categories.get(input.categoryId) : undefined;
+  const subcategory = subcategoryId ? found.categories.get(subcategoryId) : undefined;
+  if (input.incidentTypeId && !found.incidentTypes.has(input.incidentTypeId))
+    missing('incident_type_id', input.incidentTypeId);
   if (input.incidentTypeId && kind === 'service')
     add('incident_type_id', 'Service tickets have no incident type.');
   if (input.categoryId && (!category || category.parentId !== null)) missing('category_id', input.categoryId);
@@ -105,6 +179,31 @@ export function throwFieldErrors(...found: FieldErrors[]): void {
     for (const [field, messages] of Object.entries(errors)) (fields[field] ??= []).push(...messages);
   }
   if (Object.keys(fields).length > 0) throw commonErrors.VALIDATION_FAILED({ fields });
+}
+
+/** A new ticket's values after the defaults and checks of a create, or the first refusal thrown. */
+export type NewTicketValues = TicketInput & {
+  title: string;
+  reporterId: number | null;
+  departmentId: number | null;
+  status: TicketStatus;
+  description: string;
+};
+
+/**
+ * The rules a new ticket starts by: the reporter defaults to the caller and only staff
+ * report for others; the department defaults to the caller's; it starts open or in
+ * progress; only managers assign it to someone else. Throws the first refusal.
+ */
+export function newTicketValues(actor: Actor, input: TicketInput & { title: string }): NewTicketValues {
+  const staff = actor.role !== 'viewer';
+  const reporterId = staff && input.reporterId !== undefined ? input.reporterId : actor.userId;
+  const departmentId = input.departmentId !== undefined ? input.departmentId : actor.departmentId;
+  const status = input.status ?? 'open';
+  if (status !== 'open' && status !== 'in_progress')
+    throw fieldError('status', 'A new ticket starts open or in progress.');
+  if (input.assigneeId) checkAssignment(actor, { departmentId, assigneeId: null }, input.assigneeId);
+  return { ...input, reporterId, departmentId, status, description: input.description ?? '' };
 }
 
 /** Who may assign whom: agents take or drop tickets for themselves; managers and admins assign anyone. */

@@ -9,4 +9,6 @@ export const ticketErrors = defineErrors({
   TICKET_ATTACHMENT_NOT_FOUND: ['not_found', 'Not found.'],
   TICKET_TYPE_NOT_FOUND: ['not_found', 'Not found.'],
   TICKET_CATEGORY_NOT_FOUND: ['not_found', 'Not found.'],
+  TICKET_IMPORT_NOT_FOUND: ['not_found', 'Not found.'],
+  TICKET_IMPORT_ROWS_INVALID: ['unprocessable', 'Some rows are invalid; nothing was imported.'],
 });

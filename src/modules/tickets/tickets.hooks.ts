@@ -21,6 +21,13 @@ export type StatusWalk =
   | { ticket: TicketRow }
   | { refused: { reason: string; reachable: TicketStatus[]; missingFields?: FieldErrors } };
 
+/** One change as listeners hear it. */
+export interface TicketChange {
+  before: TicketRow;
+  after: TicketRow;
+  source: ChangeSource;
+}
+
 /**
  * What other modules hear about tickets, inside the transaction that made the change
  * and after it is written (workflows and SLA clocks react in the same commit; a throw
@@ -36,6 +43,14 @@ export interface TicketHooks {
     ctx: RequestContext,
     change: { before: TicketRow; after: TicketRow; source: ChangeSource },
   ): Promise<TicketRow | undefined>;
+  /**
+   * Many tickets created at once (an import): the same effect as `created` on each, in
+   * order, with a few statements for all of them. Answers the rows as they were left,
+   * in the same order. A listener without it hears `created` once per ticket.
+   */
+  createdMany?(tx: Executor, ctx: RequestContext, tickets: TicketRow[]): Promise<TicketRow[]>;
+  /** Many changes at once (an import's assignments): the same effect as `changed` on each, in order. */
+  changedMany?(tx: Executor, ctx: RequestContext, changes: TicketChange[]): Promise<TicketRow[]>;
   commented?(tx: Executor, ctx: RequestContext, ticket: TicketRow, comment: TicketComment): Promise<void>;
   deleted?(tx: Executor, ctx: RequestContext, ticket: TicketRow): Promise<void>;
   /**
@@ -71,6 +86,31 @@ export function runHooks(listeners: readonly TicketHooks[]) {
       for (const hooks of listeners) {
         const changed = await hooks.changed?.(tx, ctx, { before, after: current, source });
         if (changed) current = changed;
+      }
+      return current;
+    },
+    async createdMany(tx: Executor, ctx: RequestContext, tickets: TicketRow[]): Promise<TicketRow[]> {
+      let current = tickets;
+      for (const hooks of listeners) {
+        if (hooks.createdMany) current = await hooks.createdMany(tx, ctx, current);
+        else if (hooks.created) {
+          const next: TicketRow[] = [];
+          for (const ticket of current) next.push((await hooks.created(tx, ctx, ticket)) ?? ticket);
+          current = next;
+        }
+      }
+      return current;
+    },
+    async changedMany(tx: Executor, ctx: RequestContext, changes: TicketChange[]): Promise<TicketRow[]> {
+      let current = changes.map((change) => change.after);
+      for (const hooks of listeners) {
+        const heard = changes.map((change, index) => ({ ...change, after: current[index] ?? change.after }));
+        if (hooks.changedMany) current = await hooks.changedMany(tx, ctx, heard);
+        else if (hooks.changed) {
+          const next: TicketRow[] = [];
+          for (const change of heard) next.push((await hooks.changed(tx, ctx, change)) ?? change.after);
+          current = next;
+        }
       }
       return current;
     },

@@ -14,6 +14,8 @@ export const ticketsPermissions = {
   'tickets:create': ['manager', 'agent', 'viewer'],
   'tickets:work': ['manager', 'agent'],
   'tickets:manage': ['manager'],
+  // Who reports for others (staff) may load many tickets at once.
+  'tickets:import': ['manager', 'agent'],
   'ticket-types:read': ['manager', 'agent', 'viewer'],
   'ticket-types:write': [],
 } as const satisfies PermissionGrants;

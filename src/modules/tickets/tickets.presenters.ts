@@ -1,3 +1,4 @@
+import { fieldError } from '../../platform/http/errors.ts';
 import type { Static } from '@sinclair/typebox';
 import type { AuditEntry } from '../audit/index.ts';
 import { presentProfileV1, presentUserV2, type Person } from '../identity/index.ts';
@@ -206,4 +207,27 @@ export function presentHistoryEntry(entry: AuditEntry): Static<typeof HistoryEnt
     };
   }
   return { id: entry.id, at: entry.at.toISOString(), actor: entry.actorLabel, action: entry.action, changes };
+}
+
+/** Reads a label ("In Progress") or code ("in_progress") into the stored code. */
+export function fromLabel<T extends string>(
+  field: string,
+  raw: string | undefined,
+  codes: readonly T[],
+  labels: Record<T, string>,
+): T | undefined {
+  if (raw === undefined) return undefined;
+  const normalised = raw
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+  const code = codes.find(
+    (candidate) => candidate === normalised || labels[candidate].toLowerCase() === raw.trim().toLowerCase(),
+  );
+  if (!code)
+    throw fieldError(
+      field,
+      `"${raw}" is not a valid choice; expected one of: ${codes.map((c) => labels[c]).join(', ')}.`,
+    );
+  return code;
 }

@@ -529,6 +529,24 @@ export async function categoryById(executor: Executor, id: number): Promise<Tick
   return row;
 }
 
+/** Which of `ids` name an incident type. */
+export async function incidentTypeIdsIn(executor: Executor, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await executor
+    .select({ id: incidentTypes.id })
+    .from(incidentTypes)
+    .where(sql`${incidentTypes.id} = any(${sql.param(ids)})`);
+  return new Set(rows.map((row) => row.id));
+}
+
+export function categoriesByIds(executor: Executor, ids: number[]): Promise<TicketCategory[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return executor
+    .select()
+    .from(ticketCategories)
+    .where(sql`${ticketCategories.id} = any(${sql.param(ids)})`);
+}
+
 export async function insertCategory(
   executor: Executor,
   values: typeof ticketCategories.$inferInsert,
@@ -542,12 +560,19 @@ export async function insertCategory(
 export async function openLoadByAssignee(
   executor: Executor,
   userIds: number[],
+  beforeTicketId?: number,
 ): Promise<Map<number, number>> {
   if (userIds.length === 0) return new Map();
   const rows = await executor
     .select({ userId: tickets.assigneeId, open: count() })
     .from(tickets)
-    .where(and(inArray(tickets.assigneeId, userIds), inArray(tickets.status, ['open', 'in_progress'])))
+    .where(
+      and(
+        inArray(tickets.assigneeId, userIds),
+        inArray(tickets.status, ['open', 'in_progress']),
+        beforeTicketId === undefined ? undefined : sql`${tickets.id} < ${beforeTicketId}`,
+      ),
+    )
     .groupBy(tickets.assigneeId);
   return new Map(rows.flatMap((row) => (row.userId === null ? [] : [[row.userId, row.open]])));
 }

@@ -10,6 +10,7 @@ import { definedOnly, IdParams, relationId } from '../../platform/http/schemas.t
 import { ticketExportProjections } from './tickets.export.ts';
 import { incidentTypeList, ticketList } from './tickets.repository.ts';
 import {
+  fromLabel,
   PRIORITY_LABELS,
   presentIncidentTicketV1,
   presentIncidentTypeV1,
@@ -28,29 +29,6 @@ import type { TicketInput, TicketView } from './tickets.service.ts';
 import { PRIORITIES, TICKET_STATUSES, type TicketKind } from './tickets.tables.ts';
 
 const tags = ['tickets'];
-
-/** Reads a label ("In Progress") or code ("in_progress") into the stored code. */
-function fromLabel<T extends string>(
-  field: string,
-  raw: string | undefined,
-  codes: readonly T[],
-  labels: Record<T, string>,
-): T | undefined {
-  if (raw === undefined) return undefined;
-  const normalised = raw
-    .trim()
-    .toLowerCase()
-    .replace(/[\s-]+/g, '_');
-  const code = codes.find(
-    (candidate) => candidate === normalised || labels[candidate].toLowerCase() === raw.trim().toLowerCase(),
-  );
-  if (!code)
-    throw fieldError(
-      field,
-      `"${raw}" is not a valid choice; expected one of: ${codes.map((c) => labels[c]).join(', ')}.`,
-    );
-  return code;
-}
 
 /** v1 list filters speak labels; the rest of the list definition is shared with v2. */
 const v1TicketList = refineFilters(ticketList, {

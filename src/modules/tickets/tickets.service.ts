@@ -2,21 +2,22 @@ import type pg from 'pg';
 import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { paginate, type Page } from '../../platform/db/list.ts';
-import { AppError, commonErrors, fieldError, type FieldErrors } from '../../platform/http/errors.ts';
+import { AppError, commonErrors, type FieldErrors } from '../../platform/http/errors.ts';
 import { orderFor, whereOf, type ListParams } from '../../platform/http/query.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { Department, IdentityService, Person } from '../identity/index.ts';
 import type { Facility, SitesService } from '../sites/index.ts';
 import { bumpGeneration, createCountCache } from '../../platform/cache/count-cache.ts';
 import {
-  checkAssignment,
   checkTransition,
+  newTicketValues,
   checkUpdate,
   createReferenceChecks,
   localReferenceErrors,
   throwFieldErrors,
   unreachableStatus,
 } from './tickets.checks.ts';
+import { createTicketBatch } from './tickets.batch.ts';
 import { createTicketDiscussion } from './tickets.discussion.ts';
 import { streamTicketExport, type TicketExportShape } from './tickets.export.ts';
 import { createHydration } from './tickets.hydration.ts';
@@ -57,12 +58,14 @@ export interface TicketInput {
 export interface TicketsDeps {
   db: Database;
   pool: pg.Pool;
-  audit: Pick<AuditService, 'record' | 'historyOf'>;
+  audit: Pick<AuditService, 'record' | 'recordMany' | 'historyOf'>;
   identity: Pick<IdentityService, 'peopleByUserIds' | 'departmentsByIds'>;
   sites: Pick<SitesService, 'facilitiesByIds'>;
   /** Listeners told of every change in its transaction (workflows, SLA), in this order. */
   hooks?: readonly TicketHooks[];
 }
+
+export type { NewTicketValues } from './tickets.checks.ts';
 
 export const ticketNumber = (kind: TicketKind, number: number): string =>
   `${kind === 'incident' ? 'INC' : 'SRV'}-${String(number).padStart(6, '0')}`;
@@ -76,7 +79,7 @@ export function createTicketsService(deps: TicketsDeps) {
   const { db, pool, audit, identity, sites } = deps;
   const counts = createCountCache();
   const hooks = runHooks(deps.hooks ?? []);
-  const externalReferenceErrors = createReferenceChecks({ identity, sites });
+  const { externalReferenceErrors, externalReferenceErrorsMany } = createReferenceChecks({ identity, sites });
   const { hydrate } = createHydration({ identity, sites });
 
   async function visible(actor: Actor, id: number, kind?: TicketKind): Promise<TicketRow> {
@@ -179,6 +182,8 @@ export function createTicketsService(deps: TicketsDeps) {
 
     ...createTicketDiscussion({ db, audit, identity, hooks, visible }),
 
+    ...createTicketBatch({ audit, hooks, externalReferenceErrorsMany }),
+
     async list(actor: Actor, asked: ListParams): Promise<Page<TicketView>> {
       const scope = ticketScope(actor);
       // A relevance page is one statement, typo correction included, and its count another, side by side.
@@ -233,25 +238,12 @@ export function createTicketsService(deps: TicketsDeps) {
       kind: TicketKind,
       input: TicketInput & { title: string },
     ): Promise<TicketView> {
-      const { actor } = ctx;
-      const staff = actor.role !== 'viewer';
-      const reporterId = staff && input.reporterId !== undefined ? input.reporterId : actor.userId;
-      const departmentId = input.departmentId !== undefined ? input.departmentId : actor.departmentId;
-      const status = input.status ?? 'open';
-      if (status !== 'open' && status !== 'in_progress')
-        throw fieldError('status', 'A new ticket starts open or in progress.');
-      if (input.assigneeId) checkAssignment(actor, { departmentId, assigneeId: null }, input.assigneeId);
-      const values = { ...input, reporterId, departmentId, status };
+      const values = newTicketValues(ctx.actor, input);
       const externalErrors = await externalReferenceErrors(values);
       const row = await db.transaction(async (tx) => {
         throwFieldErrors(await localReferenceErrors(tx, kind, values), externalErrors);
         const number = await repository.nextNumber(tx, kind);
-        const id = await repository.insertTicket(tx, {
-          ...values,
-          kind,
-          number,
-          description: input.description ?? '',
-        });
+        const id = await repository.insertTicket(tx, { ...values, kind, number });
         const created = await repository.ticketById(tx, id);
         if (!created) throw new Error('created ticket vanished');
         await audit.record(tx, ctx, {
@@ -396,9 +388,12 @@ export function createTicketsService(deps: TicketsDeps) {
     /** Field errors for the other modules' ids in `input` (people, facility, department); read through the pool. */
     referenceErrors: externalReferenceErrors,
 
-    /** Open tickets held per person, read through `executor` (assignment balances on it). */
-    openLoad(executor: Executor, userIds: number[]): Promise<Map<number, number>> {
-      return repository.openLoadByAssignee(executor, userIds);
+    /**
+     * Open tickets held per person, read through `executor` (assignment balances on it);
+     * with `beforeTicketId`, only tickets older than that one (what a batch counts).
+     */
+    openLoad(executor: Executor, userIds: number[], beforeTicketId?: number): Promise<Map<number, number>> {
+      return repository.openLoadByAssignee(executor, userIds, beforeTicketId);
     },
 
     /** Whether `actor` may work this ticket (change it, act in its workflow). */

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   boolean,
   check,
+  jsonb,
   customType,
   date,
   index,
@@ -114,8 +115,6 @@ export const tickets = pgTable(
   (table) => [
     uniqueIndex('tickets_kind_number_key').on(table.kind, table.number),
     index('tickets_search_idx').using('gin', table.search),
-    // GiST, not GIN: it answers the typo match (`<%`) and also returns the nearest titles first.
-    index('tickets_title_trgm_idx').using('gist', sql`${table.title} gist_trgm_ops`),
     // Exact title matches rank first in a search; this finds them without a scan.
     index('tickets_title_lower_idx').on(sql`lower(${table.title})`),
     index('tickets_kind_created_idx').on(table.kind, table.createdAt, table.id),
@@ -184,6 +183,49 @@ export const ticketWatchers = pgTable(
   ],
 );
 
+export const TICKET_IMPORT_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export type TicketImportStatus = (typeof TICKET_IMPORT_STATUSES)[number];
+
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
+
+/**
+ * A ticket import too large to run within its request, run by a job: the file (until it
+ * has run), who imports as whom, the progress, and each invalid row's problems.
+ */
+export const ticketImports = pgTable(
+  'ticket_imports',
+  {
+    id: serial().primaryKey(),
+    status: text({ enum: TICKET_IMPORT_STATUSES }).notNull().default('queued'),
+    mode: text({ enum: ['all_or_nothing', 'skip_invalid'] }).notNull(),
+    format: text({ enum: ['csv', 'ndjson'] }).notNull(),
+    actorId: integer().notNull(),
+    /** The importing person as the job acts: their actor at the time of the request. */
+    actor: jsonb().notNull(),
+    requestId: text(),
+    sizeBytes: integer().notNull(),
+    /** The file itself; emptied once the import has run. */
+    data: bytea(),
+    rows: integer().notNull().default(0),
+    created: integer().notNull().default(0),
+    failed: integer().notNull().default(0),
+    /** Row problems, `{row, field, message}`, at most TICKET_IMPORT_MAX_ERRORS of them. */
+    errors: jsonb().notNull().default([]),
+    /** Why the whole file was refused, when it was. */
+    detail: text(),
+    finishedAt: timestamp({ withTimezone: true }),
+    ...timestamps,
+  },
+  (table) => [
+    index('ticket_imports_actor_idx').on(table.actorId, table.id),
+    check(
+      'ticket_imports_status_check',
+      sql`${table.status} in ('queued', 'running', 'succeeded', 'failed')`,
+    ),
+  ],
+);
+
+export type TicketImport = typeof ticketImports.$inferSelect;
 export type IncidentType = typeof incidentTypes.$inferSelect;
 export type TicketCategory = typeof ticketCategories.$inferSelect;
 export type Ticket = Omit<typeof tickets.$inferSelect, 'search'>;

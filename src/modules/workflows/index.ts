@@ -22,7 +22,12 @@ export type { WorkflowRow, WorkflowVersionRow } from './workflows.admin.reposito
 export type { AssignmentRoleRow } from './workflows.admin.roles.repository.ts';
 export { createWorkflowsService, type WorkflowsService, type WorkflowsDeps } from './workflows.service.ts';
 export type { TransitionInput } from './workflows.transitions.ts';
-export { WORKFLOW_STEP_ENTERED, type StepEntered, type StepEnteredHook } from './workflows.events.ts';
+export {
+  WORKFLOW_STEP_ENTERED,
+  type StepEntered,
+  type StepEnteredHook,
+  type StepEnteredManyHook,
+} from './workflows.events.ts';
 export { workflowsRoutesV2, type WorkflowsRouteOptions } from './workflows.routes.ts';
 export { createWorkflowsJobs, requestQueueDrain } from './workflows.jobs.ts';
 export type { WorkflowStep, WorkflowDefinition } from './workflows.definition.ts';

@@ -25,7 +25,7 @@ export interface AssignmentDeps {
   timeclock: Pick<TimeclockService, 'clockedIn'>;
   events: Pick<EventsService, 'occurrencesForUsers'>;
   calendars: Pick<CalendarsService, 'engineFor'>;
-  notifications: Pick<NotificationsService, 'notify'>;
+  notifications: Pick<NotificationsService, 'notify' | 'notifyMany'>;
   now: () => Date;
 }
 
@@ -37,7 +37,7 @@ export interface AssignmentTarget {
 
 type SkipReason = 'inactive' | 'on leave' | 'at capacity' | 'off shift';
 
-interface Eligibility {
+export interface Eligibility {
   memberCount: number;
   eligible: { userId: number; capacity: number | null }[];
   skipped: Decision['skipped'];
@@ -59,6 +59,45 @@ function summarise(skipped: Decision['skipped']): string {
   const counts = new Map<SkipReason, number>();
   for (const { why } of skipped) counts.set(why, (counts.get(why) ?? 0) + 1);
   return [...counts].map(([why, count]) => `${count} ${why}`).join(', ');
+}
+
+/**
+ * The choice among the eligible given their open loads: the least loaded below their
+ * capacity, ties taken in turn after `lastUserId` (the last winner), in member order.
+ */
+export function decideWith(
+  eligibility: Eligibility,
+  load: ReadonlyMap<number, number>,
+  lastUserId: number | null,
+): Decision {
+  const skipped = [...eligibility.skipped];
+  const available: Decision['available'] = [];
+  for (const { userId, capacity } of eligibility.eligible) {
+    const open = load.get(userId) ?? 0;
+    if (capacity !== null && open >= capacity) skipped.push({ user_id: userId, why: 'at capacity' });
+    else available.push({ user_id: userId, open });
+  }
+  const order = (entry: { user_id: number }) => entry.user_id;
+  skipped.sort((a, b) => order(a) - order(b));
+  const skippedText = skipped.length > 0 ? `; ${skipped.length} skipped: ${summarise(skipped)}` : '';
+  if (available.length === 0) {
+    const reason =
+      eligibility.memberCount === 0
+        ? 'nobody holds this role'
+        : `nobody available of ${plural(eligibility.memberCount, 'member')}${skippedText}`;
+    return { chosen: null, reason, available, skipped };
+  }
+  const fewest = Math.min(...available.map((candidate) => candidate.open));
+  const tied = available.filter((candidate) => candidate.open === fewest);
+  // Round robin among the tied: the first after the last winner, in member order.
+  const next = tied.find((candidate) => lastUserId === null || candidate.user_id > lastUserId) ?? tied[0];
+  const tieText = tied.length > 1 ? `; ${tied.length} tied, taken in turn` : '';
+  return {
+    chosen: next?.user_id ?? null,
+    reason: `least loaded of ${available.length} available (${plural(fewest, 'open ticket')})${tieText}${skippedText}`,
+    available,
+    skipped,
+  };
 }
 
 export function createAssignment(deps: AssignmentDeps) {
@@ -108,38 +147,11 @@ export function createAssignment(deps: AssignmentDeps) {
     eligibility: Eligibility,
     lastUserId: number | null,
   ): Promise<Decision> {
-    const skipped = [...eligibility.skipped];
     const load = await tickets.openLoad(
       tx,
       eligibility.eligible.map((candidate) => candidate.userId),
     );
-    const available: Decision['available'] = [];
-    for (const { userId, capacity } of eligibility.eligible) {
-      const open = load.get(userId) ?? 0;
-      if (capacity !== null && open >= capacity) skipped.push({ user_id: userId, why: 'at capacity' });
-      else available.push({ user_id: userId, open });
-    }
-    const order = (entry: { user_id: number }) => entry.user_id;
-    skipped.sort((a, b) => order(a) - order(b));
-    const skippedText = skipped.length > 0 ? `; ${skipped.length} skipped: ${summarise(skipped)}` : '';
-    if (available.length === 0) {
-      const reason =
-        eligibility.memberCount === 0
-          ? 'nobody holds this role'
-          : `nobody available of ${plural(eligibility.memberCount, 'member')}${skippedText}`;
-      return { chosen: null, reason, available, skipped };
-    }
-    const fewest = Math.min(...available.map((candidate) => candidate.open));
-    const tied = available.filter((candidate) => candidate.open === fewest);
-    // Round robin among the tied: the first after the last winner, in member order.
-    const next = tied.find((candidate) => lastUserId === null || candidate.user_id > lastUserId) ?? tied[0];
-    const tieText = tied.length > 1 ? `; ${tied.length} tied, taken in turn` : '';
-    return {
-      chosen: next?.user_id ?? null,
-      reason: `least loaded of ${available.length} available (${plural(fewest, 'open ticket')})${tieText}${skippedText}`,
-      available,
-      skipped,
-    };
+    return decideWith(eligibility, load, lastUserId);
   }
 
   /** Who is on duty at `at`: clocked in, in a shift event, or inside their calendar's working hours. */
@@ -239,7 +251,7 @@ export function createAssignment(deps: AssignmentDeps) {
     return assigned;
   }
 
-  return { assignFromRole };
+  return { assignFromRole, eligibleAt };
 }
 
 export type Assignment = ReturnType<typeof createAssignment>;

@@ -19,3 +19,6 @@ export interface StepEntered {
 }
 
 export type StepEnteredHook = (tx: Executor, ctx: RequestContext, event: StepEntered) => Promise<void>;
+
+/** The same event for many tickets at once (an import), in order: the same effect as one hook call each. */
+export type StepEnteredManyHook = (tx: Executor, ctx: RequestContext, events: StepEntered[]) => Promise<void>;

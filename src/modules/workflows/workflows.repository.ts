@@ -217,3 +217,73 @@ export async function profilesOnCalendar(executor: Executor, calendarId: number)
     .where(eq(assigneeProfiles.calendarId, calendarId));
   return rows.length;
 }
+
+// Many tickets at once (imports): one statement per table, whatever the number of tickets.
+
+export async function insertRuns(
+  executor: Executor,
+  values: (typeof ticketWorkflows.$inferInsert)[],
+): Promise<void> {
+  if (values.length > 0) await executor.insert(ticketWorkflows).values(values);
+}
+
+export async function insertAssignments(
+  executor: Executor,
+  values: (typeof ticketAssignments.$inferInsert)[],
+): Promise<void> {
+  if (values.length > 0) await executor.insert(ticketAssignments).values(values);
+}
+
+export async function enqueueTickets(
+  executor: Executor,
+  values: (typeof assignmentQueue.$inferInsert)[],
+): Promise<void> {
+  if (values.length === 0) return;
+  await executor
+    .insert(assignmentQueue)
+    .values(values)
+    .onConflictDoUpdate({
+      target: assignmentQueue.ticketId,
+      set: {
+        roleId: sql`excluded.role_id`,
+        stepKey: sql`excluded.step_key`,
+        requiresAvailability: sql`excluded.requires_availability`,
+        reason: sql`excluded.reason`,
+        queuedAt: sql`now()`,
+      },
+    });
+}
+
+export async function dequeueTickets(executor: Executor, ticketIds: number[]): Promise<void> {
+  if (ticketIds.length > 0)
+    await executor.delete(assignmentQueue).where(inArray(assignmentQueue.ticketId, ticketIds));
+}
+
+/** Members of each role, each in user id order (the order round robin walks). */
+export async function memberIdsOfRoles(
+  executor: Executor,
+  roleIds: number[],
+): Promise<Map<number, number[]>> {
+  const members = new Map<number, number[]>(roleIds.map((roleId) => [roleId, []]));
+  if (roleIds.length === 0) return members;
+  const rows = await executor
+    .select({ roleId: assignmentRoleMembers.roleId, userId: assignmentRoleMembers.userId })
+    .from(assignmentRoleMembers)
+    .where(inArray(assignmentRoleMembers.roleId, roleIds))
+    .orderBy(asc(assignmentRoleMembers.roleId), asc(assignmentRoleMembers.userId));
+  for (const row of rows) members.get(row.roleId)?.push(row.userId);
+  return members;
+}
+
+/** Moves roles' pointers to their last winners (the roles are locked by `lockPointer`). */
+export async function movePointers(
+  executor: Executor,
+  pointers: { roleId: number; lastUserId: number }[],
+): Promise<void> {
+  if (pointers.length === 0) return;
+  await executor.execute(sql`
+    update ${assignmentPointers} as p set last_user_id = v.last_user_id, updated_at = now()
+    from unnest(${sql.param(pointers.map((p) => p.roleId))}::int[], ${sql.param(pointers.map((p) => p.lastUserId))}::int[])
+      as v(role_id, last_user_id)
+    where p.role_id = v.role_id`);
+}

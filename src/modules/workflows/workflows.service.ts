@@ -22,7 +22,9 @@ import {
 } from './workflows.definition.ts';
 import { workflowErrors } from './workflows.errors.ts';
 import { createTransitionVerb } from './workflows.transitions.ts';
-import type { StepEnteredHook } from './workflows.events.ts';
+import type { StepEnteredHook, StepEnteredManyHook } from './workflows.events.ts';
+import { createAssignmentBatch } from './workflows.assignment.batch.ts';
+import { createWorkflowBatch } from './workflows.batch.ts';
 import { matchWorkflow } from './workflows.match.ts';
 import { profileOf, roleById } from './workflows.admin.roles.repository.ts';
 import * as repository from './workflows.repository.ts';
@@ -33,10 +35,11 @@ const MAX_QUEUE_SCANNED = 5000;
 
 export interface WorkflowsDeps extends Omit<AssignmentDeps, 'now' | 'tickets'> {
   db: Database;
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditService, 'record' | 'recordMany'>;
   tickets: Pick<
     TicketsService,
     | 'applyInTransaction'
+    | 'assignMany'
     | 'openLoad'
     | 'lockedTicket'
     | 'visible'
@@ -47,6 +50,8 @@ export interface WorkflowsDeps extends Omit<AssignmentDeps, 'now' | 'tickets'> {
   >;
   /** Told of every step a ticket enters, in the same transaction (the SLA clocks). */
   onStepEntered?: StepEnteredHook;
+  /** The same for many tickets entering steps at once (imports). */
+  onStepEnteredMany?: StepEnteredManyHook;
   /** Asks for the assignment queue to be retried soon, in the caller's transaction (a job). */
   requestDrain?: (tx: Executor) => Promise<void>;
   now?: () => Date;
@@ -90,15 +95,17 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
     ticket: TicketRow,
     definition: WorkflowDefinition,
     step: WorkflowStep,
-    options: { keepAssignee?: boolean } = {},
+    options: { keepAssignee?: boolean; started?: { at: Date } } = {},
   ): Promise<TicketRow> {
-    const at = now();
+    const at = options.started?.at ?? now();
     const final = isFinalStep(step);
-    await repository.moveRun(tx, ticket.id, {
-      stepKey: step.key,
-      stepEnteredAt: at,
-      finishedAt: final ? at : null,
-    });
+    // A run just started in this step (`started`) is there already.
+    if (!options.started)
+      await repository.moveRun(tx, ticket.id, {
+        stepKey: step.key,
+        stepEnteredAt: at,
+        finishedAt: final ? at : null,
+      });
     let current = ticket;
     if (current.status !== step.status)
       current = await tickets.applyInTransaction(tx, ctx, current, { status: step.status }, 'automation');
@@ -142,12 +149,14 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
       if (!chosen) return;
       const start = startStepOf(chosen.version.definition);
       if (!start) return;
+      const at = now();
       await repository.insertRun(tx, {
         ticketId: ticket.id,
         workflowId: chosen.workflow.id,
         versionId: chosen.version.id,
         stepKey: start.key,
-        stepEnteredAt: now(),
+        stepEnteredAt: at,
+        finishedAt: isFinalStep(start) ? at : null,
         trace,
       });
       await audit.record(tx, ctx, {
@@ -159,7 +168,10 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
       if (ticket.assigneeId !== null)
         await recordAssignment(tx, ctx, ticket, 'manual', `assigned by ${ctx.actor.username} when reporting`);
       // Someone the reporter named keeps the ticket; the start step's role gets it otherwise.
-      return enterStep(tx, ctx, ticket, chosen.version.definition, start, { keepAssignee: true });
+      return enterStep(tx, ctx, ticket, chosen.version.definition, start, {
+        keepAssignee: true,
+        started: { at },
+      });
     },
 
     async changed(tx, ctx, { before, after, source }) {
@@ -215,6 +227,19 @@ export function createWorkflowsService(deps: WorkflowsDeps) {
     // A status a v1 client sets is reached by the transitions that lead there.
     walkToStatus: walk,
   };
+  ticketHooks.createdMany = createWorkflowBatch({
+    audit,
+    single: ticketHooks as Required<Pick<TicketHooks, 'created'>>,
+    assignMany: createAssignmentBatch({
+      tickets,
+      notifications: deps.notifications,
+      eligibleAt: assignment.eligibleAt,
+      now,
+    }).assignMany,
+    onStepEntered: deps.onStepEntered,
+    onStepEnteredMany: deps.onStepEnteredMany,
+    now,
+  }).createdMany;
 
   return {
     ticketHooks,
