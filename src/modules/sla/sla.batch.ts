@@ -4,7 +4,14 @@ import type { TicketChange, TicketHooks, TicketRow } from '../tickets/index.ts';
 import type { StepEnteredManyHook } from '../workflows/index.ts';
 import type { ClockCalendar } from './sla.clock.ts';
 import * as repository from './sla.repository.ts';
-import { choosePolicy, policyLabel, settledValues, stepPatch, targetsOf } from './sla.settle.ts';
+import {
+  choosePolicy,
+  policyLabel,
+  settledValues,
+  startedClockValues,
+  stepPatch,
+  targetsOf,
+} from './sla.settle.ts';
 import { evaluateClocks } from './sla.state.ts';
 import type { NewTicketSla, SlaLedgerEntry, SlaPolicy } from './sla.tables.ts';
 
@@ -72,20 +79,7 @@ export function createSlaBatch({ calendarFor, single, now }: SlaBatchDeps) {
           started,
         );
       states.set(targets.policyId, state);
-      clocks.push({
-        ticketId: ticket.id,
-        ...targets,
-        kind: ticket.kind,
-        priority: ticket.priority,
-        departmentId: ticket.departmentId,
-        categoryId: ticket.categoryId,
-        assigneeId: ticket.assigneeId,
-        startedAt: started,
-        firstResponseDueAt: state.firstResponseDueAt,
-        resolutionDueAt: state.resolutionDueAt,
-        status: state.status,
-        nextCheckAt: state.stages[0]?.at ?? null,
-      });
+      clocks.push(startedClockValues(ticket, targets, started, state));
       ledger.push({
         ticketId: ticket.id,
         at: started,

@@ -7,7 +7,14 @@ import { ALWAYS_OPEN, type ClockCalendar, type Pause } from './sla.clock.ts';
 import { createSlaBatch } from './sla.batch.ts';
 import { policyById } from './sla.policies.repository.ts';
 import * as repository from './sla.repository.ts';
-import { clockStateOf, policyLabel, settledValues, stepPatch, targetsOf } from './sla.settle.ts';
+import {
+  clockStateOf,
+  policyLabel,
+  settledValues,
+  startedClockValues,
+  stepPatch,
+  targetsOf,
+} from './sla.settle.ts';
 import { evaluateClocks, type ClockState } from './sla.state.ts';
 import type { NewTicketSla, SlaLedgerEntry, SlaPolicy, TicketSla } from './sla.tables.ts';
 
@@ -147,20 +154,7 @@ export function createSlaClocks(deps: SlaClockDeps) {
       },
       started,
     );
-    await repository.insertSla(tx, {
-      ticketId: ticket.id,
-      ...targets,
-      kind: ticket.kind,
-      priority: ticket.priority,
-      departmentId: ticket.departmentId,
-      categoryId: ticket.categoryId,
-      assigneeId: ticket.assigneeId,
-      startedAt: started,
-      firstResponseDueAt: state.firstResponseDueAt,
-      resolutionDueAt: state.resolutionDueAt,
-      status: state.status,
-      nextCheckAt: state.stages[0]?.at ?? null,
-    });
+    await repository.insertSla(tx, startedClockValues(ticket, targets, started, state));
     await ledger(
       tx,
       ctx,

@@ -1,5 +1,6 @@
 import { instantAt, mergePauses, type ClockCalendar, type Pause } from './sla.clock.ts';
 import { evaluateClocks, type ClockState } from './sla.state.ts';
+import type { TicketRow } from '../tickets/index.ts';
 import type { NewTicketSla, SlaLedgerEntry, SlaPolicy, TicketSla } from './sla.tables.ts';
 
 /**
@@ -145,3 +146,24 @@ export function stepPatch(
         : null,
   };
 }
+
+/** The clock row of a ticket whose SLA starts now: one create and an import's batch write the same. */
+export const startedClockValues = (
+  ticket: TicketRow,
+  targets: ReturnType<typeof targetsOf>,
+  started: Date,
+  state: ClockState,
+): NewTicketSla => ({
+  ticketId: ticket.id,
+  ...targets,
+  kind: ticket.kind,
+  priority: ticket.priority,
+  departmentId: ticket.departmentId,
+  categoryId: ticket.categoryId,
+  assigneeId: ticket.assigneeId,
+  startedAt: started,
+  firstResponseDueAt: state.firstResponseDueAt,
+  resolutionDueAt: state.resolutionDueAt,
+  status: state.status,
+  nextCheckAt: state.stages[0]?.at ?? null,
+});
