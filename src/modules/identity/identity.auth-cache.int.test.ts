@@ -172,10 +172,13 @@ describe('authentication cache', () => {
     const browser = await b.login(await b.user());
     const cookie = cookieOf(browser);
     expect((await onB('/api/v2/me', { cookie })).statusCode).toBe(200);
+    const epochBefore = b.services.invalidation.epoch;
     await b.database.pool.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
         WHERE datname = current_database() AND application_name LIKE 'opsdesk-listener:%'`,
     );
+    // The termination reaches B's listener as a socket event: wait until B has dropped its caches for it.
+    await expect.poll(() => b.services.invalidation.epoch, { timeout: 5_000 }).toBeGreaterThan(epochBefore);
     // A change that publishes nothing, as if its notification had been missed.
     await b.database.pool.query('DELETE FROM sessions');
     expect((await onB('/api/v2/me', { cookie })).statusCode).toBe(401);
