@@ -14,7 +14,8 @@ export { eventsRoutesV1, type EventsRouteOptions } from './workforce.events.rout
 export { eventsRoutesV2 } from './workforce.events.routes.v2.ts';
 export { workforcePermissions } from './workforce.policy.ts';
 export { createTimeclockService, type TimeclockService } from './workforce.timeclock.ts';
-export { timeclockRoutesV1, timeclockRoutesV2 } from './workforce.timeclock.routes.ts';
+export { timeclockRoutesV2 } from './workforce.timeclock.routes.ts';
+export { timeclockRoutesV1 } from './workforce.timeclock.routes.v1.ts';
 export { createTimeoffService, type TimeoffService } from './workforce.timeoff.ts';
 export { timeoffRoutesV1, timeoffRoutesV2 } from './workforce.timeoff.routes.ts';
 export { workforceEvents } from './workforce.outbox.ts';

@@ -6,7 +6,7 @@ import { workforceErrors } from './workforce.errors.ts';
 import { lockUserSchedules } from './workforce.events.repository.ts';
 import { canApprove } from './workforce.policy.ts';
 import type { TimeOffRequest } from './workforce.tables.ts';
-import { addDays, startOfLocalDay } from './workforce.timeclock.ts';
+import { addDays, startOfLocalDay } from './workforce.time.ts';
 import type { TimeoffBalanceService } from './workforce.timeoff.balance.ts';
 import {
   subjectOf,

@@ -3,7 +3,7 @@ import type { Executor } from '../../platform/db/client.ts';
 import type { Person } from '../identity/index.ts';
 import { workforceErrors } from './workforce.errors.ts';
 import type { TimeOffPolicy, TimeOffRequest } from './workforce.tables.ts';
-import { localDateOf } from './workforce.timeclock.ts';
+import { localDateOf } from './workforce.time.ts';
 import type { TimeoffContext } from './workforce.timeoff.context.ts';
 import {
   MAX_HISTORY_YEARS,

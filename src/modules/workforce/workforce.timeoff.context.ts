@@ -7,7 +7,7 @@ import type { IdentityService, Person } from '../identity/index.ts';
 import { workforceErrors } from './workforce.errors.ts';
 import { canApprove, isAdmin, visibleUserIds } from './workforce.policy.ts';
 import type { TimeOffPolicy, TimeOffRequest } from './workforce.tables.ts';
-import { isDate } from './workforce.timeclock.ts';
+import { isDate } from './workforce.time.ts';
 import { weekdayCalendar, workingDates, type WorkingCalendar } from './workforce.timeoff.rules.ts';
 import * as repository from './workforce.timeoff.repository.ts';
 import { recordTimeOff } from './workforce.outbox.ts';

@@ -6,7 +6,7 @@ import { AppError } from '../../platform/http/errors.ts';
 import { createCalendarsService } from '../calendars/index.ts';
 import type { Person } from '../identity/index.ts';
 import { createEventsService } from './workforce.events.ts';
-import { localDateOf } from './workforce.timeclock.ts';
+import { localDateOf } from './workforce.time.ts';
 import {
   createTimeoffService,
   weekdayCalendar,

@@ -7,7 +7,7 @@ import { workforceErrors } from './workforce.errors.ts';
 import { approvedTimeOff, lockUserSchedules } from './workforce.events.repository.ts';
 import { canApprove } from './workforce.policy.ts';
 import type { TimeOffRequest } from './workforce.tables.ts';
-import { localDateOf } from './workforce.timeclock.ts';
+import { localDateOf } from './workforce.time.ts';
 import type { TimeoffBalanceService } from './workforce.timeoff.balance.ts';
 import { subjectOf, type TimeoffContext, type TimeOffRequestView } from './workforce.timeoff.context.ts';
 import * as repository from './workforce.timeoff.repository.ts';

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { addDays, localDateOf, startOfLocalDay } from './workforce.timeclock.ts';
+import { addDays, localDateOf, startOfLocalDay } from './workforce.time.ts';
 
 /** Balances look back at most this many years for carry-forward. */
 export const MAX_HISTORY_YEARS = 10;

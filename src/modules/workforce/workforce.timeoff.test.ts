@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startOfLocalDay } from './workforce.timeclock.ts';
+import { startOfLocalDay } from './workforce.time.ts';
 import {
   rollBalance,
   weekdayCalendar,

@@ -8,7 +8,7 @@ import {
   startOfLocalDay,
   summariseWeek,
   workedMinutes,
-} from './workforce.timeclock.ts';
+} from './workforce.time.ts';
 
 const at = (iso: string) => new Date(iso);
 const BERLIN = 'Europe/Berlin';
