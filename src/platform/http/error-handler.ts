@@ -20,7 +20,8 @@ function messageFor(error: AjvError): string {
     case 'additionalProperties':
       return 'Unknown field.';
     case 'type':
-      switch (p.type) {
+      // A nullable field reports its type list ("integer,null"): name the type it wants.
+      switch (String(p.type).replace(/,?null,?/, '')) {
         case 'integer':
           return 'A valid integer is required.';
         case 'number':
@@ -47,7 +48,10 @@ function messageFor(error: AjvError): string {
     case 'maximum':
       return `Ensure this value is less than or equal to ${String(p.limit)}.`;
     case 'enum':
-      return `Not a valid choice; expected one of: ${(p.allowedValues as unknown[]).map(String).join(', ')}.`;
+      return `Not a valid choice; expected one of: ${(p.allowedValues as unknown[])
+        .filter((value) => value !== null)
+        .map(String)
+        .join(', ')}.`;
     case 'format':
       switch (p.format) {
         case 'date':

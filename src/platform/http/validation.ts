@@ -1,6 +1,7 @@
 import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
+import { withNullableTypes } from './serialization.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -30,7 +31,8 @@ function absentBodyAsEmpty(
 /**
  * Three validators, because the API versions differ on purpose:
  * - query strings and path params arrive as text and are coerced ("3" -> 3);
- * - v1 bodies are coerced the way DRF fields accept input ("3" for an integer, 5 for a string);
+ * - v1 bodies are coerced the way DRF fields accept input ("3" for an integer, 5 for a string),
+ *   and a null sent for a nullable field stays null (see `withNullableTypes`);
  * - v2 bodies are strict: a number where a string belongs is a 400, not a silent conversion.
  */
 export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
@@ -39,7 +41,7 @@ export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const strictBody = build(false);
   return ({ schema, httpPart, url }) => {
     if (httpPart !== 'body') return params.compile(schema as object);
-    const ajv = url.startsWith('/api/v2') ? strictBody : lenientBody;
-    return absentBodyAsEmpty(ajv.compile(schema as object));
+    if (url.startsWith('/api/v2')) return absentBodyAsEmpty(strictBody.compile(schema as object));
+    return absentBodyAsEmpty(lenientBody.compile(withNullableTypes(schema) as object));
   };
 }
