@@ -1764,7 +1764,9 @@ describe('numbering under concurrency (own database)', () => {
   let nAdmin: Browser;
 
   beforeAll(async () => {
-    n = await createTestApp({ DATA_DIR: dataDir });
+    // Numbering is under test, not the pool's queue: on a loaded machine 50 creates can
+    // wait past the default checkout timeout and get the 503 that protects a real server.
+    n = await createTestApp({ DATA_DIR: dataDir, DATABASE_CONNECT_TIMEOUT_MS: '60000' });
     nAdmin = await n.login(await n.user({ role: 'admin' }));
   });
   afterAll(async () => {
