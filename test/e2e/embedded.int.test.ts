@@ -18,7 +18,7 @@ describe('serve on the embedded PostgreSQL', () => {
 
   async function startServer(env: Record<string, string>) {
     const server = spawnOpsdesk(['serve'], { ...env, PORT: '0', LOG_LEVEL: 'warn' });
-    const deadline = Date.now() + 90_000;
+    const deadline = Date.now() + 150_000;
     for (;;) {
       const match = /serving at (http:\/\/[\d.:]+)/.exec(server.output());
       if (match?.[1]) return { server, url: match[1] };
@@ -115,5 +115,5 @@ describe('serve on the embedded PostgreSQL', () => {
     expect(second.server.output()).not.toContain('Seeded the demo organisation');
     expect(await login(second.url, 'night.boss', 'a-long-password')).toBe(200);
     expect(await stop(second.server)).toBe(0);
-  }, 240_000);
+  }, 480_000);
 });
