@@ -2,7 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import { presentProfileV1, type Person } from '../identity/index.ts';
 import { presentLocationV1, presentShiftV1 } from '../sites/index.ts';
 import type { TimeEntryV1, TimeEntryV2, TimesheetV2 } from './workforce.timeclock.schemas.ts';
-import type { TimeEntryView, TimesheetView } from './workforce.timeclock.ts';
+import type { TimeEntryView, TimesheetView } from './workforce.timeclock.types.ts';
 import type { TimeEntry } from './workforce.tables.ts';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);

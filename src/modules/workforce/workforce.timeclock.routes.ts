@@ -25,7 +25,8 @@ import {
   TimesheetQuery,
   TimesheetV2,
 } from './workforce.timeclock.schemas.ts';
-import type { EntryInput, TimeclockService, TimeEntryView } from './workforce.timeclock.ts';
+import type { TimeclockService } from './workforce.timeclock.ts';
+import type { EntryInput, TimeEntryView } from './workforce.timeclock.types.ts';
 
 export interface TimeclockRouteOptions {
   timeclock: TimeclockService;

@@ -11,7 +11,7 @@ import { APPROVAL_STATUSES, type TimeEntry } from './workforce.tables.ts';
 import { APPROVAL_LABELS, presentTimeEntryV1 } from './workforce.timeclock.presenters.ts';
 import { timeEntryList } from './workforce.timeclock.repository.ts';
 import { TimeEntryV1, TimeEntryV1Body } from './workforce.timeclock.schemas.ts';
-import type { EntryInput, TimeEntryView, TimeInput } from './workforce.timeclock.ts';
+import type { EntryInput, TimeEntryView, TimeInput } from './workforce.timeclock.types.ts';
 import type { TimeclockRouteOptions } from './workforce.timeclock.routes.ts';
 
 const tags = ['time clock'];

@@ -21,15 +21,6 @@ import type {
   TimesheetView,
 } from './workforce.timeclock.types.ts';
 
-export type {
-  ClockInput,
-  EntryInput,
-  TimeclockDeps,
-  TimeEntryView,
-  TimeInput,
-  TimesheetView,
-} from './workforce.timeclock.types.ts';
-
 export function createTimeclockService(deps: TimeclockDeps) {
   const { db, audit } = deps;
   const {
