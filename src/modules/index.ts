@@ -59,6 +59,7 @@ import {
   createOrdersService,
   ordersRoutesV1,
   ordersRoutesV2,
+  rentalsEvents,
   rentalsPermissions,
 } from './rentals/index.ts';
 import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
@@ -479,6 +480,7 @@ export const eventCatalogue = createEventCatalogue(
   workforceEvents,
   sitesEvents,
   identityEvents,
+  rentalsEvents,
 );
 
 export const permissionGrants: PermissionGrants[] = [

@@ -13,4 +13,5 @@ export { createOrdersService, type OrdersService, type RentalOrder } from './ren
 export { ordersRoutesV1, ordersRoutesV2 } from './rentals.orders.routes.ts';
 export { seedRentals } from './rentals.seed.ts';
 export { rentalsPermissions } from './rentals.policy.ts';
+export { rentalsEvents } from './rentals.events.ts';
 export type { OrderStatus, RentalProduct, StockItem, StockStatus } from './rentals.tables.ts';
