@@ -57,6 +57,8 @@ import {
   createAvailability,
   createCatalogService,
   createOrdersService,
+  createReminders,
+  createRentalsJobs,
   ordersRoutesV1,
   ordersRoutesV2,
   rentalsEvents,
@@ -147,6 +149,7 @@ export interface ModuleSettings {
 export type ServiceSettings = Pick<
   Config,
   | 'overtimeThresholdHours'
+  | 'rentalReminderQuietHours'
   | 'eventsRetentionDays'
   | 'webhookTimeoutMs'
   | 'webhookRetrySchedule'
@@ -413,6 +416,13 @@ export function createServices(
     calendarFor,
     now,
   });
+  const rentalReminders = createReminders({
+    db,
+    notifications,
+    calendarFor,
+    quietHours: settings.rentalReminderQuietHours,
+    now,
+  });
   const reports = createReportsService({ db, sla: createSlaReports({ db }), identity });
   const ticketImports = createTicketImports({
     db,
@@ -468,6 +478,8 @@ export function createServices(
     catalog,
     availability,
     orders,
+    rentalReminders,
+    calendarFor,
   };
 }
 
@@ -574,5 +586,12 @@ export function allJobs(services: Services, db: Database): JobDefinition[] {
     ...createWorkflowsJobs({ workflows: services.workflows }),
     ...createTicketImportJobs({ imports: services.ticketImports }),
     ...createSlaJobs({ db, clocks: services.slaClocks, escalation: services.escalation }),
+    ...createRentalsJobs({
+      db,
+      reminders: services.rentalReminders,
+      mailer: services.mailer,
+      customerEmail: async (id) => (await services.customers.getMany([id]))[0]?.email ?? null,
+      calendarFor: services.calendarFor,
+    }),
   ] as JobDefinition[];
 }

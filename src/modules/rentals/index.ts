@@ -14,4 +14,7 @@ export { ordersRoutesV1, ordersRoutesV2 } from './rentals.orders.routes.ts';
 export { seedRentals } from './rentals.seed.ts';
 export { rentalsPermissions } from './rentals.policy.ts';
 export { rentalsEvents } from './rentals.events.ts';
+export { createReminders, type Reminders } from './rentals.reminders.ts';
+export { createRentalsJobs } from './rentals.reminders.jobs.ts';
+export { outstandingBalance } from './rentals.balance.ts';
 export type { OrderStatus, RentalProduct, StockItem, StockStatus } from './rentals.tables.ts';
