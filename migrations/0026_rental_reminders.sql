@@ -10,5 +10,8 @@ CREATE TABLE "rental_reminders" (
 );
 --> statement-breakpoint
 ALTER TABLE "rental_orders" ADD COLUMN "created_by" integer;--> statement-breakpoint
+ALTER TABLE "rental_orders" ADD COLUMN "reserved_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "rental_reminders" ADD CONSTRAINT "rental_reminders_order_id_rental_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "public"."rental_orders"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE UNIQUE INDEX "rental_reminders_once_key" ON "rental_reminders" USING btree ("order_id","kind","due_at");
+CREATE UNIQUE INDEX "rental_reminders_once_key" ON "rental_reminders" USING btree ("order_id","kind","due_at");--> statement-breakpoint
+-- Orders reserved before this migration: their creation is the closest known reservation date.
+UPDATE "rental_orders" SET "reserved_at" = "created_at" WHERE "status" NOT IN ('draft', 'cancelled');

@@ -160,6 +160,7 @@ export function createOrdersService({
         const row = await repository.insertOrder(tx, {
           customerId: input.customerId,
           createdBy: ctx.actor.userId > 0 ? ctx.actor.userId : null,
+          reservedAt: status === 'reserved' ? now() : null,
           status,
           rentalStart: period.start,
           rentalEnd: period.end,

@@ -137,6 +137,8 @@ export const rentalOrders = pgTable(
     /** The staff member who took the order (identity user id; null for the system): the desk its reminders go to. */
     createdBy: integer(),
     statusChangedAt: when().notNull().defaultNow(),
+    /** When the order was reserved (stock booked): the date its total counts as booked revenue. */
+    reservedAt: when(),
     version: integer().notNull().default(1),
     ...timestamps,
   },
