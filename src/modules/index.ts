@@ -59,6 +59,9 @@ import {
   createOrdersService,
   createReminders,
   createRentalsJobs,
+  createRentalsReports,
+  rentalsReportsRoutesV2,
+  type HealthSummary,
   ordersRoutesV1,
   ordersRoutesV2,
   rentalsEvents,
@@ -144,6 +147,8 @@ export interface ModuleSettings {
   /** CORS_ORIGINS: the origins a cookie-authenticated write may come from (CSRF). */
   allowedOrigins: readonly string[];
   refreshTokenTtlDays: number;
+  /** The platform's readiness checks, for the dashboards that show them. */
+  health: () => Promise<HealthSummary>;
 }
 
 export type ServiceSettings = Pick<
@@ -479,6 +484,7 @@ export function createServices(
     availability,
     orders,
     rentalReminders,
+    rentalsReports: createRentalsReports({ db, now }),
     calendarFor,
   };
 }
@@ -526,7 +532,7 @@ const mounted =
   };
 
 export function moduleRoutes(services: Services, settings: ModuleSettings): ModuleRoutes {
-  const { mailRateLimitPerHour, ticketImportMaxBytes, ...identitySettings } = settings;
+  const { mailRateLimitPerHour, ticketImportMaxBytes, health, ...identitySettings } = settings;
   const identityOptions = { identity: services.identity, ...identitySettings };
   const mailOptions = { mail: services.mail, rateLimit: mailRateLimit(mailRateLimitPerHour) };
   const ticketsOptions = {
@@ -571,6 +577,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(catalogRoutesV2, { catalog: services.catalog }),
       mounted(availabilityRoutesV2, { availability: services.availability }),
       mounted(ordersRoutesV2, { orders: services.orders }),
+      mounted(rentalsReportsRoutesV2, { reports: services.rentalsReports, policy: services.policy, health }),
     ],
   };
 }

@@ -17,4 +17,6 @@ export { rentalsEvents } from './rentals.events.ts';
 export { createReminders, type Reminders } from './rentals.reminders.ts';
 export { createRentalsJobs } from './rentals.reminders.jobs.ts';
 export { outstandingBalance } from './rentals.balance.ts';
+export { createRentalsReports, type HealthSummary, type RentalsReports } from './rentals.dashboard.ts';
+export { rentalsReportsRoutesV2 } from './rentals.dashboard.routes.ts';
 export type { OrderStatus, RentalProduct, StockItem, StockStatus } from './rentals.tables.ts';
