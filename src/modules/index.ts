@@ -414,13 +414,15 @@ export function createServices(
   });
   const calendarFor = (id: number) => calendars.engineFor(id);
   const availability = createAvailability({ db, calendarFor });
-  const orders = createOrdersService({
-    db,
-    audit,
-    customerExists: (id, executor) => customers.exists(id, executor),
-    calendarFor,
-    now,
-  });
+  const ordersAt = (clock: () => Date) =>
+    createOrdersService({
+      db,
+      audit,
+      customerExists: (id, executor) => customers.exists(id, executor),
+      calendarFor,
+      now: clock,
+    });
+  const orders = ordersAt(now);
   const rentalReminders = createReminders({
     db,
     notifications,
@@ -483,6 +485,8 @@ export function createServices(
     catalog,
     availability,
     orders,
+    /** Orders as of another clock: the demo seed books past rentals through the same rules. */
+    ordersAt,
     rentalReminders,
     rentalsReports: createRentalsReports({ db, now }),
     calendarFor,
