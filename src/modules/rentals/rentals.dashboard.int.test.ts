@@ -154,7 +154,7 @@ describe('rentals dashboard, reports, events and permissions', () => {
     const [first, second, third] = orderIds.map(String);
     expect(rows.map((row) => [row.type, row.subject_id])).toEqual([
       ['rental.product_created', String(productId)],
-      ...[1, 2, 3, 4].map(() => ['rental.stock_item_created', expect.any(String)]),
+      ...[1, 2, 3, 4].map((): [string, unknown] => ['rental.stock_item_created', expect.any(String)]),
       ['rental.order_created', first],
       ['rental.order_created', second],
       ['rental.order_created', third],

@@ -166,8 +166,8 @@ export async function seedRentals(
     const bookedAt = start.minus({ weeks: 1 }).toJSDate();
     const created = await ordersAt(() => bookedAt).createOrder(desk, {
       customerId: customerIds[index % customerIds.length] ?? 0,
-      rentalStart: start.toISODate() ?? '',
-      rentalEnd: day(order.end).toISODate() ?? '',
+      rentalStart: start.toISODate(),
+      rentalEnd: day(order.end).toISODate(),
       items: [{ productId: productIds[order.product] ?? 0, quantity: order.quantity }],
       discount: index === 4 ? { kind: 'percent', basisPoints: 500 } : null,
       taxRateBp: 1900,
