@@ -202,7 +202,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
   });
   await app.register(privateCachingPlugin);
 
-  healthRoutes(app, { pool: database.pool, redis, version, isClosing: () => closing });
+  const health = healthRoutes(app, { pool: database.pool, redis, version, isClosing: () => closing });
   openApiRoutes(app);
   registerOpenApiComponents(app, eventOpenApiExtras(eventCatalogue));
 
@@ -214,6 +214,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     ticketImportMaxBytes: config.ticketImportMaxBytes,
     allowedOrigins: config.corsOrigins,
     refreshTokenTtlDays: config.refreshTokenTtlDays,
+    health,
   });
   const v1Deprecation = {
     deprecatedAt: config.apiV1DeprecationDate,

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseKey, parseKeyRing } from './modules/customers/customers.keyring.ts';
+import { parseQuietHours, type QuietHours } from './modules/rentals/rentals.quiet-hours.ts';
 
 /**
  * Every setting Opsdesk reads from its environment, in one table: the parser, the
@@ -463,6 +464,14 @@ const settings = {
     description: 'How long a signed download link stays valid.',
     parse: int(10, 7 * 24 * 3600),
     default: '300',
+  },
+  rentalReminderQuietHours: {
+    env: 'RENTAL_REMINDER_QUIET_HOURS',
+    description:
+      "Daily window (HH:MM-HH:MM, in the zone of the business calendar of the order's first product, else UTC; or off) in which rental reminders are not sent: one due then goes out when the window ends.",
+    parse: (raw: string): QuietHours | null =>
+      parseQuietHours(raw) ?? expect('HH:MM-HH:MM (two different times) or off'),
+    default: '21:00-08:00',
   },
   overtimeThresholdHours: {
     env: 'OVERTIME_THRESHOLD_HOURS',

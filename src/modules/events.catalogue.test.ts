@@ -24,7 +24,17 @@ describe('event catalogue', () => {
   it('names every type <entity>.<past-verb> and covers the modules that change things', () => {
     for (const definition of eventCatalogue.definitions) expect(definition.type).toMatch(/^[a-z]+\.[a-z_]+$/);
     const prefixes = new Set(eventCatalogue.definitions.map((definition) => definition.type.split('.')[0]));
-    for (const prefix of ['ticket', 'sla', 'timeentry', 'event', 'timeoff', 'site', 'facility', 'user'])
+    for (const prefix of [
+      'ticket',
+      'sla',
+      'timeentry',
+      'event',
+      'timeoff',
+      'site',
+      'facility',
+      'user',
+      'rental',
+    ])
       expect(prefixes).toContain(prefix);
   });
 });

@@ -57,8 +57,14 @@ import {
   createAvailability,
   createCatalogService,
   createOrdersService,
+  createReminders,
+  createRentalsJobs,
+  createRentalsReports,
+  rentalsReportsRoutesV2,
+  type HealthSummary,
   ordersRoutesV1,
   ordersRoutesV2,
+  rentalsEvents,
   rentalsPermissions,
 } from './rentals/index.ts';
 import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
@@ -141,11 +147,14 @@ export interface ModuleSettings {
   /** CORS_ORIGINS: the origins a cookie-authenticated write may come from (CSRF). */
   allowedOrigins: readonly string[];
   refreshTokenTtlDays: number;
+  /** The platform's readiness checks, for the dashboards that show them. */
+  health: () => Promise<HealthSummary>;
 }
 
 export type ServiceSettings = Pick<
   Config,
   | 'overtimeThresholdHours'
+  | 'rentalReminderQuietHours'
   | 'eventsRetentionDays'
   | 'webhookTimeoutMs'
   | 'webhookRetrySchedule'
@@ -405,11 +414,20 @@ export function createServices(
   });
   const calendarFor = (id: number) => calendars.engineFor(id);
   const availability = createAvailability({ db, calendarFor });
-  const orders = createOrdersService({
+  const ordersAt = (clock: () => Date) =>
+    createOrdersService({
+      db,
+      audit,
+      customerExists: (id, executor) => customers.exists(id, executor),
+      calendarFor,
+      now: clock,
+    });
+  const orders = ordersAt(now);
+  const rentalReminders = createReminders({
     db,
-    audit,
-    customerExists: (id, executor) => customers.exists(id, executor),
+    notifications,
     calendarFor,
+    quietHours: settings.rentalReminderQuietHours,
     now,
   });
   const reports = createReportsService({ db, sla: createSlaReports({ db }), identity });
@@ -467,6 +485,11 @@ export function createServices(
     catalog,
     availability,
     orders,
+    /** Orders as of another clock: the demo seed books past rentals through the same rules. */
+    ordersAt,
+    rentalReminders,
+    rentalsReports: createRentalsReports({ db, now }),
+    calendarFor,
   };
 }
 
@@ -479,6 +502,7 @@ export const eventCatalogue = createEventCatalogue(
   workforceEvents,
   sitesEvents,
   identityEvents,
+  rentalsEvents,
 );
 
 export const permissionGrants: PermissionGrants[] = [
@@ -512,7 +536,7 @@ const mounted =
   };
 
 export function moduleRoutes(services: Services, settings: ModuleSettings): ModuleRoutes {
-  const { mailRateLimitPerHour, ticketImportMaxBytes, ...identitySettings } = settings;
+  const { mailRateLimitPerHour, ticketImportMaxBytes, health, ...identitySettings } = settings;
   const identityOptions = { identity: services.identity, ...identitySettings };
   const mailOptions = { mail: services.mail, rateLimit: mailRateLimit(mailRateLimitPerHour) };
   const ticketsOptions = {
@@ -557,6 +581,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(catalogRoutesV2, { catalog: services.catalog }),
       mounted(availabilityRoutesV2, { availability: services.availability }),
       mounted(ordersRoutesV2, { orders: services.orders }),
+      mounted(rentalsReportsRoutesV2, { reports: services.rentalsReports, policy: services.policy, health }),
     ],
   };
 }
@@ -572,5 +597,12 @@ export function allJobs(services: Services, db: Database): JobDefinition[] {
     ...createWorkflowsJobs({ workflows: services.workflows }),
     ...createTicketImportJobs({ imports: services.ticketImports }),
     ...createSlaJobs({ db, clocks: services.slaClocks, escalation: services.escalation }),
+    ...createRentalsJobs({
+      db,
+      reminders: services.rentalReminders,
+      mailer: services.mailer,
+      customerEmail: async (id) => (await services.customers.getMany([id]))[0]?.email ?? null,
+      calendarFor: services.calendarFor,
+    }),
   ] as JobDefinition[];
 }

@@ -53,17 +53,34 @@ describe('demo seed', () => {
     );
   });
 
-  it('seeds a small rental shop: products with stock and a reserved order holding units', async () => {
+  it('seeds a small rental shop: products with stock and orders in every status, taken by the desk', async () => {
     const { rows } = await t.database.db.execute<{
       products: number;
       items: number;
-      reserved: number;
-      held: number;
+      maintenance: number;
     }>(sql`
       select (select count(*)::int from rental_products) as products,
              (select count(*)::int from rental_stock_items) as items,
-             (select count(*)::int from rental_orders where status = 'reserved') as reserved,
-             (select count(*)::int from rental_bookings where released_at is null) as held`);
-    expect(rows[0]).toEqual({ products: 3, items: 9, reserved: 1, held: 2 });
+             (select count(*)::int from rental_stock_items where status = 'maintenance') as maintenance`);
+    expect(rows[0]).toEqual({ products: 4, items: 12, maintenance: 1 });
+    const statuses = await t.database.db.execute<{
+      status: string;
+      orders: number;
+      held: number;
+      desk: number;
+    }>(sql`
+      select o.status, count(distinct o.id)::int as orders,
+             count(b.id) filter (where b.released_at is null)::int as held,
+             count(distinct o.created_by)::int as desk
+        from rental_orders o left join rental_bookings b on b.order_id = o.id
+       group by o.status order by o.status`);
+    expect(statuses.rows).toEqual([
+      { status: 'cancelled', orders: 1, held: 0, desk: 1 },
+      { status: 'closed', orders: 1, held: 1, desk: 1 },
+      { status: 'draft', orders: 1, held: 0, desk: 1 },
+      { status: 'picked_up', orders: 2, held: 2, desk: 1 },
+      { status: 'reserved', orders: 2, held: 2, desk: 1 },
+      { status: 'returned', orders: 1, held: 2, desk: 1 },
+    ]);
   });
 });

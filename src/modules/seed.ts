@@ -1,8 +1,9 @@
 import { systemContext, type Role } from '../platform/auth/actor.ts';
 import { seedCustomers } from './customers/index.ts';
 import { seedRentals } from './rentals/index.ts';
+import { seedServiceDesk } from './workflows/index.ts';
 import type { Services } from './index.ts';
-import type { Priority, TicketKind, TicketStatus } from './tickets/index.ts';
+import { DEMO_CATEGORIES, DEMO_INCIDENT_TYPES, DEMO_TICKETS } from './tickets/index.ts';
 
 /** Every demo account shares this password; SEED_DEMO is refused in production. */
 export const DEMO_PASSWORD = 'opsdesk-demo-lantern';
@@ -163,112 +164,6 @@ const SHIFTS = [
   },
 ];
 
-const INCIDENT_TYPES = [
-  { name: 'Signal loss', description: 'Loss of video or audio on a feed', severityLevel: 1 },
-  { name: 'Equipment failure', description: 'A device stopped working', severityLevel: 2 },
-  { name: 'Network outage', description: 'Connectivity lost between sites', severityLevel: 1 },
-  { name: 'Software fault', description: 'An application misbehaves', severityLevel: 3 },
-  { name: 'Facilities', description: 'Power, HVAC, access', severityLevel: 3 },
-];
-
-const CATEGORIES = [
-  { name: 'Transmission', subcategories: ['Playout', 'Uplink', 'Terrestrial'] },
-  { name: 'IT', subcategories: ['Network', 'Accounts', 'Workstations'] },
-  { name: 'Studio', subcategories: ['Cameras', 'Audio', 'Lighting'] },
-];
-
-const DEMO_TICKETS: {
-  kind: TicketKind;
-  title: string;
-  description: string;
-  priority: Priority;
-  reporter: string;
-  assignee?: string;
-  path?: TicketStatus[];
-}[] = [
-  {
-    kind: 'incident',
-    title: 'Black frames on channel 2 playout',
-    description: 'Playout Suite 1 shows black for 3 s at every ad break.',
-    priority: 'critical',
-    reporter: 'kwame.mensah',
-    assignee: 'agent',
-    path: ['in_progress'],
-  },
-  {
-    kind: 'incident',
-    title: 'Studio A intercom crackles',
-    description: 'Talkback on ring 2 has static since the morning.',
-    priority: 'medium',
-    reporter: 'jonas.keller',
-    assignee: 'li.wei',
-  },
-  {
-    kind: 'incident',
-    title: 'Network switch down in Master Control',
-    description: 'Core switch MCR-SW2 unreachable; failover active.',
-    priority: 'high',
-    reporter: 'agent',
-    assignee: 'agent',
-    path: ['in_progress', 'resolved'],
-  },
-  {
-    kind: 'incident',
-    title: 'Air conditioning failure in edit bay',
-    description: 'Edit Bay 3 is at 31 °C.',
-    priority: 'high',
-    reporter: 'priya.nair',
-    assignee: 'hannah.berg',
-  },
-  {
-    kind: 'incident',
-    title: 'Transmitter power drop at Müggelberge',
-    description: 'Output down 2 dB since 04:10.',
-    priority: 'critical',
-    reporter: 'sofia.rossi',
-    path: ['in_progress', 'resolved', 'closed'],
-  },
-  {
-    kind: 'incident',
-    title: 'Camera 3 tally light stuck',
-    description: 'Tally stays red when camera is off air.',
-    priority: 'low',
-    reporter: 'jonas.keller',
-  },
-  {
-    kind: 'service',
-    title: 'New laptop for incoming producer',
-    description: 'Start date next Monday.',
-    priority: 'medium',
-    reporter: 'viewer',
-    assignee: 'agent',
-  },
-  {
-    kind: 'service',
-    title: 'Access badge for London Playout Hub',
-    description: 'For Vera Lindqvist, weekdays.',
-    priority: 'low',
-    reporter: 'viewer',
-    path: ['in_progress', 'completed'],
-  },
-  {
-    kind: 'service',
-    title: 'Book Studio B lighting rig',
-    description: 'Talk show rehearsal Thursday.',
-    priority: 'medium',
-    reporter: 'priya.nair',
-    assignee: 'hannah.berg',
-  },
-  {
-    kind: 'service',
-    title: 'VPN account for remote editor',
-    description: 'Freelancer, 3 months.',
-    priority: 'low',
-    reporter: 'manager',
-    path: ['cancelled'],
-  },
-];
-
 /**
  * Creates the demo organisation through the services (so it is audited and valid like
  * any other data). Returns false, changing nothing, when the database has users.
@@ -286,6 +181,7 @@ export async function seedDemo({
   customers,
   catalog,
   orders,
+  ordersAt,
 }: Services): Promise<boolean> {
   if ((await identity.countUsers()) > 0) return false;
   const ctx = systemContext('seed');
@@ -318,8 +214,8 @@ export async function seedDemo({
   for (const shift of SHIFTS) await sites.createShift(ctx, shift);
 
   const types = [];
-  for (const type of INCIDENT_TYPES) types.push(await ticketReference.createIncidentType(ctx, type));
-  for (const category of CATEGORIES) {
+  for (const type of DEMO_INCIDENT_TYPES) types.push(await ticketReference.createIncidentType(ctx, type));
+  for (const category of DEMO_CATEGORIES) {
     const parent = await ticketReference.createCategory(ctx, { name: category.name });
     for (const sub of category.subcategories)
       await ticketReference.createCategory(ctx, { name: sub, parentId: parent.id });
@@ -365,7 +261,9 @@ export async function seedDemo({
     email: 'jonas.becker@mail.example',
     notes: 'Rents camera gear for weekend shoots.',
   });
-  await seedRentals({ catalog, orders }, ctx, calendar.id, renter.id);
+  const agent = people.get('agent')?.id ?? 0;
+  const desk = { ...ctx, actor: { ...ctx.actor, userId: agent, username: 'agent', role: 'agent' as const } };
+  await seedRentals({ catalog, orders, ordersAt }, ctx, desk, calendar.id, [renter.id]);
 
   // Sick leave is not capped by a balance; the others are, so everyone gets this year's days.
   const year = new Date().getUTCFullYear();
@@ -399,127 +297,4 @@ export async function seedDemo({
     ),
   });
   return true;
-}
-
-const id = (people: Map<string, { id: number }>, ...usernames: string[]) =>
-  usernames.flatMap((username) => {
-    const person = people.get(username);
-    return person ? [person.id] : [];
-  });
-
-/**
- * SLA policies per priority on the office calendar (critical around the clock, with
- * escalation), the teams steps assign to, people's working hours, and one workflow per
- * kind, so the demo tickets run workflows, get fair assignments and SLA clocks.
- */
-async function seedServiceDesk(
-  { workflowAdmin, slaPolicies }: Pick<Services, 'workflowAdmin' | 'slaPolicies'>,
-  ctx: ReturnType<typeof systemContext>,
-  calendarId: number,
-  people: Map<string, { id: number }>,
-): Promise<void> {
-  for (const [priority, firstResponseMinutes, resolutionMinutes] of [
-    ['low', 480, 2400],
-    ['medium', 240, 960],
-    ['high', 60, 240],
-  ] as const) {
-    await slaPolicies.createPolicy(ctx, {
-      name: `${priority[0]?.toUpperCase() ?? ''}${priority.slice(1)} priority`,
-      priority,
-      calendarId,
-      firstResponseMinutes,
-      resolutionMinutes,
-      atRiskPercent: 75,
-      escalationLevels: [{ after_percent: 100, raise_priority: true }],
-    });
-  }
-  await slaPolicies.createPolicy(ctx, {
-    name: 'Critical, around the clock',
-    priority: 'critical',
-    firstResponseMinutes: 15,
-    resolutionMinutes: 240,
-    atRiskPercent: 50,
-    escalationLevels: [{ after_percent: 100, reassign_to_manager: true }],
-  });
-  const desk = await workflowAdmin.createRole(ctx, {
-    name: 'Operations desk',
-    description: 'First line: triage and fix.',
-  });
-  await workflowAdmin.addMembers(ctx, desk.id, id(people, 'agent', 'kwame.mensah'));
-  const engineering = await workflowAdmin.createRole(ctx, {
-    name: 'Broadcast engineering',
-    description: 'Second line.',
-  });
-  await workflowAdmin.addMembers(ctx, engineering.id, id(people, 'li.wei', 'sofia.rossi'));
-  for (const userId of id(people, 'agent', 'kwame.mensah', 'li.wei', 'sofia.rossi'))
-    await workflowAdmin.putProfile(ctx, userId, { capacity: 25, calendarId });
-
-  const incidents = await workflowAdmin.createWorkflow(ctx, {
-    name: 'Incident handling',
-    description: 'Triage by the desk, fixed by the desk or engineering; waiting for others stops the clock.',
-    kind: 'incident',
-    isDefault: true,
-  });
-  const incidentDraft = await workflowAdmin.createDraft(ctx, incidents.id, {
-    definition: {
-      steps: [
-        { key: 'triage', name: 'Triage', status: 'open', role_id: desk.id, sla_weight: 1, start: true },
-        { key: 'fixing', name: 'Fixing', status: 'in_progress', role_id: desk.id, sla_weight: 3 },
-        {
-          key: 'engineering',
-          name: 'With engineering',
-          status: 'in_progress',
-          role_id: engineering.id,
-          sla_weight: 3,
-        },
-        { key: 'waiting', name: 'Waiting for a third party', status: 'in_progress', pauses_sla: true },
-        { key: 'resolved', name: 'Resolved', status: 'resolved' },
-        { key: 'closed', name: 'Closed', status: 'closed' },
-      ],
-      transitions: [
-        { action: 'start', from: 'triage', to: 'fixing' },
-        {
-          action: 'escalate',
-          name: 'Hand to engineering',
-          from: 'fixing',
-          to: 'engineering',
-          required_fields: ['comment'],
-        },
-        { action: 'wait', from: 'fixing', to: 'waiting', required_fields: ['comment'] },
-        { action: 'wait', from: 'engineering', to: 'waiting', required_fields: ['comment'] },
-        { action: 'resume', from: 'waiting', to: 'fixing' },
-        { action: 'resolve', from: 'fixing', to: 'resolved', required_fields: ['description'] },
-        { action: 'resolve', from: 'engineering', to: 'resolved', required_fields: ['description'] },
-        { action: 'reopen', from: 'resolved', to: 'fixing' },
-        { action: 'close', from: 'resolved', to: 'closed' },
-        { action: 'close', from: 'triage', to: 'closed' },
-      ],
-    },
-  });
-  await workflowAdmin.publish(ctx, incidents.id, incidentDraft.number);
-
-  const requests = await workflowAdmin.createWorkflow(ctx, {
-    name: 'Service requests',
-    description: 'Taken by the desk, done or cancelled.',
-    kind: 'service',
-    isDefault: true,
-  });
-  const requestDraft = await workflowAdmin.createDraft(ctx, requests.id, {
-    definition: {
-      steps: [
-        { key: 'new', name: 'New', status: 'open', role_id: desk.id, sla_weight: 1, start: true },
-        { key: 'doing', name: 'In progress', status: 'in_progress', role_id: desk.id, sla_weight: 4 },
-        { key: 'completed', name: 'Completed', status: 'completed' },
-        { key: 'cancelled', name: 'Cancelled', status: 'cancelled' },
-      ],
-      transitions: [
-        { action: 'take', from: 'new', to: 'doing' },
-        { action: 'complete', from: 'doing', to: 'completed' },
-        { action: 'cancel', from: 'new', to: 'cancelled' },
-        { action: 'cancel', from: 'doing', to: 'cancelled' },
-        { action: 'return', from: 'doing', to: 'new' },
-      ],
-    },
-  });
-  await workflowAdmin.publish(ctx, requests.id, requestDraft.number);
 }

@@ -13,4 +13,10 @@ export { createOrdersService, type OrdersService, type RentalOrder } from './ren
 export { ordersRoutesV1, ordersRoutesV2 } from './rentals.orders.routes.ts';
 export { seedRentals } from './rentals.seed.ts';
 export { rentalsPermissions } from './rentals.policy.ts';
+export { rentalsEvents } from './rentals.events.ts';
+export { createReminders, type Reminders } from './rentals.reminders.ts';
+export { createRentalsJobs } from './rentals.reminders.jobs.ts';
+export { outstandingBalance } from './rentals.balance.ts';
+export { createRentalsReports, type HealthSummary, type RentalsReports } from './rentals.dashboard.ts';
+export { rentalsReportsRoutesV2 } from './rentals.dashboard.routes.ts';
 export type { OrderStatus, RentalProduct, StockItem, StockStatus } from './rentals.tables.ts';

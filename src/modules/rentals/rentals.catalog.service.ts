@@ -7,6 +7,8 @@ import type { ListParams } from '../../platform/http/query.ts';
 import type { AuditService } from '../audit/index.ts';
 import * as repository from './rentals.catalog.repository.ts';
 import { rentalsErrors } from './rentals.errors.ts';
+import { rentalsChanged } from './rentals.cache.ts';
+import { recordCatalogChange, type CatalogResource } from './rentals.events.ts';
 import { rentalStockItems } from './rentals.tables.ts';
 import type {
   NewRentalCategory,
@@ -83,19 +85,28 @@ export function createCatalogService({ db, audit, calendarExists }: CatalogDeps)
   }
 
   /** One audited, versioned write: the row before, the change, a VERSION_CONFLICT when stale. */
-  async function audited<T extends { id: number }>(
+  async function audited<T extends RentalCategory | RentalProduct | StockItem>(
     ctx: RequestContext,
-    resourceType: string,
-    action: string,
+    resourceType: CatalogResource,
+    action: `${CatalogResource}.${'created' | 'updated' | 'deleted'}`,
     change: (tx: Executor) => Promise<{ before?: T; after?: T }>,
   ): Promise<T> {
-    return db.transaction(async (tx) => {
+    const changed = await db.transaction(async (tx) => {
       const { before, after } = await change(tx);
       const row = after ?? before;
       if (!row) throw new Error('an audited change returns a row');
       await audit.record(tx, ctx, { action, resourceType, resourceId: row.id, before, after });
+      await recordCatalogChange(
+        tx,
+        ctx,
+        resourceType,
+        after ? (before ? 'updated' : 'created') : 'deleted',
+        row,
+      );
       return row;
     });
+    await rentalsChanged(db);
+    return changed;
   }
 
   const conflict = <T>(row: T | undefined, current: unknown): T => {

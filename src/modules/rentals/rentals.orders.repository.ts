@@ -89,7 +89,13 @@ export async function setStatus(
 ): Promise<RentalOrderRow | undefined> {
   const [row] = await executor
     .update(rentalOrders)
-    .set({ status, statusChangedAt: at, updatedAt: at, version: sql`${rentalOrders.version} + 1` })
+    .set({
+      status,
+      statusChangedAt: at,
+      updatedAt: at,
+      version: sql`${rentalOrders.version} + 1`,
+      ...(status === 'reserved' && { reservedAt: at }),
+    })
     .where(
       and(
         eq(rentalOrders.id, id),

@@ -8,7 +8,9 @@ import type { BusinessCalendar } from '../calendars/index.ts';
 import { allocateLine } from './rentals.allocation.ts';
 import { bookingsOfOrders, releaseBookings } from './rentals.bookings.repository.ts';
 import { productsByIds } from './rentals.catalog.repository.ts';
+import { rentalsChanged } from './rentals.cache.ts';
 import { rentalsErrors } from './rentals.errors.ts';
+import { recordOrderChange } from './rentals.events.ts';
 import * as repository from './rentals.orders.repository.ts';
 import { periodProblems, resolvePeriod, type RentalPeriod } from './rentals.period.ts';
 import { priceOrder, type Discount } from './rentals.pricing.ts';
@@ -154,9 +156,11 @@ export function createOrdersService({
       if (!(await customerExists(input.customerId, db)))
         throw fieldError('customer', `Invalid pk "${input.customerId}" - object does not exist.`);
       const status = input.status ?? 'reserved';
-      return db.transaction(async (tx) => {
+      const created = await db.transaction(async (tx) => {
         const row = await repository.insertOrder(tx, {
           customerId: input.customerId,
+          createdBy: ctx.actor.userId > 0 ? ctx.actor.userId : null,
+          reservedAt: status === 'reserved' ? now() : null,
           status,
           rentalStart: period.start,
           rentalEnd: period.end,
@@ -200,8 +204,11 @@ export function createOrdersService({
           resourceId: row.id,
           after: order,
         });
+        await recordOrderChange(tx, ctx, order);
         return order;
       });
+      await rentalsChanged(db);
+      return created;
     },
 
     /**
@@ -215,7 +222,7 @@ export function createOrdersService({
       name: OrderTransition,
       expectedVersion?: number,
     ): Promise<RentalOrder> {
-      return db.transaction(async (tx) => {
+      const moved = await db.transaction(async (tx) => {
         const before = await repository.orderById(tx, id, { lock: true });
         if (!before) throw rentalsErrors.RENTALS_ORDER_NOT_FOUND();
         if (expectedVersion !== undefined && before.version !== expectedVersion)
@@ -246,8 +253,11 @@ export function createOrdersService({
           before,
           after,
         });
+        await recordOrderChange(tx, ctx, after, before.status);
         return after;
       });
+      await rentalsChanged(db);
+      return moved;
     },
   };
 }

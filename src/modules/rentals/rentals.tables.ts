@@ -134,7 +134,11 @@ export const rentalOrders = pgTable(
     total: integer().notNull(),
     depositTotal: integer().notNull(),
     notes: text().notNull().default(''),
+    /** The staff member who took the order (identity user id; null for the system): the desk its reminders go to. */
+    createdBy: integer(),
     statusChangedAt: when().notNull().defaultNow(),
+    /** When the order was reserved (stock booked): the date its total counts as booked revenue. */
+    reservedAt: when(),
     version: integer().notNull().default(1),
     ...timestamps,
   },
@@ -206,6 +210,43 @@ export const rentalBookings = pgTable(
   ],
 );
 
+export const REMINDER_KINDS = ['pickup_upcoming', 'return_due', 'overdue', 'unpaid_balance'] as const;
+export type ReminderKind = (typeof REMINDER_KINDS)[number];
+
+export const REMINDER_EMAIL_STATES = ['scheduled', 'sent', 'none', 'failed'] as const;
+export type ReminderEmailState = (typeof REMINDER_EMAIL_STATES)[number];
+
+/**
+ * One reminder that went out: (order, kind, due moment) is unique, and a worker inserts
+ * the row (claims it) in the transaction that notifies the staff and queues the
+ * customer's e-mail, so however many workers race, each reminder is sent once. The due
+ * moment is what the reminder is about (the rental start for a pickup, the due return
+ * for a return or an overdue one): a rescheduled order is reminded again.
+ */
+export const rentalReminders = pgTable(
+  'rental_reminders',
+  {
+    id: serial().primaryKey(),
+    orderId: integer()
+      .notNull()
+      .references(() => rentalOrders.id, { onDelete: 'cascade' }),
+    kind: text({ enum: REMINDER_KINDS }).notNull(),
+    dueAt: when().notNull(),
+    sentAt: when().notNull().defaultNow(),
+    /** The customer's copy: queued, sent, none (no address) or failed after the last attempt. */
+    customerEmailState: text({ enum: REMINDER_EMAIL_STATES }).notNull().default('scheduled'),
+    staffNotified: integer().notNull().default(0),
+  },
+  (table) => [
+    uniqueIndex('rental_reminders_once_key').on(table.orderId, table.kind, table.dueAt),
+    check(
+      'rental_reminders_kind_check',
+      sql`${table.kind} in ('pickup_upcoming', 'return_due', 'overdue', 'unpaid_balance')`,
+    ),
+  ],
+);
+
+export type RentalReminder = typeof rentalReminders.$inferSelect;
 export type RentalCategory = typeof rentalCategories.$inferSelect;
 export type NewRentalCategory = typeof rentalCategories.$inferInsert;
 export type RentalProduct = typeof rentalProducts.$inferSelect;

@@ -46,3 +46,4 @@ export { createTicketImports, INLINE_ROWS, type TicketImports } from './tickets.
 export { createTicketImportJobs, runImportJob } from './tickets.import.jobs.ts';
 export { ticketImportRoutesV2 } from './tickets.import.routes.ts';
 export { ticketEvents } from './tickets.events.ts';
+export { DEMO_CATEGORIES, DEMO_INCIDENT_TYPES, DEMO_TICKETS } from './tickets.seed.ts';

@@ -31,3 +31,4 @@ export {
 export { workflowsRoutesV2, type WorkflowsRouteOptions } from './workflows.routes.ts';
 export { createWorkflowsJobs, requestQueueDrain } from './workflows.jobs.ts';
 export type { WorkflowStep, WorkflowDefinition } from './workflows.definition.ts';
+export { seedServiceDesk } from './workflows.seed.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import { settledWithin } from '../process/deadline.ts';
@@ -59,7 +59,7 @@ const CHECK_FRESH_MS = 1000;
 export function healthRoutes(
   app: FastifyInstance,
   deps: { pool: pg.Pool; redis: Redis | undefined; version: string; isClosing: () => boolean },
-) {
+): () => Promise<Static<typeof HealthReport>> {
   const checkDatabase = sharedCheck(
     () =>
       settledWithin(deps.pool.query('SELECT 1'), 1000).then(
@@ -122,4 +122,6 @@ export function healthRoutes(
       },
     );
   }
+  // The same shared checks answer dashboards that show health, without a probe request of their own.
+  return report;
 }
