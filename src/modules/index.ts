@@ -48,6 +48,8 @@ import {
   customersPermissions,
   customersRoutesV1,
   customersRoutesV2,
+  queueWelcome,
+  createCustomersWelcomeJobs,
 } from './customers/index.ts';
 import {
   availabilityRoutesV1,
@@ -390,7 +392,14 @@ export function createServices(
     },
   });
   const customerVault = createCustomerVault(customerKeysFrom(settings), settings.customerPhoneRegion);
-  const customers = createCustomersService({ db, audit, identity, vault: customerVault, now });
+  const customers = createCustomersService({
+    db,
+    audit,
+    identity,
+    vault: customerVault,
+    onCreated: queueWelcome,
+    now,
+  });
   const catalog = createCatalogService({
     db,
     audit,
@@ -572,5 +581,6 @@ export function allJobs(services: Services, db: Database): JobDefinition[] {
     ...createWorkflowsJobs({ workflows: services.workflows }),
     ...createTicketImportJobs({ imports: services.ticketImports }),
     ...createSlaJobs({ db, clocks: services.slaClocks, escalation: services.escalation }),
+    ...createCustomersWelcomeJobs({ db, vault: services.customerVault, mailer: services.mailer }),
   ] as JobDefinition[];
 }

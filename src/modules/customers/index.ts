@@ -15,6 +15,7 @@ export { CustomerV1, CustomerV2 } from './customers.schemas.ts';
 export { createCustomerVault, type Customer, type CustomerVault, type Address } from './customers.pii.ts';
 export { customerKeysFrom, generateKeyLine, type CustomerKeys } from './customers.keyring.ts';
 export { createKeyRotation, type KeyRotation, type RotationProgress } from './customers.rotation.ts';
+export { createCustomersWelcomeJobs, queueWelcome, SEND_WELCOME } from './customers.welcome.ts';
 export { seedCustomers } from './customers.seed.ts';
 export type { CustomerInput } from './customers.validation.ts';
 export type { CustomerKind, CustomerStatus } from './customers.tables.ts';
