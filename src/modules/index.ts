@@ -50,6 +50,12 @@ import {
   customersRoutesV2,
   queueWelcome,
   createCustomersWelcomeJobs,
+  createCustomerImporter,
+  createCustomerImportJobs,
+  createCustomerImports,
+  customerImportPermissions,
+  customerImportRoutesV2,
+  RUN_CUSTOMER_IMPORT,
 } from './customers/index.ts';
 import {
   availabilityRoutesV1,
@@ -400,6 +406,20 @@ export function createServices(
     onCreated: queueWelcome,
     now,
   });
+  const customerImporter = createCustomerImporter({
+    db,
+    audit,
+    identity,
+    vault: customerVault,
+    phoneRegion: settings.customerPhoneRegion,
+    now,
+  });
+  const customerImports = createCustomerImports({
+    db,
+    vault: customerVault,
+    runImport: customerImporter,
+    job: RUN_CUSTOMER_IMPORT,
+  });
   const catalog = createCatalogService({
     db,
     audit,
@@ -473,6 +493,8 @@ export function createServices(
     timeoff,
     customerVault,
     customers,
+    customerImporter,
+    customerImports,
     catalog,
     availability,
     orders,
@@ -503,6 +525,7 @@ export const permissionGrants: PermissionGrants[] = [
   reportsPermissions,
   workforcePermissions,
   customersPermissions,
+  customerImportPermissions,
   webhooksPermissions,
   rentalsPermissions,
 ];
@@ -562,6 +585,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(mailRoutesV2, mailOptions),
       mounted(auditRoutesV2, { audit: services.audit }),
       mounted(customersRoutesV2, { customers: services.customers }),
+      mounted(customerImportRoutesV2, { imports: services.customerImports }),
       mounted(webhooksRoutesV2, { webhooks: services.webhooks }),
       mounted(catalogRoutesV2, { catalog: services.catalog }),
       mounted(availabilityRoutesV2, { availability: services.availability }),
@@ -582,5 +606,6 @@ export function allJobs(services: Services, db: Database): JobDefinition[] {
     ...createTicketImportJobs({ imports: services.ticketImports }),
     ...createSlaJobs({ db, clocks: services.slaClocks, escalation: services.escalation }),
     ...createCustomersWelcomeJobs({ db, vault: services.customerVault, mailer: services.mailer }),
+    ...createCustomerImportJobs({ imports: services.customerImports }),
   ] as JobDefinition[];
 }
