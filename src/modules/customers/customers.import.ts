@@ -63,18 +63,6 @@ export interface CustomerImporterDeps {
 
 const CONSENT_SOURCE = 'import';
 const { search: _search, ...rowColumns } = getTableColumns(customers);
-const {
-  dataKey: _dataKey,
-  dataKeyKek: _dataKeyKek,
-  email: _email,
-  phone: _phone,
-  addresses: _addresses,
-  dateOfBirth: _dateOfBirth,
-  notes: _notes,
-  emailIndex: _emailIndex,
-  phoneIndex: _phoneIndex,
-  ...clearColumns
-} = rowColumns;
 
 type Checked = { row: number; input: CustomerInput };
 
@@ -242,15 +230,59 @@ export function createCustomerImporter({
   async function insert(tx: Executor, ctx: RequestContext, rows: Checked[], settings: ImportSettings) {
     if (rows.length === 0) return [];
     const at = now();
-    const inserted = await tx
-      .insert(customers)
-      .values(rows.map(({ input }) => rowOf(input, at)))
-      .returning(clearColumns);
-    // The audit view from the clear columns and the PII still in memory: nothing to decrypt.
+    const values = rows.map(({ input }) => rowOf(input, at));
+    const column = <K extends keyof NewCustomerRow>(key: K) =>
+      sql.param(values.map((row) => row[key] ?? null));
+    // One statement of 20 array parameters (unnest), not 20 parameters a row: a batch of
+    // 1,000 builds and plans in a fraction of the time of a multi-row VALUES list.
+    const { rows: inserted } = await tx.execute<{
+      id: number;
+      version: number;
+      created_at: string;
+      updated_at: string;
+    }>(sql`
+      insert into customers (kind, first_name, last_name, company, organisation_id, status, tags, owner_id,
+        marketing_consent, marketing_consent_at, marketing_consent_source, data_key, data_key_kek,
+        email, phone, addresses, date_of_birth, notes, email_index, phone_index)
+      select coalesce(kind, 'person'), coalesce(first_name, ''), coalesce(last_name, ''), coalesce(company, ''),
+             organisation_id, coalesce(status, 'lead'),
+             coalesce(array(select jsonb_array_elements_text(tags::jsonb)), '{}'), owner_id,
+             coalesce(marketing_consent, false), marketing_consent_at, marketing_consent_source, data_key, data_key_kek,
+             email, phone, addresses, date_of_birth, notes, email_index, phone_index
+        from unnest(${column('kind')}::text[], ${column('firstName')}::text[], ${column('lastName')}::text[],
+                    ${column('company')}::text[], ${column('organisationId')}::int[], ${column('status')}::text[],
+                    ${sql.param(values.map((row) => (row.tags ? JSON.stringify(row.tags) : null)))}::text[],
+                    ${column('ownerId')}::int[], ${column('marketingConsent')}::boolean[],
+                    ${sql.param(values.map((row) => (row.marketingConsentAt as Date | undefined)?.toISOString() ?? null))}::timestamptz[],
+                    ${column('marketingConsentSource')}::text[], ${column('dataKey')}::bytea[], ${column('dataKeyKek')}::text[],
+                    ${column('email')}::bytea[], ${column('phone')}::bytea[], ${column('addresses')}::bytea[],
+                    ${column('dateOfBirth')}::bytea[], ${column('notes')}::bytea[], ${column('emailIndex')}::int[],
+                    ${column('phoneIndex')}::int[])
+             with ordinality as r(kind, first_name, last_name, company, organisation_id, status, tags, owner_id,
+               marketing_consent, marketing_consent_at, marketing_consent_source, data_key, data_key_kek,
+               email, phone, addresses, date_of_birth, notes, email_index, phone_index, ord)
+       order by ord
+      returning id, version, created_at, updated_at`);
+    // The audit view from the values still in memory: nothing to decrypt.
     const created: Customer[] = inserted.map((row, index) => {
       const input = rows[index]?.input ?? {};
+      const value = values[index];
       return {
-        ...row,
+        id: row.id,
+        kind: input.kind ?? 'person',
+        firstName: input.firstName ?? '',
+        lastName: input.lastName ?? '',
+        company: input.company ?? '',
+        organisationId: input.organisationId ?? null,
+        status: input.status ?? 'lead',
+        tags: input.tags ?? [],
+        ownerId: input.ownerId ?? null,
+        marketingConsent: value?.marketingConsent ?? false,
+        marketingConsentAt: (value?.marketingConsentAt as Date | undefined) ?? null,
+        marketingConsentSource: value?.marketingConsentSource ?? null,
+        version: row.version,
+        createdAt: new Date(row.created_at),
+        updatedAt: new Date(row.updated_at),
         email: input.email ?? null,
         phone: input.phone ?? null,
         addresses: input.addresses ?? [],
