@@ -10,13 +10,17 @@ import type { ImportMode, ImportOutcome } from './modules/tickets/index.ts';
 /**
  * `opsdesk import tickets FILE [--format csv|ndjson] [--mode all_or_nothing|skip_invalid]
  * [--as USERNAME]`: loads a file of tickets through the rules of one create (the same
- * path as `POST /api/v2/tickets/imports`). A progress bar on a terminal, a line per
- * tenth of the file otherwise; the summary on stdout, the rows' problems on stderr.
+ * path as `POST /api/v2/tickets/imports`). `opsdesk import customers FILE.csv [--mode
+ * ...] [--welcome] [--as USERNAME]` does the same for customers (the path of `POST
+ * /api/v2/customers/imports`): PII sealed per customer, duplicates by blind index, and
+ * welcome e-mails only with --welcome. A progress bar on a terminal, a line per tenth
+ * of the file otherwise; the summary on stdout, the rows' problems on stderr.
  * Exit status: 0 all rows imported, 1 nothing imported (a refused file, or an invalid
  * row in all_or_nothing mode), 2 some rows skipped (skip_invalid).
  */
 export const IMPORT_USAGE =
-  'import tickets FILE [--format csv|ndjson] [--mode all_or_nothing|skip_invalid] [--as USERNAME]';
+  'import tickets FILE [--format csv|ndjson] [--mode all_or_nothing|skip_invalid] [--as USERNAME]\n' +
+  '  import customers FILE.csv [--mode all_or_nothing|skip_invalid] [--welcome] [--as USERNAME]';
 
 const SHOWN_ERRORS = 20;
 
@@ -45,12 +49,99 @@ function progressReporter(out: NodeJS.WriteStream, total: number) {
   };
 }
 
-function summary(outcome: ImportOutcome, file: string, seconds: number, mode: ImportMode): string {
+function summary(
+  outcome: Pick<ImportOutcome, 'rows' | 'created' | 'failed'> & { duplicates?: number },
+  what: 'tickets' | 'customers',
+  file: string,
+  seconds: number,
+  mode: ImportMode,
+): string {
   const rate = Math.round(outcome.rows / Math.max(seconds, 0.001)).toLocaleString('en');
   const head = `${outcome.rows.toLocaleString('en')} rows read from ${file} in ${seconds.toFixed(1)} s (${rate} rows/s)`;
+  const duplicates =
+    outcome.duplicates === undefined ? '' : ` (${outcome.duplicates.toLocaleString('en')} duplicates)`;
   if (mode === 'all_or_nothing' && outcome.failed > 0)
-    return `${head}: nothing imported, ${outcome.failed.toLocaleString('en')} rows are invalid (all_or_nothing).`;
-  return `${head}: ${outcome.created.toLocaleString('en')} tickets created, ${outcome.failed.toLocaleString('en')} rows skipped.`;
+    return `${head}: nothing imported, ${outcome.failed.toLocaleString('en')} rows are invalid${duplicates} (all_or_nothing).`;
+  return `${head}: ${outcome.created.toLocaleString('en')} ${what} created, ${outcome.failed.toLocaleString('en')} rows skipped${duplicates}.`;
+}
+
+/** The problems on stderr, the first SHOWN_ERRORS of them; the exit status of the outcome. */
+function finish(
+  outcome: { failed: number; errors: { row: number; field: string; message: string }[] },
+  mode: ImportMode,
+) {
+  for (const error of outcome.errors.slice(0, SHOWN_ERRORS))
+    process.stderr.write(`  row ${error.row}: ${error.field}: ${error.message}\n`);
+  if (outcome.errors.length > SHOWN_ERRORS)
+    process.stderr.write(`  ... and ${outcome.errors.length - SHOWN_ERRORS} more problems\n`);
+  if (outcome.failed === 0) return 0;
+  return mode === 'all_or_nothing' ? 1 : 2;
+}
+
+/** The file's chunks as the parser pulls them, counting bytes for the progress bar. */
+function countedFile(file: string) {
+  const state = { bytes: 0 };
+  // Counted as the parser pulls them: a 'data' listener would start the flow before anyone reads.
+  async function* chunks(): AsyncGenerator<Buffer> {
+    for await (const chunk of createReadStream(file)) {
+      state.bytes += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
+  }
+  return { state, chunks: chunks() };
+}
+
+async function actingAs(
+  services: { identity: { actorByUsername(name: string): Promise<RequestContext['actor'] | undefined> } },
+  username: string | undefined,
+): Promise<RequestContext> {
+  const ctx: RequestContext = systemContext('import');
+  if (!username) return ctx;
+  const actor = await services.identity.actorByUsername(username);
+  if (!actor) throw new Error(`import: no active user "${username}"`);
+  return { ...ctx, actor };
+}
+
+async function importCustomers(
+  config: Config,
+  file: string,
+  options: { mode: ImportMode; welcome: boolean; as: string | undefined },
+): Promise<number> {
+  const { size } = await fs.stat(file);
+  const [{ createServices }, customers] = await Promise.all([
+    import('./modules/index.ts'),
+    import('./modules/customers/index.ts'),
+  ]);
+  const database = await openDatabase(config, {
+    migrate: true,
+    poolMax: 3,
+    applicationName: 'opsdesk-import',
+  });
+  try {
+    const services = createServices(database, config);
+    const ctx = await actingAs(services, options.as);
+    const { state, chunks } = countedFile(file);
+    const show = progressReporter(process.stderr, size);
+    const started = performance.now();
+    const outcome = await services.customerImporter(
+      ctx,
+      customers.parseCustomerImport(chunks, customers.IMPORT_MAX_ROWS),
+      {
+        mode: options.mode,
+        batchSize: customers.IMPORT_BATCH_SIZE,
+        sendWelcome: options.welcome,
+        onProgress: ({ rows }) => {
+          show(state.bytes, rows);
+        },
+      },
+    );
+    show(state.bytes, outcome.rows, true);
+    const seconds = (performance.now() - started) / 1000;
+    process.stdout.write(`${summary(outcome, 'customers', file, seconds, options.mode)}\n`);
+    return finish(outcome, options.mode);
+  } finally {
+    await database.close();
+  }
 }
 
 export async function importCommand(config: Config, args: string[]): Promise<number> {
@@ -61,16 +152,24 @@ export async function importCommand(config: Config, args: string[]): Promise<num
       format: { type: 'string' },
       mode: { type: 'string', default: 'all_or_nothing' },
       as: { type: 'string' },
+      welcome: { type: 'boolean', default: false },
     },
   });
   const [what, given] = positionals;
-  if (what !== 'tickets' || !given) throw new Error(`usage: opsdesk ${IMPORT_USAGE}`);
+  if ((what !== 'tickets' && what !== 'customers') || !given)
+    throw new Error(`usage: opsdesk ${IMPORT_USAGE}`);
   const file = given;
-  const format = values.format ?? (path.extname(file).toLowerCase() === '.csv' ? 'csv' : 'ndjson');
-  if (!isOneOf(format, ['csv', 'ndjson'] as const)) throw new Error('import: --format must be csv or ndjson');
   const mode = values.mode;
   if (!isOneOf(mode, ['all_or_nothing', 'skip_invalid'] as const))
     throw new Error('import: --mode must be all_or_nothing or skip_invalid');
+  if (what === 'customers') {
+    if (values.format !== undefined && values.format !== 'csv')
+      throw new Error('import: customers are imported from CSV');
+    return importCustomers(config, file, { mode, welcome: values.welcome, as: values.as });
+  }
+  if (values.welcome) throw new Error('import: --welcome is for customers');
+  const format = values.format ?? (path.extname(file).toLowerCase() === '.csv' ? 'csv' : 'ndjson');
+  if (!isOneOf(format, ['csv', 'ndjson'] as const)) throw new Error('import: --format must be csv or ndjson');
   const { size } = await fs.stat(file);
 
   const [{ createServices }, tickets] = await Promise.all([
@@ -85,42 +184,26 @@ export async function importCommand(config: Config, args: string[]): Promise<num
   });
   try {
     const services = createServices(database, config);
-    let ctx: RequestContext = systemContext('import');
-    if (values.as) {
-      const actor = await services.identity.actorByUsername(values.as);
-      if (!actor) throw new Error(`import: no active user "${values.as}"`);
-      ctx = { ...ctx, actor };
-    }
-    let bytes = 0;
-    // Counted as the parser pulls them: a 'data' listener would start the flow before anyone reads.
-    async function* counted(): AsyncGenerator<Buffer> {
-      for await (const chunk of createReadStream(file)) {
-        bytes += (chunk as Buffer).length;
-        yield chunk as Buffer;
-      }
-    }
+    const ctx = await actingAs(services, values.as);
+    const { state, chunks } = countedFile(file);
     const show = progressReporter(process.stderr, size);
     const started = performance.now();
     const outcome = await tickets.runImport(
       { db: database.db, tickets: services.tickets },
       ctx,
-      tickets.parseImport(counted(), format, config.ticketImportMaxRows),
+      tickets.parseImport(chunks, format, config.ticketImportMaxRows),
       {
         mode,
         batchSize: config.ticketImportBatchSize,
         onProgress: ({ rows }) => {
-          show(bytes, rows);
+          show(state.bytes, rows);
         },
       },
     );
-    show(bytes, outcome.rows, true);
-    process.stdout.write(`${summary(outcome, file, (performance.now() - started) / 1000, mode)}\n`);
-    for (const error of outcome.errors.slice(0, SHOWN_ERRORS))
-      process.stderr.write(`  row ${error.row}: ${error.field}: ${error.message}\n`);
-    if (outcome.errors.length > SHOWN_ERRORS)
-      process.stderr.write(`  ... and ${outcome.errors.length - SHOWN_ERRORS} more problems\n`);
-    if (outcome.failed === 0) return 0;
-    return mode === 'all_or_nothing' ? 1 : 2;
+    show(state.bytes, outcome.rows, true);
+    const seconds = (performance.now() - started) / 1000;
+    process.stdout.write(`${summary(outcome, 'tickets', file, seconds, mode)}\n`);
+    return finish(outcome, mode);
   } finally {
     await database.close();
   }

@@ -31,6 +31,9 @@ Commands:
                              current key (resumable), show keys in use, make a key
   import tickets FILE [--format csv|ndjson] [--mode all_or_nothing|skip_invalid] [--as USERNAME]
                              Load tickets from CSV or NDJSON through the rules of a create
+  import customers FILE.csv [--mode all_or_nothing|skip_invalid] [--welcome] [--as USERNAME]
+                             Load customers from CSV: PII encrypted, duplicates (e-mail,
+                             phone) reported; welcome e-mails only with --welcome
 
 Settings come from the environment; see README.md or \`opsdesk config\`.`;
 

@@ -48,6 +48,14 @@ import {
   customersPermissions,
   customersRoutesV1,
   customersRoutesV2,
+  queueWelcome,
+  createCustomersWelcomeJobs,
+  createCustomerImporter,
+  createCustomerImportJobs,
+  createCustomerImports,
+  customerImportPermissions,
+  customerImportRoutesV2,
+  RUN_CUSTOMER_IMPORT,
 } from './customers/index.ts';
 import {
   availabilityRoutesV1,
@@ -399,7 +407,28 @@ export function createServices(
     },
   });
   const customerVault = createCustomerVault(customerKeysFrom(settings), settings.customerPhoneRegion);
-  const customers = createCustomersService({ db, audit, identity, vault: customerVault, now });
+  const customers = createCustomersService({
+    db,
+    audit,
+    identity,
+    vault: customerVault,
+    onCreated: queueWelcome,
+    now,
+  });
+  const customerImporter = createCustomerImporter({
+    db,
+    audit,
+    identity,
+    vault: customerVault,
+    phoneRegion: settings.customerPhoneRegion,
+    now,
+  });
+  const customerImports = createCustomerImports({
+    db,
+    vault: customerVault,
+    runImport: customerImporter,
+    job: RUN_CUSTOMER_IMPORT,
+  });
   const catalog = createCatalogService({
     db,
     audit,
@@ -482,6 +511,8 @@ export function createServices(
     timeoff,
     customerVault,
     customers,
+    customerImporter,
+    customerImports,
     catalog,
     availability,
     orders,
@@ -518,6 +549,7 @@ export const permissionGrants: PermissionGrants[] = [
   reportsPermissions,
   workforcePermissions,
   customersPermissions,
+  customerImportPermissions,
   webhooksPermissions,
   rentalsPermissions,
 ];
@@ -577,6 +609,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(mailRoutesV2, mailOptions),
       mounted(auditRoutesV2, { audit: services.audit }),
       mounted(customersRoutesV2, { customers: services.customers }),
+      mounted(customerImportRoutesV2, { imports: services.customerImports }),
       mounted(webhooksRoutesV2, { webhooks: services.webhooks }),
       mounted(catalogRoutesV2, { catalog: services.catalog }),
       mounted(availabilityRoutesV2, { availability: services.availability }),
@@ -604,5 +637,7 @@ export function allJobs(services: Services, db: Database): JobDefinition[] {
       customerEmail: async (id) => (await services.customers.getMany([id]))[0]?.email ?? null,
       calendarFor: services.calendarFor,
     }),
+    ...createCustomersWelcomeJobs({ db, vault: services.customerVault, mailer: services.mailer }),
+    ...createCustomerImportJobs({ imports: services.customerImports }),
   ] as JobDefinition[];
 }

@@ -18,6 +18,8 @@ export interface CustomersDeps {
   audit: Pick<AuditService, 'record'>;
   identity: Pick<IdentityService, 'peopleByUserIds'>;
   vault: CustomerVault;
+  /** Runs in a create's transaction once the customer exists (the welcome e-mail is queued there). */
+  onCreated?: (tx: Executor, customer: Customer) => Promise<unknown>;
   now?: () => Date;
 }
 
@@ -68,6 +70,7 @@ export function createCustomersService({
   audit,
   identity,
   vault,
+  onCreated,
   now = () => new Date(),
 }: CustomersDeps) {
   const listing = createCustomerListing(db, vault);
@@ -103,6 +106,7 @@ export function createCustomersService({
         resourceId: row.id,
         after: { ...customerAuditView(customer), fields_set: changedFields(undefined, customer) },
       });
+      await onCreated?.(tx, customer);
       return customer;
     });
   }

@@ -15,6 +15,18 @@ export { CustomerV1, CustomerV2 } from './customers.schemas.ts';
 export { createCustomerVault, type Customer, type CustomerVault, type Address } from './customers.pii.ts';
 export { customerKeysFrom, generateKeyLine, type CustomerKeys } from './customers.keyring.ts';
 export { createKeyRotation, type KeyRotation, type RotationProgress } from './customers.rotation.ts';
+export { createCustomersWelcomeJobs, queueWelcome, SEND_WELCOME } from './customers.welcome.ts';
+export {
+  createCustomerImporter,
+  IMPORT_MODES as CUSTOMER_IMPORT_MODES,
+  type CustomerImporter,
+  type ImportMode as CustomerImportMode,
+  type ImportOutcome as CustomerImportOutcome,
+} from './customers.import.ts';
+export { parseImport as parseCustomerImport } from './customers.import.parse.ts';
+export { createCustomerImports, IMPORT_BATCH_SIZE, IMPORT_MAX_ROWS } from './customers.import.records.ts';
+export { createCustomerImportJobs, RUN_CUSTOMER_IMPORT } from './customers.import.jobs.ts';
+export { customerImportPermissions, customerImportRoutesV2 } from './customers.import.routes.ts';
 export { seedCustomers } from './customers.seed.ts';
 export type { CustomerInput } from './customers.validation.ts';
 export type { CustomerKind, CustomerStatus } from './customers.tables.ts';

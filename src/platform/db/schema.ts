@@ -18,6 +18,7 @@ export * from '../../modules/workflows/workflows.tables.ts';
 export * from '../../modules/sla/sla.tables.ts';
 export * from '../../modules/notifications/notifications.tables.ts';
 export * from '../../modules/customers/customers.tables.ts';
+export * from '../../modules/customers/customers.jobs.tables.ts';
 export * from '../events/events.tables.ts';
 export * from '../../modules/webhooks/webhooks.tables.ts';
 export * from '../../modules/rentals/rentals.tables.ts';
