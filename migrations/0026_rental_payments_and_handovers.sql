@@ -95,4 +95,14 @@ CREATE INDEX "rental_handovers_order_id_index" ON "rental_handovers" USING btree
 CREATE UNIQUE INDEX "rental_photos_storage_key" ON "rental_photos" USING btree ("storage_key");--> statement-breakpoint
 CREATE INDEX "rental_photos_order_id_index" ON "rental_photos" USING btree ("order_id");--> statement-breakpoint
 CREATE INDEX "rental_photos_handover_id_index" ON "rental_photos" USING btree ("handover_id");--> statement-breakpoint
-ALTER TABLE "rental_products" ADD CONSTRAINT "rental_products_minutes_check" CHECK ("rental_products"."buffer_before_minutes" >= 0 and "rental_products"."buffer_after_minutes" >= 0 and "rental_products"."min_duration_minutes" >= 1 and "rental_products"."lead_time_minutes" >= 0 and "rental_products"."late_fee_grace_minutes" >= 0);
+ALTER TABLE "rental_products" ADD CONSTRAINT "rental_products_minutes_check" CHECK ("rental_products"."buffer_before_minutes" >= 0 and "rental_products"."buffer_after_minutes" >= 0 and "rental_products"."min_duration_minutes" >= 1 and "rental_products"."lead_time_minutes" >= 0 and "rental_products"."late_fee_grace_minutes" >= 0);--> statement-breakpoint
+-- The payment ledger is append-only: a correction is a new entry, never an edit.
+CREATE FUNCTION rental_ledger_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'rental_ledger_entries is append-only' USING ERRCODE = 'insufficient_privilege';
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER rental_ledger_entries_append_only
+  BEFORE UPDATE OR DELETE ON rental_ledger_entries
+  FOR EACH STATEMENT EXECUTE FUNCTION rental_ledger_is_append_only();

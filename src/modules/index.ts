@@ -60,7 +60,12 @@ import {
   ordersRoutesV1,
   ordersRoutesV2,
   rentalsPermissions,
+  createCardWebhooks,
+  createPaymentsService,
+  paymentsRoutesV2,
+  rentalPaymentEvents,
 } from './rentals/index.ts';
+import { createCardProvider, manualProvider } from '../platform/payments/index.ts';
 import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
 import {
   createSitesService,
@@ -188,6 +193,11 @@ export type ServiceSettings = Pick<
   | 'customerBlindIndexKey'
   | 'customerPhoneRegion'
   | 'isProduction'
+  | 'cardProcessorUrl'
+  | 'cardProcessorApiKey'
+  | 'cardProcessorTimeoutMs'
+  | 'cardWebhookSecret'
+  | 'cardWebhookToleranceSeconds'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
@@ -412,6 +422,25 @@ export function createServices(
     calendarFor,
     now,
   });
+  const payments = createPaymentsService({
+    db,
+    audit,
+    manual: manualProvider,
+    card: settings.cardProcessorUrl
+      ? createCardProvider({
+          baseUrl: settings.cardProcessorUrl,
+          apiKey: settings.cardProcessorApiKey ?? '',
+          timeoutMs: settings.cardProcessorTimeoutMs,
+        })
+      : undefined,
+    now,
+  });
+  const cardWebhooks = createCardWebhooks({
+    db,
+    settlement: payments.settlement,
+    settings: { secret: settings.cardWebhookSecret, toleranceSeconds: settings.cardWebhookToleranceSeconds },
+    now,
+  });
   const reports = createReportsService({ db, sla: createSlaReports({ db }), identity });
   const ticketImports = createTicketImports({
     db,
@@ -467,6 +496,8 @@ export function createServices(
     catalog,
     availability,
     orders,
+    payments,
+    cardWebhooks,
   };
 }
 
@@ -479,6 +510,7 @@ export const eventCatalogue = createEventCatalogue(
   workforceEvents,
   sitesEvents,
   identityEvents,
+  rentalPaymentEvents,
 );
 
 export const permissionGrants: PermissionGrants[] = [
@@ -557,6 +589,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(catalogRoutesV2, { catalog: services.catalog }),
       mounted(availabilityRoutesV2, { availability: services.availability }),
       mounted(ordersRoutesV2, { orders: services.orders }),
+      mounted(paymentsRoutesV2, { payments: services.payments, cardWebhooks: services.cardWebhooks }),
     ],
   };
 }
