@@ -64,6 +64,9 @@ import {
   createPaymentsService,
   paymentsRoutesV2,
   rentalPaymentEvents,
+  checkoutRoutesV2,
+  createCheckoutService,
+  rentalCheckoutEvents,
 } from './rentals/index.ts';
 import { createCardProvider, manualProvider } from '../platform/payments/index.ts';
 import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
@@ -441,6 +444,13 @@ export function createServices(
     settings: { secret: settings.cardWebhookSecret, toleranceSeconds: settings.cardWebhookToleranceSeconds },
     now,
   });
+  const checkout = createCheckoutService({
+    db,
+    audit,
+    storage: createFileStorage(settings),
+    maxPhotoBytes: settings.attachmentMaxBytes,
+    now,
+  });
   const reports = createReportsService({ db, sla: createSlaReports({ db }), identity });
   const ticketImports = createTicketImports({
     db,
@@ -498,6 +508,7 @@ export function createServices(
     orders,
     payments,
     cardWebhooks,
+    checkout,
   };
 }
 
@@ -511,6 +522,7 @@ export const eventCatalogue = createEventCatalogue(
   sitesEvents,
   identityEvents,
   rentalPaymentEvents,
+  rentalCheckoutEvents,
 );
 
 export const permissionGrants: PermissionGrants[] = [
@@ -590,6 +602,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(availabilityRoutesV2, { availability: services.availability }),
       mounted(ordersRoutesV2, { orders: services.orders }),
       mounted(paymentsRoutesV2, { payments: services.payments, cardWebhooks: services.cardWebhooks }),
+      mounted(checkoutRoutesV2, { checkout: services.checkout, orders: services.orders }),
     ],
   };
 }

@@ -15,6 +15,9 @@ export { createPaymentsService, type PaymentsService } from './rentals.payments.
 export { createCardWebhooks, type CardWebhooks } from './rentals.payments.webhooks.ts';
 export { paymentsRoutesV2 } from './rentals.payments.routes.ts';
 export { rentalPaymentEvents } from './rentals.payments.events.ts';
+export { createCheckoutService, type CheckoutService } from './rentals.checkout.service.ts';
+export { checkoutRoutesV2 } from './rentals.checkout.routes.ts';
+export { rentalCheckoutEvents } from './rentals.checkout.events.ts';
 export { seedRentals } from './rentals.seed.ts';
 export { rentalsPermissions } from './rentals.policy.ts';
 export type { OrderStatus, RentalProduct, StockItem, StockStatus } from './rentals.tables.ts';
