@@ -539,7 +539,8 @@ const settings = {
   },
   cardWebhookToleranceSeconds: {
     env: 'CARD_WEBHOOK_TOLERANCE_SECONDS',
-    description: 'How far a card webhook signature timestamp may be from now before it is refused as a replay.',
+    description:
+      'How far a card webhook signature timestamp may be from now before it is refused as a replay.',
     parse: int(1, 3600),
     default: '300',
   },

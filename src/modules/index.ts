@@ -67,6 +67,8 @@ import {
   checkoutRoutesV2,
   createCheckoutService,
   rentalCheckoutEvents,
+  createOrderEditing,
+  orderEditRoutesV2,
 } from './rentals/index.ts';
 import { createCardProvider, manualProvider } from '../platform/payments/index.ts';
 import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
@@ -444,6 +446,12 @@ export function createServices(
     settings: { secret: settings.cardWebhookSecret, toleranceSeconds: settings.cardWebhookToleranceSeconds },
     now,
   });
+  const editDraft = createOrderEditing({
+    db,
+    audit,
+    orders,
+    customerExists: (id, executor) => customers.exists(id, executor),
+  });
   const checkout = createCheckoutService({
     db,
     audit,
@@ -509,6 +517,7 @@ export function createServices(
     payments,
     cardWebhooks,
     checkout,
+    editDraft,
   };
 }
 
@@ -603,6 +612,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(ordersRoutesV2, { orders: services.orders }),
       mounted(paymentsRoutesV2, { payments: services.payments, cardWebhooks: services.cardWebhooks }),
       mounted(checkoutRoutesV2, { checkout: services.checkout, orders: services.orders }),
+      mounted(orderEditRoutesV2, { editDraft: services.editDraft }),
     ],
   };
 }

@@ -18,6 +18,8 @@ export { rentalPaymentEvents } from './rentals.payments.events.ts';
 export { createCheckoutService, type CheckoutService } from './rentals.checkout.service.ts';
 export { checkoutRoutesV2 } from './rentals.checkout.routes.ts';
 export { rentalCheckoutEvents } from './rentals.checkout.events.ts';
+export { createOrderEditing, type OrderEditing } from './rentals.orders.edit.ts';
+export { orderEditRoutesV2 } from './rentals.orders.edit.routes.ts';
 export { seedRentals } from './rentals.seed.ts';
 export { rentalsPermissions } from './rentals.policy.ts';
 export type { OrderStatus, RentalProduct, StockItem, StockStatus } from './rentals.tables.ts';

@@ -1,6 +1,12 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
-import { rentalHandovers, rentalPhotos, type Handover, type NewHandover, type RentalPhoto } from './rentals.checkout.tables.ts';
+import {
+  rentalHandovers,
+  rentalPhotos,
+  type Handover,
+  type NewHandover,
+  type RentalPhoto,
+} from './rentals.checkout.tables.ts';
 import { rentalBookings, rentalStockItems, type StockStatus } from './rentals.tables.ts';
 
 export function handoversOf(executor: Executor, orderId: number): Promise<Handover[]> {
@@ -56,7 +62,11 @@ export async function insertPhoto(
   return row;
 }
 
-export async function photoById(executor: Executor, orderId: number, id: number): Promise<RentalPhoto | undefined> {
+export async function photoById(
+  executor: Executor,
+  orderId: number,
+  id: number,
+): Promise<RentalPhoto | undefined> {
   const [row] = await executor
     .select()
     .from(rentalPhotos)

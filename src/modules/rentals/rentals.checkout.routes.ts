@@ -120,13 +120,18 @@ export const checkoutRoutesV2: FastifyPluginAsyncTypebox<CheckoutRouteOptions> =
       config: { permission: 'rentals:write', upload: true },
       schema: {
         tags,
-        summary: 'Upload one desk photo (multipart/form-data, field "file"); name its id in a pickup or return.',
+        summary:
+          'Upload one desk photo (multipart/form-data, field "file"); name its id in a pickup or return.',
         params: IdParams,
         response: { 201: PhotoSchema },
       },
     },
     async (request, reply) => {
-      const photo = await checkout.addPhoto(contextOf(request), request.params.id, await receiveFile(request));
+      const photo = await checkout.addPhoto(
+        contextOf(request),
+        request.params.id,
+        await receiveFile(request),
+      );
       return reply.code(201).send(presentPhoto(photo));
     },
   );

@@ -6,7 +6,9 @@ import { Order } from './rentals.orders.schemas.ts';
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 const itemFields = {
   stock_item: Id,
-  condition: Type.Optional(Type.String({ maxLength: 500, description: 'The condition seen at the desk; saved on the stock item.' })),
+  condition: Type.Optional(
+    Type.String({ maxLength: 500, description: 'The condition seen at the desk; saved on the stock item.' }),
+  ),
   notes: Type.Optional(Type.String({ maxLength: 4000 })),
   photos: Type.Optional(
     Type.Array(Id, { maxItems: 20, description: 'Photos uploaded to POST /orders/:id/photos beforehand.' }),
@@ -35,7 +37,11 @@ export const ReturnBody = Type.Object(
             ...itemFields,
             damage: Type.Optional(
               Type.Object({
-                amount: Type.Integer({ minimum: 1, maximum: 2_000_000_000, description: 'Charged, minor units.' }),
+                amount: Type.Integer({
+                  minimum: 1,
+                  maximum: 2_000_000_000,
+                  description: 'Charged, minor units.',
+                }),
                 description: Type.String({ minLength: 1, maxLength: 2000 }),
               }),
             ),

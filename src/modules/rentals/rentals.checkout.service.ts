@@ -51,7 +51,13 @@ const invalid = (message: string, extra?: Record<string, unknown>) =>
  * the product's after-buffer): an early return frees the unit, a late one records the
  * time it was really out unless another order holds the unit by then.
  */
-export function createCheckoutService({ db, audit, storage, maxPhotoBytes, now = () => new Date() }: CheckoutDeps) {
+export function createCheckoutService({
+  db,
+  audit,
+  storage,
+  maxPhotoBytes,
+  now = () => new Date(),
+}: CheckoutDeps) {
   async function prepare(tx: Transaction, orderId: number, status: OrderStatus, verb: string) {
     const order = await orders.orderById(tx, orderId, { lock: true });
     if (!order) throw rentalsErrors.RENTALS_ORDER_NOT_FOUND();
@@ -73,7 +79,9 @@ export function createCheckoutService({ db, audit, storage, maxPhotoBytes, now =
   async function attach(tx: Transaction, order: RentalOrderRow, handover: Handover, photoIds: number[]) {
     const unique = [...new Set(photoIds)];
     if ((await repository.attachPhotos(tx, order.id, handover.id, unique)) !== unique.length)
-      throw invalid(`Photos ${unique.join(', ')} must be photos of order ${order.id} not yet used in a handover.`);
+      throw invalid(
+        `Photos ${unique.join(', ')} must be photos of order ${order.id} not yet used in a handover.`,
+      );
   }
 
   async function finish(
@@ -183,7 +191,12 @@ export function createCheckoutService({ db, audit, storage, maxPhotoBytes, now =
         const { order, bookings, handovers } = await prepare(tx, orderId, 'picked_up', 'returned');
         const lines = await orders.linesOfOrders(tx, [orderId]);
         const products = new Map(
-          (await productsByIds(tx, lines.map((line) => line.productId))).map((p) => [p.id, p]),
+          (
+            await productsByIds(
+              tx,
+              lines.map((line) => line.productId),
+            )
+          ).map((p) => [p.id, p]),
         );
         const at = now();
         const made: Handover[] = [];
@@ -195,7 +208,11 @@ export function createCheckoutService({ db, audit, storage, maxPhotoBytes, now =
           const product = products.get(lines.find((line) => line.id === booking.orderLineId)?.productId ?? 0);
           if (!product) throw rentalsErrors.RENTALS_PRODUCT_NOT_FOUND();
           const late = lateFee(
-            { unit: product.lateFeeUnit, amount: product.lateFeeAmount, graceMinutes: product.lateFeeGraceMinutes },
+            {
+              unit: product.lateFeeUnit,
+              amount: product.lateFeeAmount,
+              graceMinutes: product.lateFeeGraceMinutes,
+            },
             order.rentalEnd,
             at,
           );
@@ -214,11 +231,19 @@ export function createCheckoutService({ db, audit, storage, maxPhotoBytes, now =
             actorId: ctx.actor.userId > 0 ? ctx.actor.userId : null,
           });
           await attach(tx, order, handover, item.photoIds ?? []);
-          const entry = { orderId, currency: order.currency, stockItemId: item.stockItemId, actorId: ctx.actor.userId };
+          const entry = {
+            orderId,
+            currency: order.currency,
+            stockItemId: item.stockItemId,
+            actorId: ctx.actor.userId,
+          };
           if (late.fee > 0)
             await appendEntries(
               tx,
-              { ...entry, description: `Late return of ${product.name}: ${late.units} ${product.lateFeeUnit}(s) late` },
+              {
+                ...entry,
+                description: `Late return of ${product.name}: ${late.units} ${product.lateFeeUnit}(s) late`,
+              },
               [movement.lateFee(late.fee)],
             );
           if (damage > 0)

@@ -64,8 +64,7 @@ export async function summariesOf(
     .from(rentalLedgerEntries)
     .where(sql`${rentalLedgerEntries.orderId} = any(${sql.param(orderIds)})`)
     .groupBy(rentalLedgerEntries.orderId, rentalLedgerEntries.kind);
-  for (const id of orderIds)
-    result.set(id, summarize(rows.filter((row) => row.orderId === id)));
+  for (const id of orderIds) result.set(id, summarize(rows.filter((row) => row.orderId === id)));
   return result;
 }
 

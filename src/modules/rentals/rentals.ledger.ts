@@ -22,9 +22,19 @@ export const movement = {
     balanceDelta: credit ? -amount : amount,
     depositDelta: 0,
   }),
-  lateFee: (amount: number): Movement => ({ kind: 'late_fee', amount, balanceDelta: amount, depositDelta: 0 }),
+  lateFee: (amount: number): Movement => ({
+    kind: 'late_fee',
+    amount,
+    balanceDelta: amount,
+    depositDelta: 0,
+  }),
   damage: (amount: number): Movement => ({ kind: 'damage', amount, balanceDelta: amount, depositDelta: 0 }),
-  payment: (amount: number): Movement => ({ kind: 'payment', amount, balanceDelta: -amount, depositDelta: 0 }),
+  payment: (amount: number): Movement => ({
+    kind: 'payment',
+    amount,
+    balanceDelta: -amount,
+    depositDelta: 0,
+  }),
   /** Part of the held deposit kept to pay what the order owes: leaves the deposit, settles the balance. */
   paymentFromDeposit: (amount: number): Movement => ({
     kind: 'payment',

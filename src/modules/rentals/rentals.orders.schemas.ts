@@ -80,7 +80,9 @@ export const Order = Type.Object(
       description:
         'What the customer owes now, summed from the payment ledger (GET .../ledger); negative when overpaid.',
     }),
-    paid_total: Type.Integer({ description: 'Payments received, including deposit kept to settle the balance.' }),
+    paid_total: Type.Integer({
+      description: 'Payments received, including deposit kept to settle the balance.',
+    }),
     deposit_held: Type.Integer({ description: 'Deposit the shop holds now.' }),
     notes: Type.String(),
     allowed_transitions: Type.Array(TransitionName),

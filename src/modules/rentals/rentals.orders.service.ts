@@ -152,6 +152,8 @@ export function createOrdersService({
     listOrders: (params: ListParams): Promise<Page<RentalOrder>> => orderListing.page(params),
     allOrders: (params: ListParams) => orderListing.all(params),
     getOrder: (id: number) => loaded(db, id),
+    /** Checks an order request against the catalog and prices it, writing nothing (draft edits). */
+    price: prepare,
 
     /** Creates an order, priced from the catalog; reserved (stock booked) unless a draft is asked for. */
     async createOrder(ctx: RequestContext, input: OrderInput): Promise<RentalOrder> {

@@ -38,14 +38,23 @@ const paymentEvent = (type: string, description: string) =>
   });
 
 const PAYMENT_EVENTS = {
-  payment: paymentEvent('rental.payment_received', 'A payment toward an order succeeded (cash, transfer or card).'),
+  payment: paymentEvent(
+    'rental.payment_received',
+    'A payment toward an order succeeded (cash, transfer or card).',
+  ),
   refund: paymentEvent('rental.payment_refunded', 'Part or all of a payment went back to the customer.'),
-  deposit_hold: paymentEvent('rental.deposit_held', "An order's deposit was taken (cash) or authorised (card)."),
+  deposit_hold: paymentEvent(
+    'rental.deposit_held',
+    "An order's deposit was taken (cash) or authorised (card).",
+  ),
   deposit_release: paymentEvent(
     'rental.deposit_released',
     'A held deposit went back; `applied_amount` of it was kept to settle what the order owed.',
   ),
-  failed: paymentEvent('rental.payment_failed', 'A payment, refund or deposit call was declined by the provider.'),
+  failed: paymentEvent(
+    'rental.payment_failed',
+    'A payment, refund or deposit call was declined by the provider.',
+  ),
 } as const;
 
 /** The payment event types, for the catalogue. */

@@ -141,7 +141,8 @@ export const paymentsRoutesV2: FastifyPluginAsyncTypebox<PaymentsRouteOptions> =
       config: { permission: 'rentals:read' },
       schema: {
         tags,
-        summary: "The order's payment ledger (append-only entries, oldest first), its payments and the balance they sum to.",
+        summary:
+          "The order's payment ledger (append-only entries, oldest first), its payments and the balance they sum to.",
         params: IdParams,
         response: { 200: LedgerBody },
       },

@@ -3,13 +3,23 @@ import { DateTime, Nullable } from '../../platform/http/schemas.ts';
 import type { Ledger } from './rentals.payments.service.ts';
 import { PAYMENT_METHODS, RENTAL_LEDGER_KINDS, type RentalPayment } from './rentals.payments.tables.ts';
 
-const Amount = Type.Integer({ minimum: 1, maximum: 2_000_000_000, description: 'Minor units of the order currency.' });
+const Amount = Type.Integer({
+  minimum: 1,
+  maximum: 2_000_000_000,
+  description: 'Minor units of the order currency.',
+});
 const Method = Type.Union(
   PAYMENT_METHODS.map((method) => Type.Literal(method)),
   { description: 'cash and bank_transfer are recorded by staff; card goes through the card processor.' },
 );
-const Reference = Type.String({ maxLength: 500, description: 'Receipt number, transfer reference or reason.' });
-const Source = Type.String({ maxLength: 500, description: "The card processor's token for the card (method card)." });
+const Reference = Type.String({
+  maxLength: 500,
+  description: 'Receipt number, transfer reference or reason.',
+});
+const Source = Type.String({
+  maxLength: 500,
+  description: "The card processor's token for the card (method card).",
+});
 
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.String({
@@ -42,9 +52,13 @@ export const DepositHoldBody = Type.Object(
 );
 export const DepositReleaseBody = Type.Object(
   {
-    hold: Type.Optional(Type.Integer({ minimum: 1, description: 'The hold released, when the order holds several.' })),
+    hold: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'The hold released, when the order holds several.' }),
+    ),
     apply_to_balance: Type.Optional(
-      Type.Boolean({ description: 'Keep what the order owes (damage, late fees) from the deposit; default true.' }),
+      Type.Boolean({
+        description: 'Keep what the order owes (damage, late fees) from the deposit; default true.',
+      }),
     ),
     reference: Type.Optional(Reference),
   },
@@ -60,7 +74,9 @@ export const Payment = Type.Object(
     method: Type.String(),
     status: Type.String({ description: 'pending (the processor answers by webhook), succeeded or failed.' }),
     amount: Type.Integer(),
-    applied_amount: Type.Integer({ description: 'Of a deposit release: the part kept to settle the balance.' }),
+    applied_amount: Type.Integer({
+      description: 'Of a deposit release: the part kept to settle the balance.',
+    }),
     currency: Type.String(),
     parent: Nullable(Type.Integer({ description: "A refund's payment, a release's hold." })),
     provider_ref: Nullable(Type.String()),

@@ -87,7 +87,10 @@ export function createPaymentsService({ db, audit, card, manual, now = () => new
     kind: PaymentKind,
     idempotencyKey: string,
     source: string | undefined,
-    validate: (tx: Transaction, order: RentalOrderRow) => Promise<Omit<NewRentalPayment, 'orderId' | 'kind' | 'idempotencyKey' | 'currency'>>,
+    validate: (
+      tx: Transaction,
+      order: RentalOrderRow,
+    ) => Promise<Omit<NewRentalPayment, 'orderId' | 'kind' | 'idempotencyKey' | 'currency'>>,
   ): Promise<RentalPayment> {
     const payment = await db.transaction(async (tx) => {
       const order = await orders.orderById(tx, orderId, { lock: true });
@@ -118,7 +121,8 @@ export function createPaymentsService({ db, audit, card, manual, now = () => new
     pay(ctx: RequestContext, orderId: number, input: MoneyIn, idempotencyKey: string) {
       return run(ctx, orderId, 'payment', idempotencyKey, input.source, async (tx, order) => {
         assertStatus(order, PAYABLE, 'take payments');
-        const due = (await summaryOf(tx, order.id)).balance - (await repository.pendingTotal(tx, order.id, 'payment'));
+        const due =
+          (await summaryOf(tx, order.id)).balance - (await repository.pendingTotal(tx, order.id, 'payment'));
         if (input.amount > due)
           throw rentalsErrors.RENTALS_OVERPAYMENT({
             message: `Only ${money(Math.max(0, due), order.currency)} is due on order ${order.id}; ${money(input.amount, order.currency)} was offered.`,
@@ -145,7 +149,10 @@ export function createPaymentsService({ db, audit, card, manual, now = () => new
         if (!paid || paid.orderId !== order.id || paid.kind !== 'payment')
           throw fieldError('payment', `Payment ${input.paymentId} is not a payment of order ${order.id}.`);
         if (paid.status !== 'succeeded')
-          throw fieldError('payment', `Payment ${paid.id} is ${paid.status}; only a received payment is refunded.`);
+          throw fieldError(
+            'payment',
+            `Payment ${paid.id} is ${paid.status}; only a received payment is refunded.`,
+          );
         const refundable = paid.amount - (await repository.liveChildrenTotal(tx, paid.id));
         if (input.amount > refundable)
           throw rentalsErrors.RENTALS_REFUND_EXCEEDS_PAID({
@@ -237,7 +244,10 @@ export function createPaymentsService({ db, audit, card, manual, now = () => new
     async ledger(orderId: number): Promise<Ledger> {
       const order = await orders.orderById(db, orderId);
       if (!order) throw rentalsErrors.RENTALS_ORDER_NOT_FOUND();
-      const [entries, payments] = await Promise.all([entriesOf(db, orderId), repository.paymentsOf(db, orderId)]);
+      const [entries, payments] = await Promise.all([
+        entriesOf(db, orderId),
+        repository.paymentsOf(db, orderId),
+      ]);
       return { currency: order.currency, summary: summarize(entries), entries, payments };
     },
   };

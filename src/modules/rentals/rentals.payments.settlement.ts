@@ -112,7 +112,11 @@ export function createSettlement({ db, audit, now }: SettlementDeps) {
             source,
           });
         case 'refund':
-          return provider.refund({ ...base, providerRef: parent?.providerRef ?? null, amount: payment.amount });
+          return provider.refund({
+            ...base,
+            providerRef: parent?.providerRef ?? null,
+            amount: payment.amount,
+          });
         case 'deposit_release':
           return provider.releaseHold({
             ...base,

@@ -71,7 +71,10 @@ export function createCardProvider(settings: CardProcessorSettings): PaymentProv
             : `declined (HTTP ${response.status})`,
       };
     const status = answer.status;
-    if (typeof answer.id !== 'string' || (status !== 'succeeded' && status !== 'pending' && status !== 'failed'))
+    if (
+      typeof answer.id !== 'string' ||
+      (status !== 'succeeded' && status !== 'pending' && status !== 'failed')
+    )
       throw unavailable(new Error('card processor answered without an id and status'));
     return {
       status,
