@@ -31,7 +31,7 @@ function startProcessor(): Promise<{ url: string; calls: Call[]; close: () => Pr
       });
       const answer = path.endsWith('/refunds')
         ? { id: `re_${calls.length}`, status: 'succeeded' }
-        : { id: `ch_${request.headers['idempotency-key']}`, status: 'pending' };
+        : { id: `ch_${calls.length}`, status: 'pending' };
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
   });
@@ -41,7 +41,12 @@ function startProcessor(): Promise<{ url: string; calls: Call[]; close: () => Pr
       resolve({
         url: `http://127.0.0.1:${port}/v1`,
         calls,
-        close: () => new Promise((done) => server.close(() => done())),
+        close: () =>
+          new Promise((done) => {
+            server.close(() => {
+              done();
+            });
+          }),
       });
     });
   });
