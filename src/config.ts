@@ -520,6 +520,39 @@ const settings = {
     parse: bool,
     default: 'false',
   },
+  cardProcessorUrl: {
+    env: 'CARD_PROCESSOR_URL',
+    description:
+      'API root of the card processor rental card payments go through (POST /charges, /charges/:id/refunds, /charges/:id/release). Unset: card payments are refused.',
+    parse: url('http:', 'https:'),
+  },
+  cardProcessorApiKey: {
+    env: 'CARD_PROCESSOR_API_KEY',
+    description: 'Bearer key Opsdesk sends to the card processor.',
+    parse: str,
+    secret: true,
+  },
+  cardProcessorTimeoutMs: {
+    env: 'CARD_PROCESSOR_TIMEOUT_MS',
+    description:
+      'How long one card processor call may take; past it the payment stays pending and a retry with the same Idempotency-Key asks again.',
+    parse: int(100, 120_000),
+    default: '10000',
+  },
+  cardWebhookSecret: {
+    env: 'CARD_WEBHOOK_SECRET',
+    description:
+      'Secret the card processor signs its webhooks with (HMAC-SHA256). Unset: every card webhook is refused.',
+    parse: str,
+    secret: true,
+  },
+  cardWebhookToleranceSeconds: {
+    env: 'CARD_WEBHOOK_TOLERANCE_SECONDS',
+    description:
+      'How far a card webhook signature timestamp may be from now before it is refused as a replay.',
+    parse: int(1, 3600),
+    default: '300',
+  },
   bodyLimitBytes: {
     env: 'BODY_LIMIT_BYTES',
     description: 'Largest request body accepted (413 above).',

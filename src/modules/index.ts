@@ -74,7 +74,17 @@ import {
   ordersRoutesV2,
   rentalsEvents,
   rentalsPermissions,
+  createCardWebhooks,
+  createPaymentsService,
+  paymentsRoutesV2,
+  rentalPaymentEvents,
+  checkoutRoutesV2,
+  createCheckoutService,
+  rentalCheckoutEvents,
+  createOrderEditing,
+  orderEditRoutesV2,
 } from './rentals/index.ts';
+import { createCardProvider, manualProvider } from '../platform/payments/index.ts';
 import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
 import {
   createSitesService,
@@ -205,6 +215,11 @@ export type ServiceSettings = Pick<
   | 'customerBlindIndexKey'
   | 'customerPhoneRegion'
   | 'isProduction'
+  | 'cardProcessorUrl'
+  | 'cardProcessorApiKey'
+  | 'cardProcessorTimeoutMs'
+  | 'cardWebhookSecret'
+  | 'cardWebhookToleranceSeconds'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
@@ -459,6 +474,39 @@ export function createServices(
     quietHours: settings.rentalReminderQuietHours,
     now,
   });
+  const payments = createPaymentsService({
+    db,
+    audit,
+    manual: manualProvider,
+    card: settings.cardProcessorUrl
+      ? createCardProvider({
+          baseUrl: settings.cardProcessorUrl,
+          apiKey: settings.cardProcessorApiKey ?? '',
+          timeoutMs: settings.cardProcessorTimeoutMs,
+        })
+      : undefined,
+    now,
+  });
+  const cardWebhooks = createCardWebhooks({
+    db,
+    settlement: payments.settlement,
+    settings: { secret: settings.cardWebhookSecret, toleranceSeconds: settings.cardWebhookToleranceSeconds },
+    now,
+  });
+  const editDraft = createOrderEditing({
+    db,
+    audit,
+    orders,
+    customerExists: (id, executor) => customers.exists(id, executor),
+  });
+  const checkout = createCheckoutService({
+    db,
+    audit,
+    storage: createFileStorage(settings),
+    maxPhotoBytes: settings.attachmentMaxBytes,
+    orderIn: (executor, id) => orders.orderIn(executor, id),
+    now,
+  });
   const reports = createReportsService({ db, sla: createSlaReports({ db }), identity });
   const ticketImports = createTicketImports({
     db,
@@ -521,6 +569,10 @@ export function createServices(
     rentalReminders,
     rentalsReports: createRentalsReports({ db, now }),
     calendarFor,
+    payments,
+    cardWebhooks,
+    checkout,
+    editDraft,
   };
 }
 
@@ -534,6 +586,8 @@ export const eventCatalogue = createEventCatalogue(
   sitesEvents,
   identityEvents,
   rentalsEvents,
+  rentalPaymentEvents,
+  rentalCheckoutEvents,
 );
 
 export const permissionGrants: PermissionGrants[] = [
@@ -615,6 +669,9 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(availabilityRoutesV2, { availability: services.availability }),
       mounted(ordersRoutesV2, { orders: services.orders }),
       mounted(rentalsReportsRoutesV2, { reports: services.rentalsReports, policy: services.policy, health }),
+      mounted(paymentsRoutesV2, { payments: services.payments, cardWebhooks: services.cardWebhooks }),
+      mounted(checkoutRoutesV2, { checkout: services.checkout, orders: services.orders }),
+      mounted(orderEditRoutesV2, { editDraft: services.editDraft }),
     ],
   };
 }

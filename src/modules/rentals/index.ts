@@ -11,6 +11,15 @@ export { createAvailability, type AvailabilityService } from './rentals.availabi
 export { availabilityRoutesV1, availabilityRoutesV2 } from './rentals.availability.routes.ts';
 export { createOrdersService, type OrdersService, type RentalOrder } from './rentals.orders.service.ts';
 export { ordersRoutesV1, ordersRoutesV2 } from './rentals.orders.routes.ts';
+export { createPaymentsService, type PaymentsService } from './rentals.payments.service.ts';
+export { createCardWebhooks, type CardWebhooks } from './rentals.payments.webhooks.ts';
+export { paymentsRoutesV2 } from './rentals.payments.routes.ts';
+export { rentalPaymentEvents } from './rentals.payments.events.ts';
+export { createCheckoutService, type CheckoutService } from './rentals.checkout.service.ts';
+export { checkoutRoutesV2 } from './rentals.checkout.routes.ts';
+export { rentalCheckoutEvents } from './rentals.checkout.events.ts';
+export { createOrderEditing, type OrderEditing } from './rentals.orders.edit.ts';
+export { orderEditRoutesV2 } from './rentals.orders.edit.routes.ts';
 export { seedRentals } from './rentals.seed.ts';
 export { rentalsPermissions } from './rentals.policy.ts';
 export { rentalsEvents } from './rentals.events.ts';

@@ -39,6 +39,7 @@ const productFields = (product: RentalProduct) => ({
   calendar_id: product.calendarId,
   late_fee_unit: product.lateFeeUnit,
   late_fee_amount: product.lateFeeAmount,
+  late_fee_grace_minutes: product.lateFeeGraceMinutes,
   version: product.version,
   created_at: product.createdAt.toISOString(),
   updated_at: product.updatedAt.toISOString(),
@@ -92,6 +93,7 @@ const productInput = (body: ProductV1Body | ProductV2Body): ProductInput => ({
   calendarId: body.calendar_id,
   lateFeeUnit: body.late_fee_unit,
   lateFeeAmount: body.late_fee_amount,
+  lateFeeGraceMinutes: body.late_fee_grace_minutes,
 });
 
 export const productInputV1 = (body: ProductV1Body): ProductInput =>

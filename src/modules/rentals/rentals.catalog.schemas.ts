@@ -60,6 +60,7 @@ const productFields = {
   calendar_id: Nullable(Type.Integer()),
   late_fee_unit: LateFeeUnit,
   late_fee_amount: Type.Integer(),
+  late_fee_grace_minutes: Type.Integer(),
   version: Type.Integer(),
   created_at: DateTime,
   updated_at: DateTime,
@@ -130,6 +131,7 @@ const productWrite = {
   calendar_id: NullableId,
   late_fee_unit: LateFeeUnit,
   late_fee_amount: Money,
+  late_fee_grace_minutes: Minutes,
   version: Version,
 };
 const required = { name: Name, sku: productWrite.sku, currency: Currency };

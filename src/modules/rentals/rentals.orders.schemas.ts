@@ -76,6 +76,14 @@ export const Order = Type.Object(
     tax_total: Type.Integer(),
     total: Type.Integer(),
     deposit_total: Type.Integer(),
+    balance_due: Type.Integer({
+      description:
+        'What the customer owes now, summed from the payment ledger (GET .../ledger); negative when overpaid.',
+    }),
+    paid_total: Type.Integer({
+      description: 'Payments received, including deposit kept to settle the balance.',
+    }),
+    deposit_held: Type.Integer({ description: 'Deposit the shop holds now.' }),
     notes: Type.String(),
     allowed_transitions: Type.Array(TransitionName),
     version: Type.Integer(),
@@ -115,6 +123,9 @@ export function presentOrder(order: RentalOrder): Static<typeof Order> {
     tax_total: order.taxTotal,
     total: order.total,
     deposit_total: order.depositTotal,
+    balance_due: order.ledger.balance,
+    paid_total: order.ledger.paid,
+    deposit_held: order.ledger.depositHeld,
     notes: order.notes,
     allowed_transitions: allowedTransitions(order.status),
     version: order.version,

@@ -11,6 +11,8 @@ import { productsByIds } from './rentals.catalog.repository.ts';
 import { rentalsChanged } from './rentals.cache.ts';
 import { rentalsErrors } from './rentals.errors.ts';
 import { recordOrderChange } from './rentals.events.ts';
+import type { LedgerSummary } from './rentals.ledger.ts';
+import { chargeOrder, creditOrder, summariesOf } from './rentals.ledger.repository.ts';
 import * as repository from './rentals.orders.repository.ts';
 import { periodProblems, resolvePeriod, type RentalPeriod } from './rentals.period.ts';
 import { priceOrder, type Discount } from './rentals.pricing.ts';
@@ -31,7 +33,8 @@ export interface OrderInput {
 }
 
 export type OrderLine = RentalOrderLine & { stockItemIds: number[] };
-export type RentalOrder = RentalOrderRow & { lines: OrderLine[] };
+/** `ledger`: the order's payment ledger summed (balance, deposit held), see rentals.ledger.ts. */
+export type RentalOrder = RentalOrderRow & { lines: OrderLine[]; ledger: LedgerSummary };
 
 export interface OrdersDeps {
   db: Database;
@@ -52,12 +55,14 @@ export function createOrdersService({
   /** Orders with their lines and, per line, the stock items its active bookings hold: two queries per page. */
   async function hydrate(executor: Executor, rows: RentalOrderRow[]): Promise<RentalOrder[]> {
     const ids = rows.map((row) => row.id);
-    const [lines, bookings] = await Promise.all([
+    const [lines, bookings, ledgers] = await Promise.all([
       repository.linesOfOrders(executor, ids),
       bookingsOfOrders(executor, ids),
+      summariesOf(executor, ids),
     ]);
     return rows.map((row) => ({
       ...row,
+      ledger: ledgers.get(row.id) ?? { charged: 0, paid: 0, refunded: 0, balance: 0, depositHeld: 0 },
       lines: lines
         .filter((line) => line.orderId === row.id)
         .map((line) => ({
@@ -149,6 +154,10 @@ export function createOrdersService({
     listOrders: (params: ListParams): Promise<Page<RentalOrder>> => orderListing.page(params),
     allOrders: (params: ListParams) => orderListing.all(params),
     getOrder: (id: number) => loaded(db, id),
+    /** An order read through `executor` (inside another module's transaction). */
+    orderIn: loaded,
+    /** Checks an order request against the catalog and prices it, writing nothing (draft edits). */
+    price: prepare,
 
     /** Creates an order, priced from the catalog; reserved (stock booked) unless a draft is asked for. */
     async createOrder(ctx: RequestContext, input: OrderInput): Promise<RentalOrder> {
@@ -196,7 +205,10 @@ export function createOrdersService({
             };
           }),
         );
-        if (status === 'reserved') await reserveLines(tx, row, inserted, byId);
+        if (status === 'reserved') {
+          await reserveLines(tx, row, inserted, byId);
+          await chargeOrder(tx, row, ctx.actor.userId);
+        }
         const order = await loaded(tx, row.id);
         await audit.record(tx, ctx, {
           action: 'rental_order.created',
@@ -241,8 +253,12 @@ export function createOrdersService({
             lines.map((line) => line.productId),
           );
           await reserveLines(tx, before, lines, new Map(products.map((p) => [p.id, p])));
+          await chargeOrder(tx, before, ctx.actor.userId);
         }
-        if (name === 'cancel') await releaseBookings(tx, id, at);
+        if (name === 'cancel') {
+          await releaseBookings(tx, id, at);
+          await creditOrder(tx, before, ctx.actor.userId);
+        }
         const row = await repository.setStatus(tx, id, ORDER_TRANSITIONS[name].to, at);
         if (!row) throw rentalsErrors.RENTALS_ORDER_NOT_FOUND();
         const after = await loaded(tx, id);

@@ -124,8 +124,9 @@ describe('rental reminders', () => {
       `Pickup soon: rental order #${tomorrow}`,
       `Return due today: rental order #${today}`,
     ]);
+    // The ledger's balance: the order's total charged at reservation (the deposit is held at pickup).
     expect(toCustomer.find((mail) => mail.headers.subject?.startsWith('Payment'))?.body).toContain(
-      '44.00 EUR',
+      '24.00 EUR',
     );
     expect(smtp.received.filter((mail) => mail.to.includes(agentEmail))).toHaveLength(3);
     expect((await reminders()).map((row) => row.customer_email_state)).toEqual(['sent', 'sent', 'sent']);

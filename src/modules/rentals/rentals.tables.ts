@@ -68,6 +68,8 @@ export const rentalProducts = pgTable(
     /** Late fees are charged by the returns flow: `lateFeeAmount` per started `lateFeeUnit` after the due return. */
     lateFeeUnit: text({ enum: LATE_FEE_UNITS }),
     lateFeeAmount: integer().notNull().default(0),
+    /** Minutes after the due return before a return counts as late (then every started unit counts from the due time). */
+    lateFeeGraceMinutes: integer().notNull().default(0),
     active: boolean().notNull().default(true),
     version: integer().notNull().default(1),
     ...timestamps,
@@ -85,7 +87,7 @@ export const rentalProducts = pgTable(
     ),
     check(
       'rental_products_minutes_check',
-      sql`${table.bufferBeforeMinutes} >= 0 and ${table.bufferAfterMinutes} >= 0 and ${table.minDurationMinutes} >= 1 and ${table.leadTimeMinutes} >= 0`,
+      sql`${table.bufferBeforeMinutes} >= 0 and ${table.bufferAfterMinutes} >= 0 and ${table.minDurationMinutes} >= 1 and ${table.leadTimeMinutes} >= 0 and ${table.lateFeeGraceMinutes} >= 0`,
     ),
   ],
 );

@@ -22,3 +22,5 @@ export * from '../../modules/customers/customers.jobs.tables.ts';
 export * from '../events/events.tables.ts';
 export * from '../../modules/webhooks/webhooks.tables.ts';
 export * from '../../modules/rentals/rentals.tables.ts';
+export * from '../../modules/rentals/rentals.payments.tables.ts';
+export * from '../../modules/rentals/rentals.checkout.tables.ts';

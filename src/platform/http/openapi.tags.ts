@@ -24,7 +24,7 @@ export const TAG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   notifications: 'The in-app notification inbox and outgoing e-mail.',
   audit: 'The audit trail of every change.',
   rentals:
-    'The rental catalog (categories, products, stock items), availability, and orders whose bookings cannot overlap.',
+    'The rental catalog (categories, products, stock items), availability, orders whose bookings cannot overlap, their payments and ledger, and pickup and return per stock item.',
   webhooks:
     'Webhook endpoints, their deliveries and replays; the domain events delivered to subscribed URLs, signed as Standard Webhooks.',
   customers:
