@@ -43,10 +43,11 @@ interface Group {
 /** The values drizzle's columns decode themselves; node-postgres would parse them first. */
 const RAW_TYPES = new Set([1082, 1114, 1184, 1186, 1182, 1115, 1185, 1187, 1231]);
 const raw = (value: string) => value;
-const types = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    RAW_TYPES.has(oid) ? raw : pg.types.getTypeParser(oid, format),
-} as pg.CustomTypesConfig;
+const parserOf = pg.types.getTypeParser as (oid: number, format?: string) => (value: string) => unknown;
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) =>
+    RAW_TYPES.has(oid) ? raw : parserOf(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
 
 function decoderOf(field: unknown): Decode {
   if (is(field, Column)) {
@@ -56,8 +57,8 @@ function decoderOf(field: unknown): Decode {
   }
   // `mapWith` sets an SQL's decoder; drizzle's types keep it internal.
   const expression = is(field, SQL) ? field : is(field, SQL.Aliased) ? field.sql : undefined;
-  const decoder = (expression as unknown as { decoder?: { mapFromDriverValue(value: unknown): unknown } })
-    ?.decoder;
+  if (!expression) return undefined;
+  const { decoder } = expression as unknown as { decoder?: { mapFromDriverValue(value: unknown): unknown } };
   return decoder ? (value) => decoder.mapFromDriverValue(value) : undefined;
 }
 
