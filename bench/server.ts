@@ -54,11 +54,15 @@ function compileOnce(): void {
 
 const READY = /Opsdesk is serving at (http:\/\/\S+)/;
 
-/** `overrides` replace the settings above (e.g. a fixed PORT, WEB_CONCURRENCY). */
+/**
+ * `overrides` replace the settings above (e.g. a fixed PORT, WEB_CONCURRENCY); `nodeArguments`
+ * go to node itself (`--cpu-prof`, which NODE_OPTIONS refuses).
+ */
 export async function startServer(
   databaseUrl: string,
   poolMax: number,
   overrides: Record<string, string> = {},
+  nodeArguments: string[] = [],
 ): Promise<RunningServer> {
   compileOnce();
   // The caller's Opsdesk settings must not leak into the server under test.
@@ -68,7 +72,7 @@ export async function startServer(
     ...serverEnv(databaseUrl, poolMax),
     ...overrides,
   };
-  const child = spawn(process.execPath, ['bin/opsdesk.js', 'serve'], {
+  const child = spawn(process.execPath, [...nodeArguments, 'bin/opsdesk.js', 'serve'], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -22,6 +21,7 @@ import { commonErrors } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
 import { idempotencyPlugin } from './platform/http/idempotency.ts';
 import { rejectNullCharacters } from './platform/http/null-characters.ts';
+import { securityHeadersPlugin } from './platform/http/security-headers.ts';
 import { rateLimitStore } from './platform/http/rate-limit-store.ts';
 import { openApiRoutes, openApiOptions, registerOpenApiComponents } from './platform/http/openapi.ts';
 import { listFormats } from './platform/http/list-formats.ts';
@@ -99,6 +99,10 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     reply.header('x-request-id', request.id);
     done();
   });
+  securityHeadersPlugin(app, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
   app.addHook('onSend', (request, reply, payload, done) => {
     if (notModified(request, reply)) {
       reply.code(304);
@@ -121,10 +125,6 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     done(null, payload);
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    crossOriginResourcePolicy: { policy: 'same-site' },
-  });
   await app.register(cors, {
     origin: [...config.corsOrigins],
     credentials: true,

@@ -1,5 +1,6 @@
-import { and, asc, count, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
+import { compileSelect, selectBuilder } from '../../platform/db/compiled-select.ts';
 import { defineList } from '../../platform/http/query.ts';
 import {
   apiTokens,
@@ -98,9 +99,19 @@ export async function personByUserId(
   return row;
 }
 
+/** Every page of tickets, comments or shifts hydrates its people here: compiled once (platform/db/compiled-select.ts). */
+const peopleByIds = compileSelect(
+  selectBuilder
+    .select(personColumns)
+    .from(profiles)
+    .innerJoin(users, eq(users.id, profiles.userId))
+    .leftJoin(departments, eq(departments.id, users.departmentId))
+    .where(sql`${users.id} = any(${sql.placeholder('ids')})`),
+);
+
 export function peopleByUserIds(executor: Executor, userIds: number[]): Promise<Person[]> {
   if (userIds.length === 0) return Promise.resolve([]);
-  return personQuery(executor).where(inArray(users.id, userIds));
+  return peopleByIds.run(executor, { ids: userIds });
 }
 
 export async function userIdsInDepartment(executor: Executor, departmentId: number): Promise<number[]> {
@@ -216,9 +227,16 @@ export async function departmentById(executor: Executor, id: number): Promise<De
   return row;
 }
 
+const departmentsById = compileSelect(
+  selectBuilder
+    .select(getTableColumns(departments))
+    .from(departments)
+    .where(sql`${departments.id} = any(${sql.placeholder('ids')})`),
+);
+
 export function departmentsByIds(executor: Executor, ids: number[]): Promise<Department[]> {
   if (ids.length === 0) return Promise.resolve([]);
-  return executor.select().from(departments).where(inArray(departments.id, ids));
+  return departmentsById.run(executor, { ids });
 }
 
 export async function departmentByName(executor: Executor, name: string): Promise<Department | undefined> {

@@ -1,6 +1,7 @@
 import { and, count, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../platform/db/client.ts';
+import { compileSelect, selectBuilder } from '../../platform/db/compiled-select.ts';
 import { defineList, type FilterDef } from '../../platform/http/query.ts';
 import {
   facilities,
@@ -207,9 +208,18 @@ export async function facilityById(
   return row;
 }
 
+/** Every page of tickets or shifts hydrates its facilities here: compiled once (platform/db/compiled-select.ts). */
+const facilitiesById = compileSelect(
+  selectBuilder
+    .select(facilityColumns)
+    .from(facilities)
+    .leftJoin(locations, eq(locations.id, facilities.locationId))
+    .where(sql`${facilities.id} = any(${sql.placeholder('ids')})`),
+);
+
 export function facilitiesByIds(executor: Executor, ids: number[]): Promise<Facility[]> {
   if (ids.length === 0) return Promise.resolve([]);
-  return facilityQuery(executor).where(sql`${facilities.id} = any(${sql.param(ids)})`);
+  return facilitiesById.run(executor, { ids });
 }
 
 /** Facility names are unique per location (and among facilities without one). */

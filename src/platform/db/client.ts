@@ -54,6 +54,8 @@ const PREPARED_PER_CONNECTION = 200;
  */
 export class PreparingClient extends pg.Client {
   readonly preparedNames = new Set<string>();
+  /** Texts whose statement went stale on this connection, and the name each runs under now. */
+  readonly renamed = new Map<string, string>();
 }
 
 const unnamedQuery = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')?.value as (
@@ -61,13 +63,75 @@ const unnamedQuery = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query
   ...args: unknown[]
 ) => unknown;
 
+/** The statement is gone from the server: a pooler's DISCARD ALL (or DEALLOCATE ALL) dropped every one. */
+const STATEMENT_GONE = '26000';
+/** A migration changed what the statement's tables return: "cached plan must not change result type". */
+const PLAN_CHANGED = '0A000';
+
+type Callback = (error: Error | null, result?: pg.QueryResult) => void;
+
+interface ConnectionState {
+  parsedStatements: Record<string, string>;
+}
+
+/**
+ * Runs a named statement; when the server no longer knows it (a pooler discarded the
+ * session's statements) or can no longer run it (a migration changed its result type),
+ * it is prepared again and run once more, unless a transaction is open: the failure has
+ * aborted that transaction, so it is the caller's to see, and the next use prepares anew.
+ */
+async function runNamed(
+  client: PreparingClient,
+  config: pg.QueryConfig,
+  values: unknown,
+): Promise<pg.QueryResult> {
+  const run = (query: pg.QueryConfig) => unnamedQuery.call(client, query, values) as Promise<pg.QueryResult>;
+  try {
+    return await run(config);
+  } catch (error) {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    const name = config.name;
+    const stale =
+      code === STATEMENT_GONE ||
+      (code === PLAN_CHANGED && typeof message === 'string' && message.includes('cached plan'));
+    if (!stale || !name) throw error;
+    const parsed = (client as unknown as { connection: ConnectionState }).connection.parsedStatements;
+    let retry = config;
+    if (code === STATEMENT_GONE) {
+      // The server forgot them all; each is parsed again at its next use.
+      for (const known of Object.keys(parsed)) Reflect.deleteProperty(parsed, known);
+    } else {
+      // The old statement cannot be deallocated inside an aborted transaction: the text moves to a new name.
+      Reflect.deleteProperty(parsed, name);
+      const fresh = `${name.replace(/_r\d+$/, '')}_r${client.renamed.size + 1}`;
+      if (client.renamed.get(config.text) === name || !client.renamed.has(config.text))
+        client.renamed.set(config.text, fresh);
+      retry = { ...config, name: client.renamed.get(config.text) };
+    }
+    const status = (client as unknown as { _txStatus?: string | null })._txStatus;
+    if (status !== 'I') throw error;
+    return run(retry);
+  }
+}
+
 PreparingClient.prototype.query = function (this: PreparingClient, ...args: unknown[]) {
-  const named = namedConfig(this.preparedNames, args[0], args[1]);
-  if (named) args[0] = named;
-  return unnamedQuery.apply(this, args);
+  const named = namedConfig(this, args[0], args[1]);
+  if (!named) return unnamedQuery.apply(this, args);
+  const callback = typeof args[args.length - 1] === 'function' ? (args.pop() as Callback) : undefined;
+  const result = runNamed(this, named, Array.isArray(args[1]) ? args[1] : undefined);
+  if (!callback) return result;
+  result.then(
+    (answer) => {
+      callback(null, answer);
+    },
+    (error: unknown) => {
+      callback(error as Error);
+    },
+  );
+  return undefined;
 } as pg.Client['query'];
 
-function namedConfig(prepared: Set<string>, config: unknown, values: unknown): pg.QueryConfig | undefined {
+function namedConfig(client: PreparingClient, config: unknown, values: unknown): pg.QueryConfig | undefined {
   const query: pg.QueryConfig | undefined =
     typeof config === 'string'
       ? { text: config }
@@ -77,7 +141,10 @@ function namedConfig(prepared: Set<string>, config: unknown, values: unknown): p
   if (!query || query.name || typeof query.text !== 'string') return undefined;
   const parameters = Array.isArray(values) ? values : query.values;
   if (!parameters?.length) return undefined;
-  const name = `opsdesk_${createHash('sha1').update(query.text).digest('base64url').slice(0, 20)}`;
+  const name =
+    client.renamed.get(query.text) ??
+    `opsdesk_${createHash('sha1').update(query.text).digest('base64url').slice(0, 20)}`;
+  const prepared = client.preparedNames;
   if (!prepared.has(name)) {
     if (prepared.size >= PREPARED_PER_CONNECTION) return undefined;
     prepared.add(name);

@@ -58,6 +58,51 @@ describe('prepared statements', () => {
   });
 });
 
+describe('stale prepared statements', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let handle: DatabaseHandle;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    handle = connectDatabase({ url: database.url, poolMax: 1, statementTimeoutMs: 5000 });
+    await handle.pool.query('create table gauges (id int primary key, reading int)');
+    await handle.pool.query('insert into gauges values (1, 10), (2, 20)');
+  });
+
+  afterAll(async () => {
+    await handle.close();
+    await database.drop();
+  });
+
+  const reading = (id: number) => handle.pool.query('select * from gauges where id = $1', [id]);
+
+  it('prepares again what a pooler discarded (DISCARD ALL), and answers', async () => {
+    expect((await reading(1)).rows).toEqual([{ id: 1, reading: 10 }]);
+    await handle.pool.query('discard all');
+    expect((await reading(2)).rows).toEqual([{ id: 2, reading: 20 }]);
+    const { rows } = await handle.pool.query<{ count: number }>(
+      "select count(*)::int as count from pg_prepared_statements where statement like 'select * from gauges%'",
+    );
+    expect(rows).toEqual([{ count: 1 }]);
+  });
+
+  it('prepares again a statement whose result a migration changed, and answers with the new columns', async () => {
+    expect((await reading(1)).rows).toEqual([{ id: 1, reading: 10 }]);
+    await handle.pool.query("alter table gauges add column unit text not null default 'bar'");
+    expect((await reading(1)).rows).toEqual([{ id: 1, reading: 10, unit: 'bar' }]);
+    expect((await reading(2)).rows).toEqual([{ id: 2, reading: 20, unit: 'bar' }]);
+  });
+
+  it('inside a transaction, fails that transaction (the error aborted it), and the next use recovers', async () => {
+    const inTransaction = (id: number) =>
+      handle.db.transaction(async (tx) => tx.execute(sql`select * from gauges where id = ${id}`));
+    expect((await inTransaction(1)).rows).toEqual([{ id: 1, reading: 10, unit: 'bar' }]);
+    await handle.pool.query('alter table gauges add column serial text');
+    await expect(inTransaction(1)).rejects.toMatchObject({ cause: { code: '0A000' } });
+    expect((await inTransaction(1)).rows).toEqual([{ id: 1, reading: 10, unit: 'bar', serial: null }]);
+  });
+});
+
 describe('prepared statements turned off (DATABASE_PREPARED_STATEMENTS=false)', () => {
   it('prepares nothing, so a transaction-pooling PgBouncer can sit in between', async () => {
     const database = await createTestDatabase();
