@@ -14,3 +14,4 @@ export { ordersRoutesV1, ordersRoutesV2 } from './rentals.orders.routes.ts';
 export { seedRentals } from './rentals.seed.ts';
 export { rentalsPermissions } from './rentals.policy.ts';
 export type { OrderStatus, RentalProduct, StockItem, StockStatus } from './rentals.tables.ts';
+export { rentalCustomerLinks } from './rentals.customers.ts';
