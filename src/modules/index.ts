@@ -42,8 +42,13 @@ import {
   notificationsRoutesV2,
 } from './notifications/index.ts';
 import {
+  createCustomerMerge,
+  createCustomerPrivacy,
   createCustomersService,
   createCustomerVault,
+  createDuplicateFinder,
+  customerPrivacyRoutesV2,
+  customersEvents,
   customerKeysFrom,
   customersPermissions,
   customersRoutesV1,
@@ -59,6 +64,7 @@ import {
   createOrdersService,
   ordersRoutesV1,
   ordersRoutesV2,
+  rentalCustomerLinks,
   rentalsPermissions,
 } from './rentals/index.ts';
 import { createReportsService, reportsPermissions, reportsRoutesV2 } from './reports/index.ts';
@@ -89,9 +95,11 @@ import {
   createTicketImportJobs,
   createTicketImports,
   createTicketsService,
+  customerTicketsRoutesV2,
   runImportJob,
   ticketImportRoutesV2,
   ticketEvents,
+  ticketRequesterLinks,
   ticketsPermissions,
   ticketsRoutesV1,
   ticketsRoutesV2,
@@ -390,7 +398,18 @@ export function createServices(
     },
   });
   const customerVault = createCustomerVault(customerKeysFrom(settings), settings.customerPhoneRegion);
-  const customers = createCustomersService({ db, audit, identity, vault: customerVault, now });
+  const customers = createCustomersService({ db, audit, identity, vault: customerVault, policy, now });
+  // The records of other modules that point at a customer: exported with them, moved by a merge.
+  const customerLinks = [ticketRequesterLinks, rentalCustomerLinks];
+  const customerPrivacy = createCustomerPrivacy({
+    db,
+    audit,
+    vault: customerVault,
+    links: customerLinks,
+    now,
+  });
+  const customerMerge = createCustomerMerge({ db, audit, vault: customerVault, links: customerLinks });
+  const customerDuplicates = createDuplicateFinder(db, customerVault);
   const catalog = createCatalogService({
     db,
     audit,
@@ -464,6 +483,9 @@ export function createServices(
     timeoff,
     customerVault,
     customers,
+    customerPrivacy,
+    customerMerge,
+    customerDuplicates,
     catalog,
     availability,
     orders,
@@ -479,6 +501,7 @@ export const eventCatalogue = createEventCatalogue(
   workforceEvents,
   sitesEvents,
   identityEvents,
+  customersEvents,
 );
 
 export const permissionGrants: PermissionGrants[] = [
@@ -553,6 +576,16 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(mailRoutesV2, mailOptions),
       mounted(auditRoutesV2, { audit: services.audit }),
       mounted(customersRoutesV2, { customers: services.customers }),
+      mounted(customerPrivacyRoutesV2, {
+        customers: services.customers,
+        privacy: services.customerPrivacy,
+        merge: services.customerMerge,
+        duplicates: services.customerDuplicates,
+      }),
+      mounted(customerTicketsRoutesV2, {
+        tickets: services.tickets,
+        customerExists: (id) => services.customers.exists(id),
+      }),
       mounted(webhooksRoutesV2, { webhooks: services.webhooks }),
       mounted(catalogRoutesV2, { catalog: services.catalog }),
       mounted(availabilityRoutesV2, { availability: services.availability }),

@@ -16,5 +16,10 @@ export { createCustomerVault, type Customer, type CustomerVault, type Address } 
 export { customerKeysFrom, generateKeyLine, type CustomerKeys } from './customers.keyring.ts';
 export { createKeyRotation, type KeyRotation, type RotationProgress } from './customers.rotation.ts';
 export { seedCustomers } from './customers.seed.ts';
+export { customersEvents } from './customers.events.ts';
+export { createCustomerPrivacy, type CustomerLink, type CustomerPrivacy } from './customers.privacy.ts';
+export { createCustomerMerge, type CustomerMerge } from './customers.merge.ts';
+export { createDuplicateFinder, type DuplicateFinder } from './customers.duplicates.ts';
+export { customerPrivacyRoutesV2 } from './customers.routes.v2.privacy.ts';
 export type { CustomerInput } from './customers.validation.ts';
 export type { CustomerKind, CustomerStatus } from './customers.tables.ts';

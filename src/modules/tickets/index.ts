@@ -47,7 +47,4 @@ export { createTicketImportJobs, runImportJob } from './tickets.import.jobs.ts';
 export { ticketImportRoutesV2 } from './tickets.import.routes.ts';
 export { ticketEvents } from './tickets.events.ts';
 export { ticketRequesterLinks } from './tickets.requester.ts';
-export {
-  customerTicketsRoutesV2,
-  type CustomerTicketsRouteOptions,
-} from './tickets.routes.v2.requester.ts';
+export { customerTicketsRoutesV2, type CustomerTicketsRouteOptions } from './tickets.routes.v2.requester.ts';
