@@ -33,8 +33,12 @@ describe('customer privacy, duplicates and requesters', () => {
     await t.close();
   });
 
-  const create = async (body: Record<string, unknown>, as: Browser = agent) => {
-    const response = await as.post('/api/v2/customers', body);
+  const create = async (
+    body: Record<string, unknown>,
+    as: Browser = agent,
+    headers?: Record<string, string>,
+  ) => {
+    const response = await as.post('/api/v2/customers', body, headers);
     expect(response.statusCode, response.body).toBe(201);
     return response.json<CustomerJson>();
   };
@@ -156,15 +160,20 @@ describe('customer privacy, duplicates and requesters', () => {
     ];
 
     it('exports everything held, then erases it beyond recovery while the id, tickets and audit trail stay', async () => {
-      const customer = await create({
-        first_name: MARKER.name,
-        last_name: 'Erasable',
-        email: MARKER.email,
-        phone: MARKER.phone,
-        notes: MARKER.notes,
-        marketing_consent: true,
-        marketing_consent_source: 'web form',
-      });
+      // Created with an Idempotency-Key: the stored response (replayable for 24 hours) holds the values too.
+      const customer = await create(
+        {
+          first_name: MARKER.name,
+          last_name: 'Erasable',
+          email: MARKER.email,
+          phone: MARKER.phone,
+          notes: MARKER.notes,
+          marketing_consent: true,
+          marketing_consent_source: 'web form',
+        },
+        manager,
+        { 'idempotency-key': 'erase-marker-create' },
+      );
       const ticket = await ticketFor(customer.id, 'Refund request');
 
       expect((await agent.get(`/api/v2/customers/${customer.id}/privacy-export`)).statusCode).toBe(403);
@@ -183,6 +192,8 @@ describe('customer privacy, duplicates and requesters', () => {
 
       const dumpBefore = await dump();
       expect(dumpBefore).toContain(MARKER.name);
+      // The stored idempotent response holds the e-mail in clear until erasure forgets it.
+      expect(dumpBefore).toContain(MARKER.email);
 
       const erased = await admin.post(`/api/v2/customers/${customer.id}/erase`);
       expect(erased.statusCode, erased.body).toBe(200);

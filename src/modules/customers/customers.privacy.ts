@@ -1,6 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
+import { forgetStoredResponses } from '../../platform/http/idempotency.ts';
 import type { AuditEntry, AuditService } from '../audit/index.ts';
 import { changedFields, customerAuditView } from './customers.audit.ts';
 import { customersErrors } from './customers.errors.ts';
@@ -101,6 +102,7 @@ export function createCustomerPrivacy({
           (field) => !['kind', 'status', 'tags', 'owner_id', 'organisation_id'].includes(field),
         );
         const after = open(await privacyRepository.eraseCustomer(tx, id, placeholderOf(before.kind), now()));
+        await forgetStoredResponses(tx, `/api/v2/customers/${id}`);
         await privacyRepository.pruneSearchWords(
           tx,
           `${before.firstName} ${before.lastName} ${before.company}`,
