@@ -34,6 +34,11 @@ export const DuplicatesPageV2 = Type.Object(
 
 export const DuplicatesQuery = Type.Object(
   {
+    format: Type.Optional(
+      Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xml'), Type.Literal('ndjson')], {
+        description: 'Response format; CSV, XML and NDJSON walk every customer. Same as the Accept header.',
+      }),
+    ),
     cursor: Type.Optional(
       Type.String({ pattern: '^[0-9]{1,10}$', description: '`next_cursor` of the previous page.' }),
     ),

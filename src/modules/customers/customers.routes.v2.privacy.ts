@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { contextOf } from '../../platform/auth/actor.ts';
 import { setEtag } from '../../platform/http/etag.ts';
+import { sendList } from '../../platform/http/negotiation.ts';
 import { IdParams } from '../../platform/http/schemas.ts';
+import type { Static } from '@sinclair/typebox';
 import { presentAuditEntry } from '../audit/index.ts';
 import type { DuplicateFinder } from './customers.duplicates.ts';
 import type { CustomerMerge } from './customers.merge.ts';
@@ -9,6 +11,7 @@ import type { Customer } from './customers.pii.ts';
 import { displayName, presentCustomerV2 } from './customers.presenters.ts';
 import type { CustomerPrivacy } from './customers.privacy.ts';
 import {
+  DuplicatePairV2,
   DuplicatesPageV2,
   DuplicatesQuery,
   MergeBody,
@@ -25,6 +28,7 @@ export interface CustomerPrivacyRouteOptions {
 }
 
 const tags = ['customers'];
+type DuplicatePairJson = Static<typeof DuplicatePairV2>;
 const ref = (customer: Customer | undefined, id: number) => ({
   id,
   kind: customer?.kind ?? 'person',
@@ -48,27 +52,42 @@ export const customerPrivacyRoutesV2: FastifyPluginAsyncTypebox<CustomerPrivacyR
         response: { 200: DuplicatesPageV2 },
       },
     },
-    async (request) => {
+    (request, reply) => {
       const { cursor, limit = 50 } = request.query;
-      const page = await duplicates.page({
-        cursor: cursor === undefined ? undefined : Number(cursor),
-        limit,
-      });
-      const named = new Map(
-        (await customers.getMany(page.pairs.flatMap((pair) => [pair.customerId, pair.duplicateId]))).map(
-          (customer) => [customer.id, customer],
-        ),
-      );
-      return {
-        data: page.pairs.map((pair) => ({
+      const pageFrom = async (
+        from: number | undefined,
+      ): Promise<{ rows: DuplicatePairJson[]; next: number | null }> => {
+        const page = await duplicates.page({ cursor: from, limit });
+        const named = new Map(
+          (await customers.getMany(page.pairs.flatMap((pair) => [pair.customerId, pair.duplicateId]))).map(
+            (customer) => [customer.id, customer],
+          ),
+        );
+        const rows = page.pairs.map((pair) => ({
           customer: ref(named.get(pair.customerId), pair.customerId),
           duplicate: ref(named.get(pair.duplicateId), pair.duplicateId),
           reasons: pair.reasons,
           name_similarity: pair.nameSimilarity,
-        })),
-        next_cursor: page.nextCursor === null ? null : String(page.nextCursor),
-        has_more: page.nextCursor !== null,
+        }));
+        return { rows, next: page.nextCursor };
       };
+      return sendList(request, reply, {
+        page: async () => {
+          const { rows, next } = await pageFrom(cursor === undefined ? undefined : Number(cursor));
+          return { kind: 'cursor', rows, nextCursor: next === null ? null : String(next) };
+        },
+        async *all() {
+          let from: number | undefined;
+          do {
+            const { rows, next } = await pageFrom(from);
+            yield* rows;
+            from = next ?? undefined;
+          } while (from !== undefined);
+        },
+        present: (pair) => pair,
+        item: DuplicatePairV2,
+        filename: 'customer-duplicates',
+      });
     },
   );
 
