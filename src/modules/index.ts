@@ -42,8 +42,13 @@ import {
   notificationsRoutesV2,
 } from './notifications/index.ts';
 import {
+  createCustomerMerge,
+  createCustomerPrivacy,
   createCustomersService,
   createCustomerVault,
+  createDuplicateFinder,
+  customerPrivacyRoutesV2,
+  customersEvents,
   customerKeysFrom,
   customersPermissions,
   customersRoutesV1,
@@ -73,6 +78,7 @@ import {
   ordersRoutesV1,
   ordersRoutesV2,
   rentalsEvents,
+  rentalCustomerLinks,
   rentalsPermissions,
   createCardWebhooks,
   createPaymentsService,
@@ -113,9 +119,11 @@ import {
   createTicketImportJobs,
   createTicketImports,
   createTicketsService,
+  customerTicketsRoutesV2,
   runImportJob,
   ticketImportRoutesV2,
   ticketEvents,
+  ticketRequesterLinks,
   ticketsPermissions,
   ticketsRoutesV1,
   ticketsRoutesV2,
@@ -427,6 +435,7 @@ export function createServices(
     audit,
     identity,
     vault: customerVault,
+    policy,
     onCreated: queueWelcome,
     now,
   });
@@ -444,6 +453,17 @@ export function createServices(
     runImport: customerImporter,
     job: RUN_CUSTOMER_IMPORT,
   });
+  // The records of other modules that point at a customer: exported with them, moved by a merge.
+  const customerLinks = [ticketRequesterLinks, rentalCustomerLinks];
+  const customerPrivacy = createCustomerPrivacy({
+    db,
+    audit,
+    vault: customerVault,
+    links: customerLinks,
+    now,
+  });
+  const customerMerge = createCustomerMerge({ db, audit, vault: customerVault, links: customerLinks });
+  const customerDuplicates = createDuplicateFinder(db, customerVault);
   const catalog = createCatalogService({
     db,
     audit,
@@ -561,6 +581,9 @@ export function createServices(
     customers,
     customerImporter,
     customerImports,
+    customerPrivacy,
+    customerMerge,
+    customerDuplicates,
     catalog,
     availability,
     orders,
@@ -588,6 +611,7 @@ export const eventCatalogue = createEventCatalogue(
   rentalsEvents,
   rentalPaymentEvents,
   rentalCheckoutEvents,
+  customersEvents,
 );
 
 export const permissionGrants: PermissionGrants[] = [
@@ -664,6 +688,16 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(auditRoutesV2, { audit: services.audit }),
       mounted(customersRoutesV2, { customers: services.customers }),
       mounted(customerImportRoutesV2, { imports: services.customerImports }),
+      mounted(customerPrivacyRoutesV2, {
+        customers: services.customers,
+        privacy: services.customerPrivacy,
+        merge: services.customerMerge,
+        duplicates: services.customerDuplicates,
+      }),
+      mounted(customerTicketsRoutesV2, {
+        tickets: services.tickets,
+        customerExists: (id) => services.customers.exists(id),
+      }),
       mounted(webhooksRoutesV2, { webhooks: services.webhooks }),
       mounted(catalogRoutesV2, { catalog: services.catalog }),
       mounted(availabilityRoutesV2, { availability: services.availability }),

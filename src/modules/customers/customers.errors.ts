@@ -10,4 +10,10 @@ export const customersErrors = defineErrors({
     'conflict',
     'This organisation still has contacts; unlink them before making it a person.',
   ],
+  CUSTOMERS_ERASED: ['conflict', 'This customer was erased; their record can no longer change.'],
+  CUSTOMERS_MERGED: [
+    'not_found',
+    'This customer was merged into another; `merged_into_id` is where it went.',
+  ],
+  CUSTOMERS_MERGE_INVALID: ['invalid', 'These two customers cannot be merged.'],
 });

@@ -125,8 +125,8 @@ describe('customer imports: POST /api/v2/customers/imports', () => {
     expect(report.body).not.toContain(marker);
     expect(report.body).not.toMatch(/taken@/i);
 
-    // Read back through the API, decrypted, as a create would have stored them.
-    const found = await agent.get(
+    // Read back through the API, decrypted, as a create would have stored them (a manager reads PII in clear).
+    const found = await manager.get(
       `/api/v2/customers?email=${encodeURIComponent(`ADA.${marker}@example.test`)}`,
     );
     const [ada] = found.json<{ data: Record<string, unknown>[] }>().data;

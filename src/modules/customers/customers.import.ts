@@ -5,6 +5,7 @@ import type { AuditService } from '../audit/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { changedFields, customerAuditView } from './customers.audit.ts';
 import { normaliseEmail, normalisePhone } from './customers.blind-index.ts';
+import { recordCustomerChange } from './customers.events.ts';
 import type { ParsedRow, RowError } from './customers.import.parse.ts';
 import { customerOf, type Customer, type CustomerVault } from './customers.pii.ts';
 import { customers, type NewCustomerRow } from './customers.tables.ts';
@@ -288,6 +289,7 @@ export function createCustomerImporter({
         addresses: input.addresses ?? [],
         dateOfBirth: input.dateOfBirth ?? null,
         notes: input.notes ?? '',
+        erasedAt: null,
       };
     });
     await audit.recordMany(
@@ -304,6 +306,9 @@ export function createCustomerImporter({
         },
       })),
     );
+    // Subscribers (webhooks, streams, caches) learn of an imported customer as of a created one.
+    for (const customer of created)
+      await recordCustomerChange(tx, ctx, 'created', customer, changedFields(undefined, customer));
     if (settings.sendWelcome)
       await queueWelcomes(
         tx,

@@ -2,7 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { Customer } from './customers.pii.ts';
 import type { CustomerV1, CustomerV2 } from './customers.schemas.ts';
 
-const displayName = (customer: Customer) =>
+export const displayName = (customer: Customer) =>
   customer.kind === 'organisation'
     ? customer.company
     : [customer.firstName, customer.lastName].filter(Boolean).join(' ');

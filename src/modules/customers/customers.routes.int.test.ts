@@ -50,29 +50,32 @@ describe('customers routes', () => {
     await t.close();
   });
 
-  const createV1 = async (body: Record<string, unknown>) => {
-    const response = await agent.post('/api/customers/', body);
+  const createV1 = async (body: Record<string, unknown>, as?: Browser) => {
+    const response = await (as ?? agent).post('/api/customers/', body);
     expect(response.statusCode, response.body).toBe(201);
     return response.json<CustomerV1>();
   };
 
   describe('v1 (DRF ModelViewSet)', () => {
     it('creates, retrieves, lists, updates (PUT and PATCH) and destroys, version read-only', async () => {
-      const created = await createV1({
-        first_name: 'Grace',
-        last_name: 'Hopper',
-        email: 'Grace.Hopper@Example.test',
-        phone: '+1 202 555 0143',
-        addresses: [{ kind: 'home', lines: ['1 Navy Yard'], city: 'Arlington', country: 'US' }],
-        date_of_birth: '1906-12-09',
-        notes: 'Prefers calls in the morning.',
-        tags: ['vip', 'navy'],
-        owner: agentId,
-        status: 'active',
-        marketing_consent: true,
-        marketing_consent_source: 'web form',
-        version: 99,
-      });
+      const created = await createV1(
+        {
+          first_name: 'Grace',
+          last_name: 'Hopper',
+          email: 'Grace.Hopper@Example.test',
+          phone: '+1 202 555 0143',
+          addresses: [{ kind: 'home', lines: ['1 Navy Yard'], city: 'Arlington', country: 'US' }],
+          date_of_birth: '1906-12-09',
+          notes: 'Prefers calls in the morning.',
+          tags: ['vip', 'navy'],
+          owner: agentId,
+          status: 'active',
+          marketing_consent: true,
+          marketing_consent_source: 'web form',
+          version: 99,
+        },
+        manager,
+      );
       expect(created).toMatchObject({
         kind: 'person',
         first_name: 'Grace',
@@ -89,17 +92,17 @@ describe('customers routes', () => {
       });
       expect(created.marketing_consent_at).not.toBeNull();
 
-      const detail = await agent.get(`/api/customers/${created.id}/`);
+      const detail = await manager.get(`/api/customers/${created.id}/`);
       expect(detail.json()).toEqual(created);
 
-      const list = await agent.get('/api/customers/?page_size=1');
+      const list = await manager.get('/api/customers/?page_size=1');
       expect(Object.keys(list.json<object>())).toEqual(['count', 'next', 'previous', 'results']);
 
-      const patched = await agent.patch(`/api/customers/${created.id}/`, { notes: 'Call after 10.' });
+      const patched = await manager.patch(`/api/customers/${created.id}/`, { notes: 'Call after 10.' });
       expect(patched.statusCode).toBe(200);
       expect(patched.json()).toMatchObject({ notes: 'Call after 10.', first_name: 'Grace', version: 2 });
 
-      const put = await agent.put(`/api/customers/${created.id}/`, {
+      const put = await manager.put(`/api/customers/${created.id}/`, {
         first_name: 'Grace',
         last_name: 'Brewster Hopper',
         email: null,
@@ -110,7 +113,7 @@ describe('customers routes', () => {
 
       expect((await agent.delete(`/api/customers/${created.id}/`)).statusCode).toBe(403);
       expect((await manager.delete(`/api/customers/${created.id}/`)).statusCode).toBe(204);
-      expect((await agent.get(`/api/customers/${created.id}/`)).statusCode).toBe(404);
+      expect((await manager.get(`/api/customers/${created.id}/`)).statusCode).toBe(404);
     });
 
     it('answers field errors DRF-style', async () => {
@@ -284,19 +287,19 @@ describe('customers routes', () => {
   });
 
   describe('formats and permissions', () => {
-    it('exports decrypted values as CSV, XML and NDJSON to those who may read them', async () => {
-      await createV1({ last_name: 'Export', email: 'export.me@formats.test', tags: ['export'] });
-      const csv = await agent.get('/api/customers/?tag=export&format=csv');
+    it('exports decrypted values as CSV, XML and NDJSON to those who may read them (customers:pii)', async () => {
+      await createV1({ last_name: 'Export', email: 'export.me@formats.test', tags: ['export'] }, manager);
+      const csv = await manager.get('/api/customers/?tag=export&format=csv');
       expect(csv.headers['content-type']).toContain('text/csv');
       const records = parseCsv(csv.body, { columns: true }) as Record<string, string>[];
       expect(records).toHaveLength(1);
       expect(records[0]).toMatchObject({ last_name: 'Export', email: 'export.me@formats.test' });
 
-      const xml = await agent.get('/api/v2/customers?tag=export', { accept: 'application/xml' });
+      const xml = await manager.get('/api/v2/customers?tag=export', { accept: 'application/xml' });
       const parsed = new XMLParser().parse(xml.body) as { root: { 'list-item': { email: string } } };
       expect(parsed.root['list-item'].email).toBe('export.me@formats.test');
 
-      const ndjson = await agent.get('/api/v2/customers?tag=export&format=ndjson');
+      const ndjson = await manager.get('/api/v2/customers?tag=export&format=ndjson');
       const lines = ndjson.body
         .trim()
         .split('\n')

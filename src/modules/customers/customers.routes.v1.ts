@@ -6,6 +6,7 @@ import { expectedVersion, withVersionCheck } from '../../platform/http/etag.ts';
 import { sendList } from '../../platform/http/negotiation.ts';
 import { v1PageSchema } from '../../platform/http/pagination.ts';
 import { definedOnly, IdParams, relationId } from '../../platform/http/schemas.ts';
+import type { Customer } from './customers.pii.ts';
 import { presentCustomerV1 } from './customers.presenters.ts';
 import { customerQuerySchema, parseCustomerQuery } from './customers.query.ts';
 import { addressOf, CustomerV1, CustomerV1Body } from './customers.schemas.ts';
@@ -47,6 +48,12 @@ function inputV1(body: CustomerV1Body): CustomerInput {
  * and a stale one is a 409 whose `current` is the customer as it now is.
  */
 export const customersRoutesV1: FastifyPluginAsyncTypebox<CustomersRouteOptions> = (app, { customers }) => {
+  /** The v1 presenter for the caller: e-mail and phone masked without `customers:pii`. */
+  const presenterFor = (request: FastifyRequest) => {
+    const view = customers.viewFor(contextOf(request).actor);
+    return (customer: Customer) => presentCustomerV1(view(customer));
+  };
+
   app.get(
     '/customers/',
     {
@@ -64,7 +71,7 @@ export const customersRoutesV1: FastifyPluginAsyncTypebox<CustomersRouteOptions>
       return sendList(request, reply, {
         page: () => customers.list(query),
         all: () => customers.all(query),
-        present: presentCustomerV1,
+        present: presenterFor(request),
         item: CustomerV1,
         filename: 'customers',
       });
@@ -77,7 +84,7 @@ export const customersRoutesV1: FastifyPluginAsyncTypebox<CustomersRouteOptions>
       config: { permission: 'customers:read' },
       schema: { tags, summary: 'One customer.', params: IdParams, response: { 200: CustomerV1 } },
     },
-    async (request) => presentCustomerV1(await customers.get(request.params.id)),
+    async (request) => presenterFor(request)(await customers.get(request.params.id)),
   );
 
   app.post(
@@ -88,16 +95,17 @@ export const customersRoutesV1: FastifyPluginAsyncTypebox<CustomersRouteOptions>
     },
     async (request, reply) => {
       const customer = await customers.create(contextOf(request), inputV1(request.body));
-      return reply.code(201).send(presentCustomerV1(customer));
+      return reply.code(201).send(presenterFor(request)(customer));
     },
   );
 
   const update = async (request: FastifyRequest<{ Params: { id: number }; Body: CustomerV1Body }>) => {
     const version = expectedVersion(request, 'v1', request.body.version);
-    const customer = await withVersionCheck('v1', presentCustomerV1, () =>
+    const present = presenterFor(request);
+    const customer = await withVersionCheck('v1', present, () =>
       customers.update(contextOf(request), request.params.id, inputV1(request.body), version),
     );
-    return presentCustomerV1(customer);
+    return present(customer);
   };
   for (const method of ['PUT', 'PATCH'] as const) {
     app.route({

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { contextOf } from '../../platform/auth/actor.ts';
 import { expectedVersion, setEtag, withVersionCheck } from '../../platform/http/etag.ts';
 import { sendList } from '../../platform/http/negotiation.ts';
@@ -18,6 +18,8 @@ import {
   CustomerV2,
 } from './customers.schemas.ts';
 import type { CustomerInput } from './customers.validation.ts';
+
+type CustomerV2Body = ReturnType<typeof presentCustomerV2>;
 
 const tags = ['customers'];
 
@@ -41,13 +43,23 @@ function inputV2(body: CustomerUpdateBody): CustomerInput {
   });
 }
 
-function sendCustomer(reply: FastifyReply, customer: Customer) {
+function sendCustomer(
+  reply: FastifyReply,
+  customer: Customer,
+  present: (customer: Customer) => CustomerV2Body,
+) {
   setEtag(reply, customer.version);
-  return presentCustomerV2(customer);
+  return present(customer);
 }
 
 /** `/api/v2/customers`: cursor pages, ETag on every customer, If-Match on every change, and an organisation's contacts. */
 export const customersRoutesV2: FastifyPluginAsyncTypebox<CustomersRouteOptions> = (app, { customers }) => {
+  /** The v2 presenter for the caller: e-mail and phone masked without `customers:pii`. */
+  const presenterFor = (request: FastifyRequest) => {
+    const view = customers.viewFor(contextOf(request).actor);
+    return (customer: Customer) => presentCustomerV2(view(customer));
+  };
+
   app.get(
     '/customers',
     {
@@ -65,7 +77,7 @@ export const customersRoutesV2: FastifyPluginAsyncTypebox<CustomersRouteOptions>
       return sendList(request, reply, {
         page: () => customers.list(query),
         all: () => customers.all(query),
-        present: presentCustomerV2,
+        present: presenterFor(request),
         item: CustomerV2,
         filename: 'customers',
       });
@@ -83,7 +95,8 @@ export const customersRoutesV2: FastifyPluginAsyncTypebox<CustomersRouteOptions>
         response: { 200: CustomerV2 },
       },
     },
-    async (request, reply) => sendCustomer(reply, await customers.get(request.params.id)),
+    async (request, reply) =>
+      sendCustomer(reply, await customers.get(request.params.id), presenterFor(request)),
   );
 
   app.post(
@@ -100,7 +113,7 @@ export const customersRoutesV2: FastifyPluginAsyncTypebox<CustomersRouteOptions>
     async (request, reply) => {
       const customer = await customers.create(contextOf(request), inputV2(request.body));
       reply.header('location', `/api/v2/customers/${customer.id}`);
-      return reply.code(201).send(sendCustomer(reply, customer));
+      return reply.code(201).send(sendCustomer(reply, customer, presenterFor(request)));
     },
   );
 
@@ -119,10 +132,11 @@ export const customersRoutesV2: FastifyPluginAsyncTypebox<CustomersRouteOptions>
     },
     async (request, reply) => {
       const version = expectedVersion(request, 'v2');
-      const customer = await withVersionCheck('v2', presentCustomerV2, () =>
+      const present = presenterFor(request);
+      const customer = await withVersionCheck('v2', present, () =>
         customers.update(contextOf(request), request.params.id, inputV2(request.body), version),
       );
-      return sendCustomer(reply, customer);
+      return sendCustomer(reply, customer, present);
     },
   );
 
@@ -139,7 +153,7 @@ export const customersRoutesV2: FastifyPluginAsyncTypebox<CustomersRouteOptions>
     },
     async (request, reply) => {
       const version = expectedVersion(request, 'v2');
-      await withVersionCheck('v2', presentCustomerV2, () =>
+      await withVersionCheck('v2', presenterFor(request), () =>
         customers.remove(contextOf(request), request.params.id, version),
       );
       return reply.code(204).send(null);
@@ -164,7 +178,7 @@ export const customersRoutesV2: FastifyPluginAsyncTypebox<CustomersRouteOptions>
       return sendList(request, reply, {
         page: () => customers.listContacts(id, query),
         all: () => customers.allContacts(id, query),
-        present: presentCustomerV2,
+        present: presenterFor(request),
         item: CustomerV2,
         filename: `customer-${id}-contacts`,
       });
@@ -190,7 +204,7 @@ export const customersRoutesV2: FastifyPluginAsyncTypebox<CustomersRouteOptions>
         inputV2(request.body),
       );
       reply.header('location', `/api/v2/customers/${contact.id}`);
-      return reply.code(201).send(sendCustomer(reply, contact));
+      return reply.code(201).send(sendCustomer(reply, contact, presenterFor(request)));
     },
   );
   return Promise.resolve();

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
-import type { RequestContext } from '../../platform/auth/actor.ts';
+import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
+import type { Policy } from '../../platform/auth/policy.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import type { Page } from '../../platform/db/list.ts';
 import { commonErrors, fieldError } from '../../platform/http/errors.ts';
@@ -7,8 +8,11 @@ import type { AuditService } from '../audit/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { changedFields, customerAuditView } from './customers.audit.ts';
 import { customersErrors } from './customers.errors.ts';
+import { recordCustomerChange, recordCustomerDeleted } from './customers.events.ts';
 import { createCustomerListing, type CustomerQuery } from './customers.listing.ts';
 import { customerOf, type Customer, type CustomerPii, type CustomerVault } from './customers.pii.ts';
+import { customerViewFor } from './customers.policy.ts';
+import { survivorOf } from './customers.privacy.repository.ts';
 import * as repository from './customers.repository.ts';
 import { customers, type CustomerRow, type NewCustomerRow } from './customers.tables.ts';
 import { validatedInput, type CustomerInput } from './customers.validation.ts';
@@ -20,6 +24,8 @@ export interface CustomersDeps {
   vault: CustomerVault;
   /** Runs in a create's transaction once the customer exists (the welcome e-mail is queued there). */
   onCreated?: (tx: Executor, customer: Customer) => Promise<unknown>;
+  /** Who sees e-mail and phone in clear (`customers:pii`). */
+  policy: Pick<Policy, 'can'>;
   now?: () => Date;
 }
 
@@ -71,6 +77,7 @@ export function createCustomersService({
   identity,
   vault,
   onCreated,
+  policy,
   now = () => new Date(),
 }: CustomersDeps) {
   const listing = createCustomerListing(db, vault);
@@ -100,13 +107,15 @@ export function createCustomersService({
         ...vault.seal(dataKey, piiOf(input)),
       });
       const customer = open(row);
+      const fieldsSet = changedFields(undefined, customer);
       await audit.record(tx, ctx, {
         action: 'customer.created',
         resourceType: 'customer',
         resourceId: row.id,
-        after: { ...customerAuditView(customer), fields_set: changedFields(undefined, customer) },
+        after: { ...customerAuditView(customer), fields_set: fieldsSet },
       });
       await onCreated?.(tx, customer);
+      await recordCustomerChange(tx, ctx, 'created', customer, fieldsSet);
       return customer;
     });
   }
@@ -120,6 +129,7 @@ export function createCustomersService({
     return db.transaction(async (tx) => {
       const beforeRow = await repository.customerById(tx, id, { lock: true });
       if (!beforeRow) throw customersErrors.CUSTOMERS_NOT_FOUND();
+      if (beforeRow.erasedAt) throw customersErrors.CUSTOMERS_ERASED();
       const before = open(beforeRow);
       const input = validatedInput(given, false, before);
       await checkRelations(tx, input, id);
@@ -139,13 +149,15 @@ export function createCustomersService({
       );
       if (!row) throw commonErrors.VERSION_CONFLICT({ extra: { current: before } });
       const after = open(row);
+      const fieldsChanged = changedFields(before, after);
       await audit.record(tx, ctx, {
         action: 'customer.updated',
         resourceType: 'customer',
         resourceId: id,
         before: customerAuditView(before),
-        after: { ...customerAuditView(after), fields_changed: changedFields(before, after) },
+        after: { ...customerAuditView(after), fields_changed: fieldsChanged },
       });
+      await recordCustomerChange(tx, ctx, 'updated', after, fieldsChanged);
       return after;
     });
   }
@@ -162,10 +174,18 @@ export function createCustomersService({
       return listing.all(query);
     },
 
+    /** One customer; the id of a merged one is a CUSTOMERS_MERGED naming the customer it went into. */
     async get(id: number): Promise<Customer> {
       const row = await repository.customerById(db, id);
-      if (!row) throw customersErrors.CUSTOMERS_NOT_FOUND();
-      return open(row);
+      if (row) return open(row);
+      const mergedInto = await survivorOf(db, id);
+      if (mergedInto === undefined) throw customersErrors.CUSTOMERS_NOT_FOUND();
+      throw customersErrors.CUSTOMERS_MERGED({ extra: { merged_into_id: mergedInto } });
+    },
+
+    /** How `actor` may see customers: e-mail and phone masked without `customers:pii`. */
+    viewFor(actor: Actor): (customer: Customer) => Customer {
+      return customerViewFor(policy, actor);
     },
 
     /**
@@ -205,6 +225,7 @@ export function createCustomersService({
           before: customerAuditView(before),
           after: unlinked.length > 0 ? { contacts_unlinked: unlinked } : undefined,
         });
+        await recordCustomerDeleted(tx, ctx, before);
       });
     },
 

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQLWrapper } from 'drizzle-orm';
 import {
   boolean,
   check,
@@ -19,6 +19,10 @@ export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/** The name a customer goes by, lower-cased (a person's full name, an organisation's company): what duplicate detection compares. */
+export const customerNameSql = (table: Record<'kind' | 'firstName' | 'lastName' | 'company', SQLWrapper>) =>
+  sql`lower(case when ${table.kind} = 'organisation' then ${table.company} else ${table.firstName} || ' ' || ${table.lastName} end)`;
 
 /**
  * Customers: people and organisations (a person's `organisationId` makes them one of
@@ -59,6 +63,8 @@ export const customers = pgTable(
     /** Blind indexes: truncated HMACs of the normalised e-mail and phone (false positives by design). */
     emailIndex: integer(),
     phoneIndex: integer(),
+    /** Set by an erasure: the data key, every ciphertext and blind index destroyed, the names replaced. */
+    erasedAt: timestamp({ withTimezone: true }),
     version: integer().notNull().default(1),
     ...timestamps,
     /** Names and company as words ('simple': names are not stemmed); kept by PostgreSQL. */
@@ -77,6 +83,8 @@ export const customers = pgTable(
     index('customers_email_index_idx').on(table.emailIndex),
     index('customers_phone_index_idx').on(table.phoneIndex),
     index('customers_data_key_kek_idx').on(table.dataKeyKek, table.id),
+    // Similar names for duplicate detection (customers.duplicates.ts): trigrams of the name a person or organisation goes by.
+    index('customers_name_trgm_idx').using('gin', sql`(${customerNameSql(table)}) gin_trgm_ops`),
     check('customers_kind_check', sql`${table.kind} in ('person', 'organisation')`),
     check('customers_status_check', sql`${table.status} in ('lead', 'active', 'inactive')`),
     check(
@@ -113,6 +121,23 @@ export const customerKeyRotations = pgTable('customer_key_rotations', {
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   finishedAt: timestamp({ withTimezone: true }),
 });
+
+/**
+ * Where merged customers went: a merge moves a duplicate's tickets, orders, contacts
+ * and tags onto the survivor and deletes the duplicate; this row keeps the pointer, so
+ * a reader holding the old id learns where it went.
+ */
+export const customerMerges = pgTable(
+  'customer_merges',
+  {
+    duplicateId: integer().primaryKey(),
+    survivorId: integer()
+      .notNull()
+      .references((): never => customers.id as never, { onDelete: 'cascade' }),
+    mergedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('customer_merges_survivor_idx').on(table.survivorId)],
+);
 
 export type CustomerRow = Omit<typeof customers.$inferSelect, 'search'>;
 export type NewCustomerRow = typeof customers.$inferInsert;

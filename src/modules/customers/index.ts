@@ -28,5 +28,10 @@ export { createCustomerImports, IMPORT_BATCH_SIZE, IMPORT_MAX_ROWS } from './cus
 export { createCustomerImportJobs, RUN_CUSTOMER_IMPORT } from './customers.import.jobs.ts';
 export { customerImportPermissions, customerImportRoutesV2 } from './customers.import.routes.ts';
 export { seedCustomers } from './customers.seed.ts';
+export { customersEvents } from './customers.events.ts';
+export { createCustomerPrivacy, type CustomerLink, type CustomerPrivacy } from './customers.privacy.ts';
+export { createCustomerMerge, type CustomerMerge } from './customers.merge.ts';
+export { createDuplicateFinder, type DuplicateFinder } from './customers.duplicates.ts';
+export { customerPrivacyRoutesV2 } from './customers.routes.v2.privacy.ts';
 export type { CustomerInput } from './customers.validation.ts';
 export type { CustomerKind, CustomerStatus } from './customers.tables.ts';

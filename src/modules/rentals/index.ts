@@ -29,3 +29,4 @@ export { outstandingBalance } from './rentals.balance.ts';
 export { createRentalsReports, type HealthSummary, type RentalsReports } from './rentals.dashboard.ts';
 export { rentalsReportsRoutesV2 } from './rentals.dashboard.routes.ts';
 export type { OrderStatus, RentalProduct, StockItem, StockStatus } from './rentals.tables.ts';
+export { rentalCustomerLinks } from './rentals.customers.ts';

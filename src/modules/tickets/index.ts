@@ -47,3 +47,5 @@ export { createTicketImportJobs, runImportJob } from './tickets.import.jobs.ts';
 export { ticketImportRoutesV2 } from './tickets.import.routes.ts';
 export { ticketEvents } from './tickets.events.ts';
 export { DEMO_CATEGORIES, DEMO_INCIDENT_TYPES, DEMO_TICKETS } from './tickets.seed.ts';
+export { ticketRequesterLinks } from './tickets.requester.ts';
+export { customerTicketsRoutesV2, type CustomerTicketsRouteOptions } from './tickets.routes.v2.requester.ts';

@@ -137,6 +137,7 @@ const TRACKED: (keyof TicketRow)[] = [
   'departmentId',
   'facilityId',
   'reporterId',
+  'requesterCustomerId',
   'dueDate',
 ];
 

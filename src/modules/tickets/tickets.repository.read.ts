@@ -40,6 +40,7 @@ const ticketFields = {
   departmentId: tickets.departmentId,
   facilityId: tickets.facilityId,
   reporterId: tickets.reporterId,
+  requesterCustomerId: tickets.requesterCustomerId,
   assigneeId: tickets.assigneeId,
   // As text: a date is a calendar day, not an instant (node-postgres would make it local midnight).
   dueDate: sql<string | null>`${tickets.dueDate}::text`.as('due_date'),
@@ -115,6 +116,11 @@ export const ticketList = defineList({
     priority: { column: tickets.priority, type: 'string', values: PRIORITIES },
     assignee: { column: tickets.assigneeId, type: 'integer', description: 'User id of the assignee.' },
     reporter: { column: tickets.reporterId, type: 'integer', description: 'User id of the reporter.' },
+    requester_customer: {
+      column: tickets.requesterCustomerId,
+      type: 'integer',
+      description: 'Id of the requester customer.',
+    },
     facility: { column: tickets.facilityId, type: 'integer' },
     department: { column: tickets.departmentId, type: 'integer' },
     incident_type: { column: tickets.incidentTypeId, type: 'integer' },

@@ -330,6 +330,7 @@ describe('v1 contract (BMS frontend)', () => {
         'reporter',
         'assignee',
         'facility',
+        'requester_customer',
         'version',
         'created_at',
         'updated_at',

@@ -59,6 +59,7 @@ function v1Input(kind: TicketKind, body: TicketV1Body): TicketInput {
         : pick(body.requested_by_id, body.requested_by),
     assigneeId: pick(body.assignee_id, body.assignee),
     facilityId: pick(body.facility_id, body.facility),
+    requesterCustomerId: pick(body.requester_customer_id, body.requester_customer),
     serviceType: kind === 'service' ? body.service_type : undefined,
     dueDate: kind === 'service' ? body.due_date : undefined,
   });

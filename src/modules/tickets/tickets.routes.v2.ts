@@ -40,6 +40,7 @@ function v2Input(body: Partial<typeof TicketUpdateBody.static>): TicketInput {
     departmentId: body.department_id,
     facilityId: body.facility_id,
     reporterId: body.reporter_id,
+    requesterCustomerId: body.requester_customer_id,
     assigneeId: body.assignee_id,
     dueDate: body.due_date,
   });

@@ -51,6 +51,8 @@ export interface TicketInput {
   departmentId?: number | null;
   facilityId?: number | null;
   reporterId?: number | null;
+  /** A customers-module id; the database's foreign key refuses one that does not exist. */
+  requesterCustomerId?: number | null;
   assigneeId?: number | null;
   dueDate?: string | null;
 }

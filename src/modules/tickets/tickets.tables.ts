@@ -99,6 +99,8 @@ export const tickets = pgTable(
     departmentId: integer(),
     facilityId: integer(),
     reporterId: integer(),
+    /** The customer the ticket is for (customers module); the foreign key (on delete set null) is in migration SQL. */
+    requesterCustomerId: integer(),
     assigneeId: integer(),
     dueDate: date({ mode: 'string' }),
     resolvedAt: timestamp({ withTimezone: true }),
@@ -122,6 +124,7 @@ export const tickets = pgTable(
     index('tickets_status_idx').on(table.status, table.priority),
     index('tickets_assignee_idx').on(table.assigneeId, table.status),
     index('tickets_reporter_idx').on(table.reporterId),
+    index('tickets_requester_customer_idx').on(table.requesterCustomerId),
     index('tickets_department_idx').on(table.departmentId, table.createdAt),
     index('tickets_facility_idx').on(table.facilityId),
     check('tickets_kind_check', sql`${table.kind} in ('incident', 'service')`),

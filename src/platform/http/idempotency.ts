@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import { Type } from '@sinclair/typebox';
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { defineJob } from '../jobs/define-job.ts';
-import type { Database } from '../db/client.ts';
+import type { Database, Executor } from '../db/client.ts';
 import { idempotencyKeys } from './idempotency.tables.ts';
 import { AppError } from './errors.ts';
 
@@ -227,3 +227,13 @@ export const purgeIdempotencyKeysJob = (db: Database) =>
       log('purged idempotency keys', { count: purged.length });
     },
   });
+
+/**
+ * Forgets the stored responses of the creates that made `location` (a resource erased
+ * for privacy must not live on in a replayable response for the rest of the window).
+ */
+export async function forgetStoredResponses(executor: Executor, location: string): Promise<void> {
+  await executor
+    .delete(idempotencyKeys)
+    .where(sql`${idempotencyKeys.responseHeaders} ->> 'location' = ${location}`);
+}

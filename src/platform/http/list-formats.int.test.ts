@@ -99,6 +99,8 @@ beforeAll(async () => {
     ],
     ['/api/v2/service-accounts', { name: 'exporter' }],
     ['/api/v2/tokens', { name: 'ndjson' }],
+    // An organisation: its contacts and tickets are lists under it.
+    ['/api/v2/customers', { kind: 'organisation', company: 'Ndjson Broadcasting' }],
   ] as const) {
     const response = await admin.post(path, body);
     expect(response.statusCode, `${path}: ${response.body}`).toBe(201);
