@@ -6,6 +6,8 @@ import { createSealer } from '../platform/auth/sealed.ts';
 import { AppError } from '../platform/http/errors.ts';
 import { randomToken } from '../platform/auth/secrets.ts';
 import { createInvalidationBus } from '../platform/cache/invalidation.ts';
+import type { RedisLink } from '../platform/cache/redis.ts';
+import { createCacheMetrics, type TaggedCacheDeps } from '../platform/cache/tagged-cache.ts';
 import type { Database, DatabaseHandle } from '../platform/db/client.ts';
 import { createFileStorage } from '../platform/files/index.ts';
 import { auditPermissions, auditRoutesV2, createAuditService } from './audit/index.ts';
@@ -68,6 +70,7 @@ import {
   sitesPermissions,
   sitesRoutesV1,
   sitesRoutesV2,
+  withSitesCache,
 } from './sites/index.ts';
 import {
   createEscalation,
@@ -92,11 +95,14 @@ import {
   runImportJob,
   ticketImportRoutesV2,
   ticketEvents,
+  ticketReferenceEvents,
   ticketsPermissions,
   ticketsRoutesV1,
   ticketsRoutesV2,
   type TicketHooks,
   type TicketStatus,
+  withTicketCache,
+  withTicketReferenceCache,
 } from './tickets/index.ts';
 import {
   createEventsService,
@@ -188,11 +194,15 @@ export type ServiceSettings = Pick<
   | 'customerBlindIndexKey'
   | 'customerPhoneRegion'
   | 'isProduction'
+  | 'readCacheEntries'
+  | 'readCacheTtlSeconds'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
 export interface ServiceOptions {
   now?: () => Date;
+  /** Shares cached reads between processes (REDIS_URL); without it each process caches alone. */
+  redis?: RedisLink;
 }
 
 export function createServices(
@@ -202,6 +212,13 @@ export function createServices(
 ) {
   const now = options.now ?? (() => new Date());
   const audit = createAuditService({ db });
+  const caching: TaggedCacheDeps = {
+    pool,
+    metrics: createCacheMetrics(),
+    redis: options.redis,
+    maxEntries: settings.readCacheEntries,
+    ttlMs: settings.readCacheTtlSeconds * 1000,
+  };
   const log = pino({ level: settings.logLevel });
   // Listens only once the API calls start(); elsewhere (CLI, worker) it publishes and never caches.
   const invalidation = createInvalidationBus({ pool, log: log.child({ module: 'invalidation' }) });
@@ -259,7 +276,7 @@ export function createServices(
       secretKey: settings.secretKey ?? randomToken(),
     },
   });
-  const sites = createSitesService({ db, audit });
+  const sites = withSitesCache(createSitesService({ db, audit }), caching);
   // A calendar change moves the due times of open tickets on it: recomputed by a job keyed per
   // calendar. A calendar that policies or people's working hours use cannot be deleted.
   const calendars = createCalendarsService({
@@ -301,10 +318,13 @@ export function createServices(
     workingCalendar: (calendarId) => calendars.engineFor(calendarId),
     eventsFor: (userIds, from, to, executor) => events.occurrencesForUsers(userIds, from, to, executor),
   });
-  const ticketReference = createTicketReferenceService({ db, audit });
+  const ticketReference = withTicketReferenceCache(createTicketReferenceService({ db, audit }), caching);
   // Listeners of ticket changes, in order: SLA clocks first (they exist before a workflow's first step), then workflows.
   const ticketHooks: TicketHooks[] = [];
-  const tickets = createTicketsService({ db, pool, audit, identity, sites, hooks: ticketHooks });
+  const tickets = withTicketCache(
+    createTicketsService({ db, pool, audit, identity, sites, hooks: ticketHooks }),
+    caching,
+  );
   const notifications = createNotificationsService({
     db,
     workingCalendarOf: (userId, executor) => workflows.workingCalendarOf(userId, executor),
@@ -440,6 +460,8 @@ export function createServices(
     webhooks,
     webhookDelivery,
     invalidation,
+    /** Hits, misses and hit ratio of the read caches, for /metrics. */
+    cacheMetrics: caching.metrics.metrics,
     policy,
     audit,
     identity,
@@ -475,6 +497,7 @@ export type Services = ReturnType<typeof createServices>;
 /** Every domain event type, gathered from the modules' `*.events.ts` (docs/events.md is checked against it). */
 export const eventCatalogue = createEventCatalogue(
   ticketEvents,
+  ticketReferenceEvents,
   slaEvents,
   workforceEvents,
   sitesEvents,

@@ -46,3 +46,5 @@ export { createTicketImports, INLINE_ROWS, type TicketImports } from './tickets.
 export { createTicketImportJobs, runImportJob } from './tickets.import.jobs.ts';
 export { ticketImportRoutesV2 } from './tickets.import.routes.ts';
 export { ticketEvents } from './tickets.events.ts';
+export { ticketReferenceEvents } from './tickets.reference.events.ts';
+export { withTicketCache, withTicketReferenceCache } from './tickets.cache.ts';

@@ -21,3 +21,4 @@ export * from '../../modules/customers/customers.tables.ts';
 export * from '../events/events.tables.ts';
 export * from '../../modules/webhooks/webhooks.tables.ts';
 export * from '../../modules/rentals/rentals.tables.ts';
+export * from '../../modules/revalidation/revalidation.tables.ts';
