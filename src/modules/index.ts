@@ -133,6 +133,13 @@ import {
   webhooksPermissions,
   webhooksRoutesV2,
 } from './webhooks/index.ts';
+import {
+  createRevalidationDelivery,
+  createRevalidationJobs,
+  createRevalidationService,
+  revalidationPermissions,
+  revalidationRoutesV2,
+} from './revalidation/index.ts';
 
 /**
  * The one place modules are wired: services in dependency order, then each module's
@@ -358,6 +365,25 @@ export function createServices(
     },
     now,
   });
+  // Without SECRET_KEY (tests building the app directly), secrets are sealed with a key of this process's own.
+  const revalidationSealer = createSealer(settings.secretKey ?? randomToken(), 'revalidation-secret');
+  const revalidationSender = createRevalidationDelivery({
+    db,
+    sealer: revalidationSealer,
+    settings: {
+      timeoutMs: settings.webhookTimeoutMs,
+      retrySchedule: settings.webhookRetrySchedule,
+      allowPrivateNetworks: settings.webhooksAllowPrivateNetworks,
+    },
+    now,
+  });
+  const revalidation = createRevalidationService({
+    db,
+    audit,
+    sealer: revalidationSealer,
+    sender: revalidationSender,
+    settings: { allowPrivateNetworks: settings.webhooksAllowPrivateNetworks },
+  });
   const slaClocks = createSlaClocks({ db, calendars, now });
   const workflows = createWorkflowsService({
     db,
@@ -456,9 +482,16 @@ export function createServices(
     outboxJobs: [
       pruneEventsJob(db, settings.eventsRetentionDays, now),
       ...createWebhooksJobs({ db, delivery: webhookDelivery, retentionDays: settings.eventsRetentionDays }),
+      ...createRevalidationJobs({
+        db,
+        sender: revalidationSender,
+        retentionDays: settings.eventsRetentionDays,
+      }),
     ],
     webhooks,
     webhookDelivery,
+    revalidation,
+    revalidationSender,
     invalidation,
     /** Hits, misses and hit ratio of the read caches, for /metrics. */
     cacheMetrics: caching.metrics.metrics,
@@ -518,6 +551,7 @@ export const permissionGrants: PermissionGrants[] = [
   workforcePermissions,
   customersPermissions,
   webhooksPermissions,
+  revalidationPermissions,
   rentalsPermissions,
 ];
 
@@ -577,6 +611,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(auditRoutesV2, { audit: services.audit }),
       mounted(customersRoutesV2, { customers: services.customers }),
       mounted(webhooksRoutesV2, { webhooks: services.webhooks }),
+      mounted(revalidationRoutesV2, { revalidation: services.revalidation }),
       mounted(catalogRoutesV2, { catalog: services.catalog }),
       mounted(availabilityRoutesV2, { availability: services.availability }),
       mounted(ordersRoutesV2, { orders: services.orders }),
