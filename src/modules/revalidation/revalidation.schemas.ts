@@ -79,6 +79,6 @@ export const RevalidationDeliveryV2 = Type.Object(
 );
 
 export const DeliveryParams = Type.Object({
-  id: Type.Integer({ minimum: 1 }),
+  id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
   deliveryId: Type.Integer({ minimum: 1 }),
 });
