@@ -169,7 +169,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
       ),
   });
   await app.register(metricsPlugin, {
-    metrics: [...(redisLink?.metrics ?? []), ...services.cacheMetrics],
+    metrics: [...(redisLink?.metrics ?? []), ...services.cacheMetrics.metrics],
     token: config.metricsToken,
     open: !config.isProduction,
   });

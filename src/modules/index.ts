@@ -494,7 +494,7 @@ export function createServices(
     revalidationSender,
     invalidation,
     /** Hits, misses and hit ratio of the read caches, for /metrics. */
-    cacheMetrics: caching.metrics.metrics,
+    cacheMetrics: caching.metrics,
     policy,
     audit,
     identity,

@@ -24,6 +24,8 @@ import type { RedisLink } from './redis.ts';
  */
 export interface CacheMetrics {
   record(cache: string, result: 'local' | 'redis' | 'miss'): void;
+  /** Hits and misses of every cache since this process started. */
+  totals(): { hits: number; misses: number };
   /** `opsdesk_cache_hits_total`, `opsdesk_cache_misses_total`, `opsdesk_cache_hit_ratio`. */
   metrics: Metric[];
 }
@@ -63,6 +65,12 @@ export function createCacheMetrics(): CacheMetrics {
         count.hits += 1;
         hits.inc({ cache, layer: result });
       }
+    },
+    totals() {
+      let total = { hits: 0, misses: 0 };
+      for (const count of counts.values())
+        total = { hits: total.hits + count.hits, misses: total.misses + count.misses };
+      return total;
     },
     metrics: [hits, misses, ratio],
   };
