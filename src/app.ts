@@ -83,8 +83,8 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const services = createServices(database, config, { now });
   const redisLink = redis && watchRedis(redis, app.log);
+  const services = createServices(database, config, { now, redis: redisLink });
   app.decorate('config', config);
   app.decorate('services', services);
 
@@ -169,7 +169,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
       ),
   });
   await app.register(metricsPlugin, {
-    metrics: redisLink?.metrics ?? [],
+    metrics: [...(redisLink?.metrics ?? []), ...services.cacheMetrics.metrics],
     token: config.metricsToken,
     open: !config.isProduction,
   });

@@ -553,6 +553,20 @@ const settings = {
     parse: int(1, 3600),
     default: '300',
   },
+  readCacheEntries: {
+    env: 'READ_CACHE_ENTRIES',
+    description:
+      'Entries each read cache (ticket details, first pages of ticket lists, reference data) keeps per process; 0 turns read caching off.',
+    parse: int(0, 1_000_000),
+    default: '10000',
+  },
+  readCacheTtlSeconds: {
+    env: 'READ_CACHE_TTL_SECONDS',
+    description:
+      'How long a cached read is kept (in process and in Redis) at most; correctness does not depend on it (every hit is checked against the database).',
+    parse: int(1, 86_400),
+    default: '300',
+  },
   bodyLimitBytes: {
     env: 'BODY_LIMIT_BYTES',
     description: 'Largest request body accepted (413 above).',

@@ -54,10 +54,10 @@ async function seedIfWanted(config: Config, database: OpenDatabase): Promise<voi
 async function startServing(config: Config, database: OpenDatabase, started: number): Promise<void> {
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   await seedIfWanted(config, database);
-  const [{ buildApp }, { allJobs }, { startDispatchTrigger }] = await Promise.all([
+  const [{ buildApp }, { allJobs }, { startOutboxTriggers }] = await Promise.all([
     import('./app.ts'),
     import('./modules/index.ts'),
-    import('./modules/webhooks/index.ts'),
+    import('./outbox-triggers.ts'),
   ]);
   const transport = prettyLogs();
   const app = await buildApp({
@@ -99,7 +99,7 @@ async function startServing(config: Config, database: OpenDatabase, started: num
       })
     : undefined;
   running.trigger = config.workerInProcess
-    ? startDispatchTrigger({ pool: database.pool, db: database.db, log: app.log })
+    ? startOutboxTriggers({ pool: database.pool, db: database.db, log: app.log })
     : undefined;
 
   if (cluster.isWorker) {
@@ -233,9 +233,9 @@ const describeEmbedded = (embedded: EmbeddedPostgres) =>
     : `embedded PostgreSQL in ${embedded.dataDirectory}`;
 
 export async function runWorkerProcess(config: Config): Promise<void> {
-  const [{ allJobs, createServices }, { startDispatchTrigger }] = await Promise.all([
+  const [{ allJobs, createServices }, { startOutboxTriggers }] = await Promise.all([
     import('./modules/index.ts'),
-    import('./modules/webhooks/index.ts'),
+    import('./outbox-triggers.ts'),
   ]);
   const database = await openDatabase(config, { migrate: config.autoMigrate });
   const transport = prettyLogs();
@@ -247,7 +247,7 @@ export async function runWorkerProcess(config: Config): Promise<void> {
     concurrency: config.workerConcurrency,
     log,
   });
-  const trigger = startDispatchTrigger({ pool: database.pool, db: database.db, log });
+  const trigger = startOutboxTriggers({ pool: database.pool, db: database.db, log });
   onTerminationSignals(
     createShutdown(
       {

@@ -6,6 +6,8 @@ import { createSealer } from '../platform/auth/sealed.ts';
 import { AppError } from '../platform/http/errors.ts';
 import { randomToken } from '../platform/auth/secrets.ts';
 import { createInvalidationBus } from '../platform/cache/invalidation.ts';
+import type { RedisLink } from '../platform/cache/redis.ts';
+import { createCacheMetrics, type TaggedCacheDeps } from '../platform/cache/tagged-cache.ts';
 import type { Database, DatabaseHandle } from '../platform/db/client.ts';
 import { createFileStorage } from '../platform/files/index.ts';
 import { auditPermissions, auditRoutesV2, createAuditService } from './audit/index.ts';
@@ -98,6 +100,7 @@ import {
   sitesPermissions,
   sitesRoutesV1,
   sitesRoutesV2,
+  withSitesCache,
 } from './sites/index.ts';
 import {
   createEscalation,
@@ -124,11 +127,14 @@ import {
   ticketImportRoutesV2,
   ticketEvents,
   ticketRequesterLinks,
+  ticketReferenceEvents,
   ticketsPermissions,
   ticketsRoutesV1,
   ticketsRoutesV2,
   type TicketHooks,
   type TicketStatus,
+  withTicketCache,
+  withTicketReferenceCache,
 } from './tickets/index.ts';
 import {
   createEventsService,
@@ -159,6 +165,13 @@ import {
   webhooksPermissions,
   webhooksRoutesV2,
 } from './webhooks/index.ts';
+import {
+  createRevalidationDelivery,
+  createRevalidationJobs,
+  createRevalidationService,
+  revalidationPermissions,
+  revalidationRoutesV2,
+} from './revalidation/index.ts';
 
 /**
  * The one place modules are wired: services in dependency order, then each module's
@@ -228,11 +241,15 @@ export type ServiceSettings = Pick<
   | 'cardProcessorTimeoutMs'
   | 'cardWebhookSecret'
   | 'cardWebhookToleranceSeconds'
+  | 'readCacheEntries'
+  | 'readCacheTtlSeconds'
 >;
 
 /** Test seams: a clock every time-driven module reads (SLA clocks, assignment, notifications). */
 export interface ServiceOptions {
   now?: () => Date;
+  /** Shares cached reads between processes (REDIS_URL); without it each process caches alone. */
+  redis?: RedisLink;
 }
 
 export function createServices(
@@ -242,6 +259,13 @@ export function createServices(
 ) {
   const now = options.now ?? (() => new Date());
   const audit = createAuditService({ db });
+  const caching: TaggedCacheDeps = {
+    pool,
+    metrics: createCacheMetrics(),
+    redis: options.redis,
+    maxEntries: settings.readCacheEntries,
+    ttlMs: settings.readCacheTtlSeconds * 1000,
+  };
   const log = pino({ level: settings.logLevel });
   // Listens only once the API calls start(); elsewhere (CLI, worker) it publishes and never caches.
   const invalidation = createInvalidationBus({ pool, log: log.child({ module: 'invalidation' }) });
@@ -299,7 +323,7 @@ export function createServices(
       secretKey: settings.secretKey ?? randomToken(),
     },
   });
-  const sites = createSitesService({ db, audit });
+  const sites = withSitesCache(createSitesService({ db, audit }), caching);
   // A calendar change moves the due times of open tickets on it: recomputed by a job keyed per
   // calendar. A calendar that policies or people's working hours use cannot be deleted.
   const calendars = createCalendarsService({
@@ -341,10 +365,13 @@ export function createServices(
     workingCalendar: (calendarId) => calendars.engineFor(calendarId),
     eventsFor: (userIds, from, to, executor) => events.occurrencesForUsers(userIds, from, to, executor),
   });
-  const ticketReference = createTicketReferenceService({ db, audit });
+  const ticketReference = withTicketReferenceCache(createTicketReferenceService({ db, audit }), caching);
   // Listeners of ticket changes, in order: SLA clocks first (they exist before a workflow's first step), then workflows.
   const ticketHooks: TicketHooks[] = [];
-  const tickets = createTicketsService({ db, pool, audit, identity, sites, hooks: ticketHooks });
+  const tickets = withTicketCache(
+    createTicketsService({ db, pool, audit, identity, sites, hooks: ticketHooks }),
+    caching,
+  );
   const notifications = createNotificationsService({
     db,
     workingCalendarOf: (userId, executor) => workflows.workingCalendarOf(userId, executor),
@@ -377,6 +404,25 @@ export function createServices(
       secretOverlapHours: settings.webhookSecretOverlapHours,
     },
     now,
+  });
+  // Without SECRET_KEY (tests building the app directly), secrets are sealed with a key of this process's own.
+  const revalidationSealer = createSealer(settings.secretKey ?? randomToken(), 'revalidation-secret');
+  const revalidationSender = createRevalidationDelivery({
+    db,
+    sealer: revalidationSealer,
+    settings: {
+      timeoutMs: settings.webhookTimeoutMs,
+      retrySchedule: settings.webhookRetrySchedule,
+      allowPrivateNetworks: settings.webhooksAllowPrivateNetworks,
+    },
+    now,
+  });
+  const revalidation = createRevalidationService({
+    db,
+    audit,
+    sealer: revalidationSealer,
+    sender: revalidationSender,
+    settings: { allowPrivateNetworks: settings.webhooksAllowPrivateNetworks },
   });
   const slaClocks = createSlaClocks({ db, calendars, now });
   const workflows = createWorkflowsService({
@@ -551,10 +597,19 @@ export function createServices(
     outboxJobs: [
       pruneEventsJob(db, settings.eventsRetentionDays, now),
       ...createWebhooksJobs({ db, delivery: webhookDelivery, retentionDays: settings.eventsRetentionDays }),
+      ...createRevalidationJobs({
+        db,
+        sender: revalidationSender,
+        retentionDays: settings.eventsRetentionDays,
+      }),
     ],
     webhooks,
     webhookDelivery,
+    revalidation,
+    revalidationSender,
     invalidation,
+    /** Hits, misses and hit ratio of the read caches, for /metrics. */
+    cacheMetrics: caching.metrics,
     policy,
     audit,
     identity,
@@ -604,6 +659,7 @@ export type Services = ReturnType<typeof createServices>;
 /** Every domain event type, gathered from the modules' `*.events.ts` (docs/events.md is checked against it). */
 export const eventCatalogue = createEventCatalogue(
   ticketEvents,
+  ticketReferenceEvents,
   slaEvents,
   workforceEvents,
   sitesEvents,
@@ -629,6 +685,7 @@ export const permissionGrants: PermissionGrants[] = [
   customersPermissions,
   customerImportPermissions,
   webhooksPermissions,
+  revalidationPermissions,
   rentalsPermissions,
 ];
 
@@ -699,6 +756,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
         customerExists: (id) => services.customers.exists(id),
       }),
       mounted(webhooksRoutesV2, { webhooks: services.webhooks }),
+      mounted(revalidationRoutesV2, { revalidation: services.revalidation }),
       mounted(catalogRoutesV2, { catalog: services.catalog }),
       mounted(availabilityRoutesV2, { availability: services.availability }),
       mounted(ordersRoutesV2, { orders: services.orders }),

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Executor } from '../../platform/db/client.ts';
-import { defineEvent, recordEvent } from '../../platform/events/index.ts';
+import { defaultTags, defineEvent, recordEvent } from '../../platform/events/index.ts';
 import type { Customer } from './customers.pii.ts';
 
 const nullableInt = Type.Union([Type.Integer(), Type.Null()]);
@@ -75,6 +75,11 @@ const customerMerged = defineEvent({
   }),
   audience: 'staff',
   visibility,
+  // What showed the duplicate (a ticket's requester) is stale too: it points at the survivor now.
+  tags: (payload, subjectId) => [
+    ...defaultTags('customer', subjectId),
+    ...defaultTags('customer', String(payload.duplicate_id)),
+  ],
 });
 
 /** The customers module's event types, for the catalogue. */

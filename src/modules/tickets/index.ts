@@ -49,3 +49,5 @@ export { ticketEvents } from './tickets.events.ts';
 export { DEMO_CATEGORIES, DEMO_INCIDENT_TYPES, DEMO_TICKETS } from './tickets.seed.ts';
 export { ticketRequesterLinks } from './tickets.requester.ts';
 export { customerTicketsRoutesV2, type CustomerTicketsRouteOptions } from './tickets.routes.v2.requester.ts';
+export { ticketReferenceEvents } from './tickets.reference.events.ts';
+export { withTicketCache, withTicketReferenceCache } from './tickets.cache.ts';

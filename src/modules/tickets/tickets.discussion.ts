@@ -4,7 +4,7 @@ import { fieldError } from '../../platform/http/errors.ts';
 import type { AuditEntry, AuditService } from '../audit/index.ts';
 import type { IdentityService, Person } from '../identity/index.ts';
 import { ticketErrors } from './tickets.errors.ts';
-import { recordCommentAdded } from './tickets.events.ts';
+import { recordCommentAdded, recordWatcherChange } from './tickets.events.ts';
 import type { runHooks } from './tickets.hooks.ts';
 import {
   canManage,
@@ -118,6 +118,7 @@ export function createTicketDiscussion({ db, audit, identity, hooks, visible }: 
             resourceId: ticketId,
             after: { user_id: userId },
           });
+          await recordWatcherChange(tx, ctx, ticket, userId, true);
         }
       });
     },
@@ -133,6 +134,7 @@ export function createTicketDiscussion({ db, audit, identity, hooks, visible }: 
             resourceId: ticketId,
             before: { user_id: userId },
           });
+          await recordWatcherChange(tx, ctx, ticket, userId, false);
         }
       });
     },

@@ -25,6 +25,16 @@ export const TicketSnapshot = Type.Object({
   version: Type.Integer(),
 });
 
+/**
+ * What a change to a ticket makes stale: the ticket, every ticket list, and the lists of
+ * its kind (a Next.js page of incidents revalidates on `tickets:incident`).
+ */
+const ticketTags = ({ ticket }: { ticket: Static<typeof TicketSnapshot> }): string[] => [
+  `ticket:${ticket.id}`,
+  'tickets',
+  `tickets:${ticket.kind}`,
+];
+
 const SEEN_AS_TICKET =
   'whoever may read the ticket: admins, its department, its reporter, assignee and watchers';
 
@@ -35,6 +45,7 @@ export const ticketCreated = defineEvent({
   payload: Type.Object({ ticket: TicketSnapshot }),
   audience: 'all',
   visibility: SEEN_AS_TICKET,
+  tags: ticketTags,
 });
 
 export const ticketUpdated = defineEvent({
@@ -44,6 +55,7 @@ export const ticketUpdated = defineEvent({
   payload: Type.Object({ ticket: TicketSnapshot, changes: Type.Array(Type.String()) }),
   audience: 'all',
   visibility: SEEN_AS_TICKET,
+  tags: ticketTags,
 });
 
 export const ticketStatusChanged = defineEvent({
@@ -53,6 +65,7 @@ export const ticketStatusChanged = defineEvent({
   payload: Type.Object({ ticket: TicketSnapshot, from: Status, to: Status }),
   audience: 'all',
   visibility: SEEN_AS_TICKET,
+  tags: ticketTags,
 });
 
 export const ticketAssigned = defineEvent({
@@ -66,6 +79,7 @@ export const ticketAssigned = defineEvent({
   }),
   audience: 'all',
   visibility: SEEN_AS_TICKET,
+  tags: ticketTags,
 });
 
 export const ticketDeleted = defineEvent({
@@ -75,6 +89,7 @@ export const ticketDeleted = defineEvent({
   payload: Type.Object({ ticket: TicketSnapshot }),
   audience: 'all',
   visibility: SEEN_AS_TICKET,
+  tags: ticketTags,
 });
 
 export const ticketCommentAdded = defineEvent({
@@ -94,7 +109,23 @@ export const ticketCommentAdded = defineEvent({
   // Internal notes are staff-only: such events are written with the `staff` audience.
   audience: 'all',
   visibility: `${SEEN_AS_TICKET}; an internal note only staff among them (not viewers)`,
+  tags: ticketTags,
 });
+
+const watcherEvent = (verb: 'added' | 'removed', description: string) =>
+  defineEvent({
+    type: `ticket.watcher_${verb}`,
+    subject: 'ticket',
+    description,
+    payload: Type.Object({ ticket: TicketSnapshot, user_id: Type.Integer() }),
+    audience: 'all',
+    visibility: SEEN_AS_TICKET,
+    tags: ticketTags,
+  });
+
+/** Watching makes a ticket readable (and listed) for its watcher: readers' caches depend on it. */
+export const ticketWatcherAdded = watcherEvent('added', 'Someone began watching the ticket.');
+export const ticketWatcherRemoved = watcherEvent('removed', 'Someone stopped watching the ticket.');
 
 /** The ticket module's event types, for the catalogue. */
 export const ticketEvents = [
@@ -104,6 +135,8 @@ export const ticketEvents = [
   ticketAssigned,
   ticketDeleted,
   ticketCommentAdded,
+  ticketWatcherAdded,
+  ticketWatcherRemoved,
 ];
 
 export const snapshotOf = (ticket: TicketRow): Static<typeof TicketSnapshot> => ({
@@ -204,5 +237,19 @@ export function recordCommentAdded(
         created_at: comment.createdAt.toISOString(),
       },
     },
+  });
+}
+
+export function recordWatcherChange(
+  tx: Executor,
+  ctx: RequestContext,
+  ticket: TicketRow,
+  userId: number,
+  added: boolean,
+) {
+  return recordEvent(tx, ctx, added ? ticketWatcherAdded : ticketWatcherRemoved, {
+    subjectId: ticket.id,
+    scope: { ...scopeOf(ticket), userIds: [...scopeOf(ticket).userIds, userId] },
+    payload: { ticket: snapshotOf(ticket), user_id: userId },
   });
 }

@@ -99,3 +99,23 @@ export function seesHistoryEntry(
   const comment = entry[COMMENT_ACTIONS[entry.action]] as { internal?: unknown } | null;
   return seesComment(actor, { internal: comment?.internal !== false });
 }
+
+/**
+ * `ticketScope` on a row in hand, without the watchers (which need a query): true means
+ * the actor may read the ticket; false means only that the rule could not tell.
+ */
+export function readsWithoutWatching(
+  actor: Actor,
+  ticket: Pick<Ticket, 'departmentId' | 'assigneeId' | 'reporterId'>,
+): boolean {
+  return (
+    isAdmin(actor) ||
+    (actor.departmentId !== null && ticket.departmentId === actor.departmentId) ||
+    ticket.assigneeId === actor.userId ||
+    ticket.reporterId === actor.userId
+  );
+}
+
+/** A key naming everything `ticketScope(actor)` depends on: actors with equal keys see the same tickets. */
+export const ticketScopeKey = (actor: Actor): string =>
+  isAdmin(actor) ? 'all' : `user:${actor.userId}:department:${actor.departmentId ?? 'none'}`;

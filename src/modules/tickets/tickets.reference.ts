@@ -8,6 +8,7 @@ import { ticketErrors } from './tickets.errors.ts';
 import * as repository from './tickets.repository.ts';
 import type { IncidentType, TicketCategory } from './tickets.tables.ts';
 import { isViolation } from '../../platform/db/errors.ts';
+import { recordCategoryCreated, recordIncidentTypeChange } from './tickets.reference.events.ts';
 
 export interface IncidentTypeInput {
   name?: string;
@@ -62,6 +63,7 @@ export function createTicketReferenceService({
           resourceId: created.id,
           after: created,
         });
+        await recordIncidentTypeChange(tx, ctx, 'created', created);
         return created;
       });
     },
@@ -86,6 +88,7 @@ export function createTicketReferenceService({
           before,
           after,
         });
+        await recordIncidentTypeChange(tx, ctx, 'updated', after);
         return after;
       });
     },
@@ -100,6 +103,7 @@ export function createTicketReferenceService({
           resourceId: id,
           before,
         });
+        await recordIncidentTypeChange(tx, ctx, 'deleted', before);
       });
     },
 
@@ -137,6 +141,7 @@ export function createTicketReferenceService({
             resourceId: created.id,
             after: created,
           });
+          await recordCategoryCreated(tx, ctx, created);
           return created;
         } catch (error) {
           if (isViolation(error, '23505'))

@@ -8,3 +8,7 @@ export { createDelivery, type Delivery, type DeliverySettings } from './webhooks
 export { createWebhooksJobs, startDispatchTrigger } from './webhooks.jobs.ts';
 export { webhooksPermissions } from './webhooks.policy.ts';
 export { webhooksRoutesV2, type WebhooksRouteOptions } from './webhooks.routes.ts';
+/** The sending machinery other outbox consumers reuse (Next.js revalidation): SSRF-guarded POST, signatures. */
+export { post, type AttemptResult } from './webhooks.sender.ts';
+export { resolveTarget, UnsafeTargetError } from './webhooks.ssrf.ts';
+export { newSecret, signedHeaders } from './webhooks.signing.ts';

@@ -24,3 +24,4 @@ export * from '../../modules/webhooks/webhooks.tables.ts';
 export * from '../../modules/rentals/rentals.tables.ts';
 export * from '../../modules/rentals/rentals.payments.tables.ts';
 export * from '../../modules/rentals/rentals.checkout.tables.ts';
+export * from '../../modules/revalidation/revalidation.tables.ts';

@@ -17,11 +17,38 @@ export interface EventDefinition<T extends TObject = TObject> {
   /** Who beyond the event's scope may see it; a sentence for the catalogue says the rule. */
   audience: EventAudience;
   visibility: string;
+  /**
+   * The cache tags the change invalidates (`ticket:42`, `tickets`): stored with the event,
+   * they retire this process's and every other's cached reads (cache/tagged-cache.ts) and
+   * are sent to Next.js revalidation targets. Without one, `defaultTags`.
+   */
+  tags(payload: Static<T>, subjectId: string): string[];
 }
 
+/** The collection a subject belongs to: `ticket` -> `tickets`, `time_entry` -> `time_entries`. */
+export const collectionOf = (subject: string): string =>
+  /[^aeiou]y$/.test(subject)
+    ? `${subject.slice(0, -1)}ies`
+    : /(s|x|ch|sh)$/.test(subject)
+      ? `${subject}es`
+      : `${subject}s`;
+
+/** The subject and its collection: what a change to one object makes stale by default. */
+export const defaultTags = (subject: string, subjectId: string): string[] => [
+  `${subject}:${subjectId}`,
+  collectionOf(subject),
+];
+
 export const defineEvent = <T extends TObject>(
-  definition: Omit<EventDefinition<T>, 'version'> & { version?: number },
-): EventDefinition<T> => ({ version: 1, ...definition });
+  definition: Omit<EventDefinition<T>, 'version' | 'tags'> & {
+    version?: number;
+    tags?: EventDefinition<T>['tags'];
+  },
+): EventDefinition<T> => ({
+  version: 1,
+  tags: (_payload, subjectId) => defaultTags(definition.subject, subjectId),
+  ...definition,
+});
 
 /** The payload type of a definition. */
 export type EventPayload<D> = D extends EventDefinition<infer T> ? Static<T> : never;

@@ -32,6 +32,15 @@ export const domainEvents = pgTable(
       .default(sql`'{}'::integer[]`),
     audience: text().$type<EventAudience>().notNull().default('all'),
     payload: jsonb().notNull(),
+    /**
+     * The cache tags the change invalidates (the definition's `tags`); at commit the
+     * numbering trigger sets each tag's generation (`tag:<tag>` in cache_generations) to
+     * this event's id.
+     */
+    tags: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     requestId: text(),
   },
   (table) => [index().on(table.occurredAt), index().on(table.subjectType, table.subjectId, table.id)],

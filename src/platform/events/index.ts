@@ -5,6 +5,7 @@
  */
 export {
   createEventCatalogue,
+  defaultTags,
   defineEvent,
   type EventCatalogue,
   type EventDefinition,

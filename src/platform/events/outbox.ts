@@ -55,6 +55,7 @@ export async function recordEvent<T extends TObject>(
     userIds: [...new Set(people)],
     audience: event.audience ?? definition.audience,
     payload: event.payload,
+    tags: [...new Set(definition.tags(event.payload, String(event.subjectId)))],
     requestId: ctx?.requestId ?? null,
   });
 }

@@ -27,6 +27,8 @@ export const TAG_DESCRIPTIONS: Readonly<Record<string, string>> = {
     'The rental catalog (categories, products, stock items), availability, orders whose bookings cannot overlap, their payments and ledger, and pickup and return per stock item.',
   webhooks:
     'Webhook endpoints, their deliveries and replays; the domain events delivered to subscribed URLs, signed as Standard Webhooks.',
+  revalidation:
+    'Next.js revalidation targets: frontends told the cache tags of every change (`ticket:42`, `tickets`), with their delivery log.',
   customers:
     'Customers (people and organisations with their contacts), their personal data encrypted at rest.',
 };
