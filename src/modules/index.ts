@@ -10,6 +10,7 @@ import type { Database, DatabaseHandle } from '../platform/db/client.ts';
 import { createFileStorage } from '../platform/files/index.ts';
 import { auditPermissions, auditRoutesV2, createAuditService } from './audit/index.ts';
 import { createEventCatalogue, pruneEventsJob } from '../platform/events/index.ts';
+import { realtimePermissions, type EventVisibilityRules } from '../platform/realtime/index.ts';
 import { enqueue, type JobDefinition } from '../platform/jobs/define-job.ts';
 import { purgeIdempotencyKeysJob } from '../platform/http/idempotency.ts';
 import { createMailer } from '../platform/mail/index.ts';
@@ -18,6 +19,7 @@ import {
   createIdentityJobs,
   createIdentityService,
   identityEvents,
+  identityEventVisibility,
   identityPermissions,
   identityRoutesRoot,
   identityRoutesV1,
@@ -38,6 +40,8 @@ import {
   mailRateLimit,
   mailRoutesV1,
   mailRoutesV2,
+  notificationsEvents,
+  notificationsEventVisibility,
   notificationsPermissions,
   notificationsRoutesV2,
 } from './notifications/index.ts';
@@ -65,6 +69,7 @@ import { createReportsService, reportsPermissions, reportsRoutesV2 } from './rep
 import {
   createSitesService,
   sitesEvents,
+  sitesEventVisibility,
   sitesPermissions,
   sitesRoutesV1,
   sitesRoutesV2,
@@ -80,6 +85,7 @@ import {
   slaPermissions,
   slaPolicyRoutesV2,
   slaEvents,
+  slaEventVisibility,
   slaRoutesV2,
 } from './sla/index.ts';
 import {
@@ -92,6 +98,7 @@ import {
   runImportJob,
   ticketImportRoutesV2,
   ticketEvents,
+  ticketEventVisibility,
   ticketsPermissions,
   ticketsRoutesV1,
   ticketsRoutesV2,
@@ -109,6 +116,7 @@ import {
   timeoffRoutesV1,
   timeoffRoutesV2,
   workforceEvents,
+  workforceEventVisibility,
   workforcePermissions,
 } from './workforce/index.ts';
 import {
@@ -431,7 +439,18 @@ export function createServices(
       linkSeconds: settings.downloadLinkSeconds,
     },
   });
+  const visibilityDeps = { policy, visibleIds: tickets.visibleIds };
+  /** Who may see each event type on a realtime stream: each module's rule for its own events. */
+  const eventVisibility: EventVisibilityRules = {
+    ...ticketEventVisibility(visibilityDeps),
+    ...slaEventVisibility(visibilityDeps),
+    ...workforceEventVisibility({ policy, userIdsInDepartment: (id) => identity.userIdsInDepartment(id) }),
+    ...sitesEventVisibility({ policy }),
+    ...identityEventVisibility({ policy }),
+    ...notificationsEventVisibility(),
+  };
   return {
+    eventVisibility,
     /** The outbox's upkeep and consumers: the nightly prune, webhook dispatch and delivery. */
     outboxJobs: [
       pruneEventsJob(db, settings.eventsRetentionDays, now),
@@ -479,9 +498,11 @@ export const eventCatalogue = createEventCatalogue(
   workforceEvents,
   sitesEvents,
   identityEvents,
+  notificationsEvents,
 );
 
 export const permissionGrants: PermissionGrants[] = [
+  realtimePermissions,
   auditPermissions,
   identityPermissions,
   sitesPermissions,

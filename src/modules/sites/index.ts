@@ -26,3 +26,4 @@ export { FacilityV1, FacilityV2, LocationV1, LocationV2, ShiftV1, ShiftV2 } from
 export type { Facility } from './sites.repository.ts';
 export type { FacilityStatus, Location, Shift } from './sites.tables.ts';
 export { sitesEvents } from './sites.events.ts';
+export { sitesEventVisibility } from './sites.visibility.ts';

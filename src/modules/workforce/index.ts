@@ -18,3 +18,4 @@ export { timeclockRoutesV1, timeclockRoutesV2 } from './workforce.timeclock.rout
 export { createTimeoffService, type TimeoffService } from './workforce.timeoff.ts';
 export { timeoffRoutesV1, timeoffRoutesV2 } from './workforce.timeoff.routes.ts';
 export { workforceEvents } from './workforce.outbox.ts';
+export { workforceEventVisibility } from './workforce.visibility.ts';
