@@ -14,7 +14,10 @@ interface WsClient {
   on(event: 'close', listener: (code: number, reason: Buffer) => void): void;
   on(event: 'open', listener: () => void): void;
   on(event: 'error', listener: (error: Error) => void): void;
-  on(event: 'unexpected-response', listener: (request: unknown, response: http.IncomingMessage) => void): void;
+  on(
+    event: 'unexpected-response',
+    listener: (request: unknown, response: http.IncomingMessage) => void,
+  ): void;
   send(data: string): void;
   close(): void;
   terminate(): void;
@@ -53,7 +56,8 @@ export class StreamClient {
     for (;;) {
       const found = this.received.find(predicate);
       if (found) return found;
-      if (this.closed) throw new Error(`stream closed before the message came: ${JSON.stringify(this.received)}`);
+      if (this.closed)
+        throw new Error(`stream closed before the message came: ${JSON.stringify(this.received)}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no such message; received ${JSON.stringify(this.received)}`);
       await new Promise<void>((resolve) => {
@@ -82,7 +86,9 @@ export class StreamClient {
   }
 
   events(type?: string): Received[] {
-    return this.received.filter((m) => !m.event.startsWith('stream.') && m.event !== ':' && (!type || m.event === type));
+    return this.received.filter(
+      (m) => !m.event.startsWith('stream.') && m.event !== ':' && (!type || m.event === type),
+    );
   }
 
   close(): void {

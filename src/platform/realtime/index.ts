@@ -55,7 +55,10 @@ export async function realtimePlugin(app: FastifyInstance, options: RealtimeOpti
   const log = app.log.child({ module: 'realtime' });
   const visibility = createVisibility(catalogue, rules);
   if (visibility.unruled.length > 0)
-    log.warn({ types: visibility.unruled }, 'event types without a visibility rule are streamed to admins only');
+    log.warn(
+      { types: visibility.unruled },
+      'event types without a visibility rule are streamed to admins only',
+    );
   const wakes = redis ? redisWakes({ pool, redis, log }) : postgresWakes(pool, log);
   const hub = createStreamHub({ db, wakes, visibility, limits, metrics, log });
   const recheck = createCredentialRecheck({

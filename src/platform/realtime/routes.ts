@@ -50,7 +50,10 @@ const StreamHeaders = Type.Object({
 function typesOf(raw: string | undefined, catalogue: EventCatalogue): Set<string> | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   const types = new Set<string>();
-  for (const name of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const name of raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const matching = name.endsWith('.*')
       ? catalogue.definitions.filter((d) => d.type.startsWith(name.slice(0, -1))).map((d) => d.type)
       : catalogue.has(name)
