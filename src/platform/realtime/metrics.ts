@@ -11,16 +11,20 @@ export function createRealtimeMetrics() {
     name: 'opsdesk_realtime_connections',
     help: 'Open realtime streams',
     labelNames: ['transport'] as const,
+    // Each app's own registry takes them (metricsPlugin): several apps may share a process.
+    registers: [],
   });
   const messages = new Counter({
     name: 'opsdesk_realtime_messages_sent_total',
     help: 'Events sent on realtime streams (heartbeats not counted)',
     labelNames: ['transport'] as const,
+    registers: [],
   });
   const drops = new Counter({
     name: 'opsdesk_realtime_drops_total',
     help: 'Realtime streams the server closed, by reason',
     labelNames: ['transport', 'reason'] as const,
+    registers: [],
   });
   return {
     connections,

@@ -18,7 +18,6 @@ export function postgresWakes(pool: pg.Pool, log?: Log): WakeSource {
   return createEventListener({ pool, log });
 }
 
-const REDIS_CHANNEL = 'opsdesk:events';
 /** How often a process that is not the relay asks for the relay's lock (it frees when the relay dies). */
 const RELAY_RETRY_MS = 2_000;
 const CLOSE_GRACE_MS = 1_000;
@@ -29,7 +28,8 @@ const RELAY_LOCK = 0x6f707364;
  * With Redis: one process per database (whoever holds an advisory lock, taken over
  * within RELAY_RETRY_MS when it dies) LISTENs to PostgreSQL and republishes each
  * event id on a Redis channel; every process subscribes to that channel. PostgreSQL
- * then holds one listening connection instead of one per process.
+ * then holds one listening connection instead of one per process. The channel is named
+ * after the database, so deployments (or test databases) sharing a Redis never mix ids.
  */
 export function redisWakes(options: { pool: pg.Pool; redis: Redis; log?: Log }): WakeSource {
   const { pool, redis, log } = options;
@@ -47,6 +47,7 @@ export function redisWakes(options: { pool: pg.Pool; redis: Redis; log?: Log }):
     const id = Number(message);
     if (Number.isSafeInteger(id)) tell({ id });
   });
+  let channel = 'opsdesk:events';
   let relay: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
   let closing = false;
@@ -88,7 +89,7 @@ export function redisWakes(options: { pool: pg.Pool; redis: Redis; log?: Log }):
         lost(client);
       });
       client.on('notification', (notification) => {
-        if (notification.payload) redis.publish(REDIS_CHANNEL, notification.payload).catch(() => undefined);
+        if (notification.payload) redis.publish(channel, notification.payload).catch(() => undefined);
       });
       await client.query(`LISTEN ${EVENTS_CHANNEL}`);
       // Whatever committed while nobody relayed: subscribers read from their own cursor.
@@ -110,7 +111,10 @@ export function redisWakes(options: { pool: pg.Pool; redis: Redis; log?: Log }):
     },
     async start() {
       closing = false;
-      await subscriber.subscribe(REDIS_CHANNEL).catch((error: unknown) => {
+      const { rows } = await pool.query<{ name: string }>('SELECT current_database() AS name');
+      channel = `opsdesk:events:${rows[0]?.name ?? ''}`;
+      // Not awaited: with Redis down at boot, the subscription waits for it in the background.
+      subscriber.subscribe(channel).catch((error: unknown) => {
         log?.warn({ err: error }, 'realtime could not subscribe to Redis; it keeps trying');
       });
       await tryToRelay();
