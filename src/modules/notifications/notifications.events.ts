@@ -10,7 +10,8 @@ export const notificationCreated = defineEvent({
   type: 'notification.created',
   subject: 'notification',
   description: "A notification arrived in a person's inbox (the live push of the inbox).",
-  payload: Type.Object({ notification: NotificationV2 }),
+  // The inbox row as GET /notifications shows it (its properties: the titled schema is the route's component).
+  payload: Type.Object({ notification: Type.Object(NotificationV2.properties) }),
   audience: 'all',
   visibility: 'its recipient only (admins included: nobody reads another person\'s inbox)',
 });

@@ -64,6 +64,8 @@ export function createStreamHub(deps: {
   const { db, wakes, visibility, limits, metrics, log } = deps;
   const streams = new Set<Stream>();
   let cursor = 0;
+  /** False until the newest id was read once (the database may be down at boot). */
+  let known = false;
   let reading = false;
   let again = false;
   let timers: NodeJS.Timeout[] = [];
@@ -121,9 +123,10 @@ export function createStreamHub(deps: {
     try {
       do {
         again = false;
-        if (streams.size === 0) {
+        if (!known || streams.size === 0) {
           cursor = Math.max(cursor, await latestEventId(db));
-          continue;
+          known = true;
+          if (streams.size === 0) continue;
         }
         for (;;) {
           const rows = await readAfter(db, cursor, BATCH);
@@ -144,7 +147,7 @@ export function createStreamHub(deps: {
   function onWake(wake: EventWake): void {
     if ('id' in wake && wake.id <= cursor) return;
     // Ids are numbered in commit order: with nobody to serve, the newest id is all to keep.
-    if ('id' in wake && streams.size === 0 && !reading) {
+    if ('id' in wake && streams.size === 0 && !reading && known) {
       cursor = wake.id;
       return;
     }
@@ -203,7 +206,8 @@ export function createStreamHub(deps: {
         streams.delete(stream);
         metrics.connections.dec({ transport: stream.transport.kind });
       });
-      if (streams.size === 1) await readNew();
+      if (streams.size === 1 || !known) await readNew();
+      if (!known) throw new Error('the outbox cannot be read now');
       const asked = request.lastEventId?.trim();
       if (asked !== undefined && asked !== '') {
         const id = /^\d{1,15}$/.test(asked) ? Number(asked) : Number.NaN;
@@ -236,7 +240,7 @@ export function createStreamHub(deps: {
     drop,
 
     async start(): Promise<void> {
-      cursor = await latestEventId(db);
+      await readNew();
       unsubscribe = wakes.subscribe(onWake);
       await wakes.start();
       timers = [

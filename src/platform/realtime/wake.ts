@@ -111,8 +111,7 @@ export function redisWakes(options: { pool: pg.Pool; redis: Redis; log?: Log }):
     },
     async start() {
       closing = false;
-      const { rows } = await pool.query<{ name: string }>('SELECT current_database() AS name');
-      channel = `opsdesk:events:${rows[0]?.name ?? ''}`;
+      channel = `opsdesk:events:${pool.options.database ?? new URL(pool.options.connectionString ?? 'postgres://x/').pathname.slice(1)}`;
       // Not awaited: with Redis down at boot, the subscription waits for it in the background.
       subscriber.subscribe(channel).catch((error: unknown) => {
         log?.warn({ err: error }, 'realtime could not subscribe to Redis; it keeps trying');
