@@ -103,6 +103,7 @@ import {
   ticketsRoutesV1,
   ticketsRoutesV2,
   type TicketHooks,
+  type TicketVisibilityDeps,
   type TicketStatus,
 } from './tickets/index.ts';
 import {
@@ -439,18 +440,12 @@ export function createServices(
       linkSeconds: settings.downloadLinkSeconds,
     },
   });
-  const visibilityDeps = { policy, visibleIds: tickets.visibleIds };
-  /** Who may see each event type on a realtime stream: each module's rule for its own events. */
-  const eventVisibility: EventVisibilityRules = {
-    ...ticketEventVisibility(visibilityDeps),
-    ...slaEventVisibility(visibilityDeps),
-    ...workforceEventVisibility({ policy, userIdsInDepartment: (id) => identity.userIdsInDepartment(id) }),
-    ...sitesEventVisibility({ policy }),
-    ...identityEventVisibility({ policy }),
-    ...notificationsEventVisibility(),
-  };
   return {
-    eventVisibility,
+    eventVisibility: eventVisibilityRules({
+      policy,
+      visibleIds: tickets.visibleIds,
+      userIdsInDepartment: (id) => identity.userIdsInDepartment(id),
+    }),
     /** The outbox's upkeep and consumers: the nightly prune, webhook dispatch and delivery. */
     outboxJobs: [
       pruneEventsJob(db, settings.eventsRetentionDays, now),
@@ -500,6 +495,21 @@ export const eventCatalogue = createEventCatalogue(
   identityEvents,
   notificationsEvents,
 );
+
+/** Who may see each event type on a realtime stream: each module's rule for its own events. */
+export function eventVisibilityRules(
+  deps: TicketVisibilityDeps & { userIdsInDepartment: (departmentId: number) => Promise<number[]> },
+): EventVisibilityRules {
+  const { policy } = deps;
+  return {
+    ...ticketEventVisibility(deps),
+    ...slaEventVisibility(deps),
+    ...workforceEventVisibility(deps),
+    ...sitesEventVisibility({ policy }),
+    ...identityEventVisibility({ policy }),
+    ...notificationsEventVisibility(),
+  };
+}
 
 export const permissionGrants: PermissionGrants[] = [
   realtimePermissions,
