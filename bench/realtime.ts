@@ -47,7 +47,10 @@ function openWs(target: string, token: string, onMessage: Arrival): Promise<() =
     const socket = new WebSocket(target, { headers: { authorization: `Bearer ${token}` } });
     socket.on('message', (data) => {
       const message = JSON.parse(data.toString()) as Parameters<Arrival>[0];
-      if (message.type === 'stream.ready') resolve(() => socket.terminate());
+      if (message.type === 'stream.ready')
+        resolve(() => {
+          socket.terminate();
+        });
       onMessage(message);
     });
     socket.on('error', reject);

@@ -443,7 +443,7 @@ export function createServices(
   return {
     eventVisibility: eventVisibilityRules({
       policy,
-      visibleIds: tickets.visibleIds,
+      visibleIds: (actor, ids) => tickets.visibleIds(actor, ids),
       userIdsInDepartment: (id) => identity.userIdsInDepartment(id),
     }),
     /** The outbox's upkeep and consumers: the nightly prune, webhook dispatch and delivery. */

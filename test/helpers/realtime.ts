@@ -126,7 +126,9 @@ export function openSse(
       if (response.statusCode !== 200) {
         let body = '';
         response.on('data', (chunk: string) => (body += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body, client }));
+        response.on('end', () => {
+          resolve({ status: response.statusCode ?? 0, body, client });
+        });
         return;
       }
       let buffer = '';
@@ -139,7 +141,9 @@ export function openSse(
           if (message) client.push(message);
         }
       });
-      response.on('close', () => client.end());
+      response.on('close', () => {
+        client.end();
+      });
       resolve({ status: 200, client });
     });
     request.on('error', reject);
@@ -153,13 +157,19 @@ export function openWs(
 ): Promise<{ status: number; client: StreamClient; socket: WsClient }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { headers });
-    const client = new StreamClient(() => socket.terminate());
+    const client = new StreamClient(() => {
+      socket.terminate();
+    });
     socket.on('message', (data) => {
       const parsed = JSON.parse(data.toString()) as Received['data'];
       client.push({ event: String(parsed.type), id: parsed.id, data: parsed });
     });
-    socket.on('close', (code) => client.end(code));
-    socket.on('open', () => resolve({ status: 101, client, socket }));
+    socket.on('close', (code) => {
+      client.end(code);
+    });
+    socket.on('open', () => {
+      resolve({ status: 101, client, socket });
+    });
     socket.on('unexpected-response', (_request, response) => {
       resolve({ status: response.statusCode ?? 0, client, socket });
       response.resume();

@@ -46,8 +46,4 @@ export { createTicketImports, INLINE_ROWS, type TicketImports } from './tickets.
 export { createTicketImportJobs, runImportJob } from './tickets.import.jobs.ts';
 export { ticketImportRoutesV2 } from './tickets.import.routes.ts';
 export { ticketEvents } from './tickets.events.ts';
-export {
-  ticketEventVisibility,
-  ticketVisibility,
-  type TicketVisibilityDeps,
-} from './tickets.visibility.ts';
+export { ticketEventVisibility, ticketVisibility, type TicketVisibilityDeps } from './tickets.visibility.ts';

@@ -38,8 +38,7 @@ export interface Authenticator {
  * the request (realtime streams re-check it until they close).
  */
 export type PresentedCredential =
-  | { kind: 'api_key' | 'token' | 'jwt' | 'session' | 'access_cookie'; secret: string }
-  | undefined;
+  { kind: 'api_key' | 'token' | 'jwt' | 'session' | 'access_cookie'; secret: string } | undefined;
 
 /** The actor `credential` stands for now (undefined once it was revoked, expired or its user deactivated). */
 export function actorOf(

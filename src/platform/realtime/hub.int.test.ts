@@ -47,14 +47,14 @@ function stuckClient() {
 /** The fan-out on a real outbox and NOTIFY, with a client that stops reading. */
 describe('stream hub backpressure', () => {
   let database: DatabaseHandle;
-  let drop: () => Promise<void>;
+  let dropDatabase: () => Promise<void>;
   let hub: StreamHub;
   const metrics = createRealtimeMetrics();
   const ctx = systemContext('hub-test');
 
   beforeAll(async () => {
     const created = await createTestDatabase();
-    drop = created.drop;
+    dropDatabase = () => created.drop();
     database = connectDatabase({
       url: created.url,
       poolMax: 4,
@@ -78,7 +78,7 @@ describe('stream hub backpressure', () => {
   afterAll(async () => {
     await hub.close();
     await database.close();
-    await drop();
+    await dropDatabase();
   });
 
   it('closes a slow consumer once its buffer passes the limit, saying why, instead of buffering on', async () => {

@@ -71,6 +71,10 @@ export function createStreamHub(deps: {
   let timers: NodeJS.Timeout[] = [];
   let unsubscribe: (() => void) | undefined;
 
+  // Functions, not inline reads: both change while this code awaits.
+  const isClosed = (stream: Stream) => stream.transport.closed;
+  const wokenMeanwhile = () => again;
+
   function drop(stream: Stream, reason: CloseReason, message: string): void {
     if (stream.transport.closed) return;
     metrics.drops.inc({ transport: stream.transport.kind, reason });
@@ -88,7 +92,8 @@ export function createStreamHub(deps: {
       log.warn({ err: error, event: event.id }, 'visibility check failed; event withheld');
       visible = false;
     }
-    if (!visible || stream.transport.closed) return;
+    // The client may have gone while the check ran.
+    if (!visible || isClosed(stream)) return;
     const data = serializeEvent(event, limits.maxMessageBytes);
     if (stream.transport.buffered() + data.length > limits.maxBufferBytes) {
       drop(
@@ -136,7 +141,7 @@ export function createStreamHub(deps: {
           }
           if (rows.length < BATCH) break;
         }
-      } while (again);
+      } while (wokenMeanwhile());
     } catch (error) {
       log.warn({ err: error }, 'realtime could not read new events; retrying at the next wake');
     } finally {
