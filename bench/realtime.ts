@@ -89,14 +89,20 @@ function summary(label: string, samples: number[], expected: number): string {
   return `${label.padEnd(34)} ${String(sorted.length).padStart(4)}/${expected}  p50 ${ms(percentile(sorted, 50))}  p99 ${ms(percentile(sorted, 99))}  max ${ms(sorted.at(-1) ?? Number.NaN)}`;
 }
 
+const step = (text: string) => {
+  console.error(`[bench:realtime] ${text}`);
+};
+
 async function main(): Promise<void> {
   await ensureDatabase(url);
+  step('building and starting API process 1 (migrates the database)');
   const redis: Record<string, string> = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
   const servers: RunningServer[] = [];
   const closers: (() => void)[] = [];
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   try {
     servers.push(await startServer(url, 10, { WEB_CONCURRENCY: '1', ...redis }));
+    step('creating the bench superuser');
     const created = spawnSync(
       process.execPath,
       [
@@ -114,6 +120,7 @@ async function main(): Promise<void> {
     );
     if (created.status !== 0 && !/exists|ready/i.test(created.stdout + created.stderr))
       throw new Error(`createsuperuser failed: ${created.stdout}${created.stderr}`);
+    step('starting API process 2');
     servers.push(await startServer(url, 10, { WEB_CONCURRENCY: '1', ...redis }));
     const [a, b] = servers as [RunningServer, RunningServer];
     const token = await loginAndCreateToken(a.url, USER, PASSWORD);
@@ -131,6 +138,7 @@ async function main(): Promise<void> {
         const key = `${title.split(':')[0]} -> ${client}`;
         latencies.set(key, [...(latencies.get(key) ?? []), performance.now() - start]);
       };
+    step('opening the streams');
     const types = 'types=ticket.created,ticket.updated';
     closers.push(
       await openWs(
@@ -151,6 +159,7 @@ async function main(): Promise<void> {
     )) as { id: number; number: string };
     const pause = () => new Promise((resolve) => setTimeout(resolve, GAP_MS));
 
+    step(`writing ${EVENTS} commits, then ${EVENTS} API creates`);
     for (let i = 0; i < EVENTS; i++) {
       const title = `commit:${i}`;
       const client = await pool.connect();
