@@ -34,6 +34,7 @@ import { eventOpenApiExtras } from './platform/events/index.ts';
 import { V1_PREFIXES, V2_PREFIX } from './platform/http/versioning.ts';
 import { redactingLogger } from './platform/observability/log-redaction.ts';
 import { metricsPlugin } from './platform/observability/metrics.ts';
+import { createRealtimeMetrics, realtimePlugin } from './platform/realtime/index.ts';
 import { createServices, eventCatalogue, moduleRoutes, type Services } from './modules/index.ts';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -85,6 +86,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
 
   const redisLink = redis && watchRedis(redis, app.log);
   const services = createServices(database, config, { now, redis: redisLink });
+  const realtimeMetrics = createRealtimeMetrics();
   app.decorate('config', config);
   app.decorate('services', services);
 
@@ -169,7 +171,7 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
       ),
   });
   await app.register(metricsPlugin, {
-    metrics: [...(redisLink?.metrics ?? []), ...services.cacheMetrics.metrics],
+    metrics: [...(redisLink?.metrics ?? []), ...services.cacheMetrics.metrics, ...realtimeMetrics.all],
     token: config.metricsToken,
     open: !config.isProduction,
   });
@@ -237,6 +239,25 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
   for (const plugin of routes.root) await app.register(plugin);
   for (const prefix of V1_PREFIXES) await app.register(mount(routes.v1, prefix === '/api', 'v1'), { prefix });
   await app.register(mount(routes.v2, false, 'v2'), { prefix: V2_PREFIX });
+  await app.register(realtimePlugin, {
+    prefix: V2_PREFIX,
+    db: database.db,
+    pool: database.pool,
+    redis,
+    catalogue: eventCatalogue,
+    rules: services.eventVisibility,
+    authenticator: services.identity.authenticator,
+    policy: services.policy,
+    invalidation: services.invalidation,
+    allowedOrigins: config.corsOrigins,
+    metrics: realtimeMetrics,
+    limits: {
+      heartbeatMs: config.realtimeHeartbeatSeconds * 1000,
+      maxBufferBytes: config.realtimeMaxBufferBytes,
+      maxMessageBytes: config.realtimeMaxMessageBytes,
+      recheckMs: config.realtimeRecheckSeconds * 1000,
+    },
+  });
 
   app.addHook('onClose', () => services.invalidation.close());
   await services.invalidation.start();

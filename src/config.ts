@@ -567,6 +567,34 @@ const settings = {
     parse: int(1, 86_400),
     default: '300',
   },
+  realtimeHeartbeatSeconds: {
+    env: 'REALTIME_HEARTBEAT_SECONDS',
+    description:
+      'How often an open realtime stream gets a heartbeat (an SSE comment, a WebSocket ping); a WebSocket that missed the previous pong is closed.',
+    parse: int(1, 300),
+    default: '25',
+  },
+  realtimeMaxBufferBytes: {
+    env: 'REALTIME_MAX_BUFFER_BYTES',
+    description:
+      'Bytes a realtime client may leave unread before the server closes its stream as a slow consumer (it resumes with Last-Event-ID).',
+    parse: int(16 * 1024, 256 * 1024 * 1024),
+    default: '1048576',
+  },
+  realtimeMaxMessageBytes: {
+    env: 'REALTIME_MAX_MESSAGE_BYTES',
+    description:
+      'Largest realtime message: a bigger event is sent without its payload (marked truncated); a bigger WebSocket client message closes the socket with 1009.',
+    parse: int(1024, 16 * 1024 * 1024),
+    default: '65536',
+  },
+  realtimeRecheckSeconds: {
+    env: 'REALTIME_RECHECK_SECONDS',
+    description:
+      "How often an open realtime stream's session or token is checked again (also at once on every revocation); a revoked one closes the stream.",
+    parse: int(1, 60),
+    default: '30',
+  },
   bodyLimitBytes: {
     env: 'BODY_LIMIT_BYTES',
     description: 'Largest request body accepted (413 above).',

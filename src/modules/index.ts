@@ -12,6 +12,7 @@ import type { Database, DatabaseHandle } from '../platform/db/client.ts';
 import { createFileStorage } from '../platform/files/index.ts';
 import { auditPermissions, auditRoutesV2, createAuditService } from './audit/index.ts';
 import { createEventCatalogue, pruneEventsJob } from '../platform/events/index.ts';
+import { realtimePermissions, type EventVisibilityRules } from '../platform/realtime/index.ts';
 import { enqueue, type JobDefinition } from '../platform/jobs/define-job.ts';
 import { purgeIdempotencyKeysJob } from '../platform/http/idempotency.ts';
 import { createMailer } from '../platform/mail/index.ts';
@@ -20,6 +21,7 @@ import {
   createIdentityJobs,
   createIdentityService,
   identityEvents,
+  identityEventVisibility,
   identityPermissions,
   identityRoutesRoot,
   identityRoutesV1,
@@ -40,6 +42,8 @@ import {
   mailRateLimit,
   mailRoutesV1,
   mailRoutesV2,
+  notificationsEvents,
+  notificationsEventVisibility,
   notificationsPermissions,
   notificationsRoutesV2,
 } from './notifications/index.ts';
@@ -51,6 +55,7 @@ import {
   createDuplicateFinder,
   customerPrivacyRoutesV2,
   customersEvents,
+  customersEventVisibility,
   customerKeysFrom,
   customersPermissions,
   customersRoutesV1,
@@ -80,6 +85,7 @@ import {
   ordersRoutesV1,
   ordersRoutesV2,
   rentalsEvents,
+  rentalsEventVisibility,
   rentalCustomerLinks,
   rentalsPermissions,
   createCardWebhooks,
@@ -97,6 +103,7 @@ import { createReportsService, reportsPermissions, reportsRoutesV2 } from './rep
 import {
   createSitesService,
   sitesEvents,
+  sitesEventVisibility,
   sitesPermissions,
   sitesRoutesV1,
   sitesRoutesV2,
@@ -113,6 +120,7 @@ import {
   slaPermissions,
   slaPolicyRoutesV2,
   slaEvents,
+  slaEventVisibility,
   slaRoutesV2,
 } from './sla/index.ts';
 import {
@@ -128,10 +136,12 @@ import {
   ticketEvents,
   ticketRequesterLinks,
   ticketReferenceEvents,
+  ticketEventVisibility,
   ticketsPermissions,
   ticketsRoutesV1,
   ticketsRoutesV2,
   type TicketHooks,
+  type TicketVisibilityDeps,
   type TicketStatus,
   withTicketCache,
   withTicketReferenceCache,
@@ -147,6 +157,7 @@ import {
   timeoffRoutesV1,
   timeoffRoutesV2,
   workforceEvents,
+  workforceEventVisibility,
   workforcePermissions,
 } from './workforce/index.ts';
 import {
@@ -593,6 +604,11 @@ export function createServices(
     },
   });
   return {
+    eventVisibility: eventVisibilityRules({
+      policy,
+      visibleIds: (actor, ids) => tickets.visibleIds(actor, ids),
+      userIdsInDepartment: (id) => identity.userIdsInDepartment(id),
+    }),
     /** The outbox's upkeep and consumers: the nightly prune, webhook dispatch and delivery. */
     outboxJobs: [
       pruneEventsJob(db, settings.eventsRetentionDays, now),
@@ -668,9 +684,28 @@ export const eventCatalogue = createEventCatalogue(
   rentalPaymentEvents,
   rentalCheckoutEvents,
   customersEvents,
+  notificationsEvents,
 );
 
+/** Who may see each event type on a realtime stream: each module's rule for its own events. */
+export function eventVisibilityRules(
+  deps: TicketVisibilityDeps & { userIdsInDepartment: (departmentId: number) => Promise<number[]> },
+): EventVisibilityRules {
+  const { policy } = deps;
+  return {
+    ...ticketEventVisibility(deps),
+    ...slaEventVisibility(deps),
+    ...workforceEventVisibility(deps),
+    ...sitesEventVisibility({ policy }),
+    ...identityEventVisibility({ policy }),
+    ...notificationsEventVisibility(),
+    ...customersEventVisibility({ policy }),
+    ...rentalsEventVisibility({ policy }),
+  };
+}
+
 export const permissionGrants: PermissionGrants[] = [
+  realtimePermissions,
   auditPermissions,
   identityPermissions,
   sitesPermissions,

@@ -35,3 +35,4 @@ export { createDuplicateFinder, type DuplicateFinder } from './customers.duplica
 export { customerPrivacyRoutesV2 } from './customers.routes.v2.privacy.ts';
 export type { CustomerInput } from './customers.validation.ts';
 export type { CustomerKind, CustomerStatus } from './customers.tables.ts';
+export { customersEventVisibility } from './customers.visibility.ts';

@@ -27,3 +27,4 @@ export { ProfileV1, UserV1, UserV2 } from './identity.schemas.ts';
 export type { Person } from './identity.repository.ts';
 export type { Department, User } from './identity.tables.ts';
 export { identityEvents } from './identity.events.ts';
+export { identityEventVisibility } from './identity.visibility.ts';

@@ -33,5 +33,6 @@ export {
 } from './notifications.mail.routes.ts';
 export { notificationsRoutesV2, type NotificationsRouteOptions } from './notifications.routes.ts';
 export { presentNotificationV2 } from './notifications.presenters.ts';
+export { notificationsEvents, notificationsEventVisibility } from './notifications.events.ts';
 export { NotificationV2 } from './notifications.schemas.ts';
 export type { EmailState, Notification } from './notifications.tables.ts';

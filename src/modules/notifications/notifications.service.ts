@@ -5,6 +5,7 @@ import type { ListParams } from '../../platform/http/query.ts';
 import { enqueue } from '../../platform/jobs/define-job.ts';
 import type { BusinessCalendar } from '../calendars/index.ts';
 import { notificationsErrors } from './notifications.errors.ts';
+import { recordNotifications } from './notifications.events.ts';
 import { SEND_EMAIL } from './notifications.jobs.ts';
 import * as repository from './notifications.repository.ts';
 import type { NewNotification, Notification } from './notifications.tables.ts';
@@ -80,6 +81,7 @@ export function createNotificationsService({
     if (values.length === 0) return [];
     // Ids are drawn in VALUES order; sorting by them restores it whatever RETURNING does.
     const rows = (await repository.insertNotifications(tx, values)).sort((a, b) => a.id - b.id);
+    await recordNotifications(tx, rows);
     for (const row of rows) {
       if (row.emailState !== 'scheduled') continue;
       const held = row.emailAt !== null && row.emailAt.getTime() > at.getTime();

@@ -30,3 +30,4 @@ export { createRentalsReports, type HealthSummary, type RentalsReports } from '.
 export { rentalsReportsRoutesV2 } from './rentals.dashboard.routes.ts';
 export type { OrderStatus, RentalProduct, StockItem, StockStatus } from './rentals.tables.ts';
 export { rentalCustomerLinks } from './rentals.customers.ts';
+export { rentalsEventVisibility } from './rentals.visibility.ts';

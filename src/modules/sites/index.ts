@@ -27,3 +27,4 @@ export type { Facility } from './sites.repository.ts';
 export type { FacilityStatus, Location, Shift } from './sites.tables.ts';
 export { sitesEvents } from './sites.events.ts';
 export { withSitesCache } from './sites.cache.ts';
+export { sitesEventVisibility } from './sites.visibility.ts';

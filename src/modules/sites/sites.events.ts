@@ -52,8 +52,11 @@ const FACILITY_EVENTS = {
   deleted: facilityEvent('deleted', 'A facility was deleted; the snapshot is its last state.'),
 };
 
+export const siteEvents = Object.values(SITE_EVENTS);
+export const facilityEvents = Object.values(FACILITY_EVENTS);
+
 /** The sites module's event types, for the catalogue. */
-export const sitesEvents = [...Object.values(SITE_EVENTS), ...Object.values(FACILITY_EVENTS)];
+export const sitesEvents = [...siteEvents, ...facilityEvents];
 
 type Verb = keyof typeof SITE_EVENTS;
 

@@ -23,3 +23,4 @@ export { createSlaExplainer, type SlaExplanation } from './sla.explain.ts';
 export { slaRoutesV2, type SlaRouteOptions } from './sla.routes.ts';
 export { createSlaJobs, recomputeJob } from './sla.jobs.ts';
 export { slaEvents } from './sla.events.ts';
+export { slaEventVisibility } from './sla.visibility.ts';

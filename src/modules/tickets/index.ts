@@ -51,3 +51,4 @@ export { ticketRequesterLinks } from './tickets.requester.ts';
 export { customerTicketsRoutesV2, type CustomerTicketsRouteOptions } from './tickets.routes.v2.requester.ts';
 export { ticketReferenceEvents } from './tickets.reference.events.ts';
 export { withTicketCache, withTicketReferenceCache } from './tickets.cache.ts';
+export { ticketEventVisibility, ticketVisibility, type TicketVisibilityDeps } from './tickets.visibility.ts';

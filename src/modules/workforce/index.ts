@@ -19,3 +19,4 @@ export { timeclockRoutesV1 } from './workforce.timeclock.routes.v1.ts';
 export { createTimeoffService, type TimeoffService } from './workforce.timeoff.ts';
 export { timeoffRoutesV1, timeoffRoutesV2 } from './workforce.timeoff.routes.ts';
 export { workforceEvents } from './workforce.outbox.ts';
+export { workforceEventVisibility } from './workforce.visibility.ts';

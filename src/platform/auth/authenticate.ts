@@ -33,9 +33,36 @@ export interface Authenticator {
   leaked(credential: string, client: CredentialClient): Promise<void>;
 }
 
+/**
+ * The credential a request was authenticated with, kept for connections that outlive
+ * the request (realtime streams re-check it until they close).
+ */
+export type PresentedCredential =
+  { kind: 'api_key' | 'token' | 'jwt' | 'session' | 'access_cookie'; secret: string } | undefined;
+
+/** The actor `credential` stands for now (undefined once it was revoked, expired or its user deactivated). */
+export function actorOf(
+  authenticator: Authenticator,
+  credential: NonNullable<PresentedCredential>,
+  client: CredentialClient,
+): Promise<Actor | undefined> {
+  switch (credential.kind) {
+    case 'api_key':
+      return authenticator.fromApiKey(credential.secret, client);
+    case 'token':
+      return authenticator.fromToken(credential.secret);
+    case 'session':
+      return authenticator.fromSession(credential.secret);
+    case 'jwt':
+    case 'access_cookie':
+      return authenticator.fromJwt(credential.secret);
+  }
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | undefined;
+    credential: PresentedCredential;
   }
   interface FastifyContextConfig {
     /**
@@ -90,6 +117,7 @@ export const authenticationPlugin = fp(
   ) => {
     const { authenticator, policy, allowedOrigins, apiKeyRateLimit } = options;
     app.decorateRequest('actor', undefined);
+    app.decorateRequest('credential', undefined);
 
     app.addHook('onRoute', (route) => {
       if (!route.url.startsWith('/api') || route.method === 'HEAD') return;
@@ -127,6 +155,7 @@ export const authenticationPlugin = fp(
       if (apiKey) {
         // No CSRF check: a browser never adds this header on its own, so no cookie is involved.
         request.actor = await authenticator.fromApiKey(apiKey, clientOf(request));
+        request.credential = { kind: 'api_key', secret: apiKey };
         if (!request.actor) {
           authenticator.refused(apiKey, clientOf(request));
           throw new AppError('INVALID_API_KEY', 'unauthenticated', 'Invalid API key.');
@@ -135,6 +164,7 @@ export const authenticationPlugin = fp(
       } else if (token) {
         const jwt = looksLikeJwt(token);
         request.actor = jwt ? await authenticator.fromJwt(token) : await authenticator.fromToken(token);
+        request.credential = { kind: jwt ? 'jwt' : 'token', secret: token };
         if (!request.actor) {
           if (!jwt) authenticator.refused(token, clientOf(request));
           throw new AppError('INVALID_TOKEN', 'unauthenticated', 'Invalid token.');
@@ -143,8 +173,14 @@ export const authenticationPlugin = fp(
         // Cookies come with every request the browser makes, whoever caused it: CSRF applies to both.
         const session = request.cookies[SESSION_COOKIE];
         const accessToken = request.cookies[ACCESS_TOKEN_COOKIE];
-        if (session) request.actor = await authenticator.fromSession(session);
-        if (!request.actor && accessToken) request.actor = await authenticator.fromJwt(accessToken);
+        if (session) {
+          request.actor = await authenticator.fromSession(session);
+          request.credential = { kind: 'session', secret: session };
+        }
+        if (!request.actor && accessToken) {
+          request.actor = await authenticator.fromJwt(accessToken);
+          request.credential = { kind: 'access_cookie', secret: accessToken };
+        }
         if (UNSAFE.has(request.method) && (request.actor || config.csrf)) verifyCsrf(request, allowedOrigins);
       }
       if (config.public) return;

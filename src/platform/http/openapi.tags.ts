@@ -23,6 +23,8 @@ export const TAG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'time off': 'Time-off requests and their approval, policies, balances and the ledger of days granted.',
   notifications: 'The in-app notification inbox and outgoing e-mail.',
   audit: 'The audit trail of every change.',
+  realtime:
+    'Live streams of the domain events the caller may read, as Server-Sent Events (and over a WebSocket at /api/v2/stream/ws), resumable with Last-Event-ID.',
   rentals:
     'The rental catalog (categories, products, stock items), availability, orders whose bookings cannot overlap, their payments and ledger, and pickup and return per stock item.',
   webhooks:
