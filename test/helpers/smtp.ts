@@ -1,5 +1,10 @@
-import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
+import type { Pool } from 'pg';
+import { pino } from 'pino';
+import { SMTPServer } from 'smtp-server';
+import type { JobDefinition } from '../../src/platform/jobs/define-job.ts';
+import { runDueJobs } from '../../src/platform/jobs/worker.ts';
+import { createMailer, type Mailer } from '../../src/platform/mail/index.ts';
 
 export interface ReceivedMail {
   from: string;
@@ -71,4 +76,28 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   return state;
+}
+
+/**
+ * Runs the due jobs `jobsFor` defines with a mailer that sends to `smtp` (its `.eml`
+ * fallback under `dataDir`), then closes the mailer: how a worker would send them.
+ */
+export async function runMailJobs(
+  t: { database: { pool: Pool } },
+  smtp: TestSmtpServer,
+  dataDir: string,
+  jobsFor: (mailer: Mailer) => readonly JobDefinition[],
+): Promise<void> {
+  const quiet = pino({ level: 'silent' });
+  const mailer = createMailer({
+    smtpUrl: smtp.url,
+    from: 'Opsdesk <opsdesk@example.test>',
+    dataDir,
+    log: quiet,
+  });
+  try {
+    await runDueJobs({ pool: t.database.pool, jobs: jobsFor(mailer), log: quiet });
+  } finally {
+    mailer.close();
+  }
 }

@@ -2,17 +2,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Browser, type TestApp } from '../../../test/helpers/app.ts';
-import { startSmtpServer, type TestSmtpServer } from '../../../test/helpers/smtp.ts';
+import { runMailJobs, startSmtpServer, type TestSmtpServer } from '../../../test/helpers/smtp.ts';
 import { enqueue } from '../../platform/jobs/define-job.ts';
-import { runDueJobs } from '../../platform/jobs/worker.ts';
-import { createMailer } from '../../platform/mail/index.ts';
 import { customerWelcomeEmails } from './customers.jobs.tables.ts';
 import { createCustomersWelcomeJobs, SEND_WELCOME } from './customers.welcome.ts';
-
-const quiet = pino({ level: 'silent' });
 
 /** A MIME part's text with quoted-printable soft breaks and escapes undone. */
 const decoded = (raw: string) =>
@@ -38,20 +33,10 @@ describe('customer welcome e-mail (real SMTP server)', () => {
     await fs.rm(mailDir, { recursive: true, force: true });
   });
 
-  const runJobs = async () => {
-    const mailer = createMailer({
-      smtpUrl: smtp.url,
-      from: 'Opsdesk <opsdesk@example.test>',
-      dataDir: mailDir,
-      log: quiet,
-    });
-    try {
-      const jobs = createCustomersWelcomeJobs({ db: t.database.db, vault: t.services.customerVault, mailer });
-      await runDueJobs({ pool: t.database.pool, jobs, log: quiet });
-    } finally {
-      mailer.close();
-    }
-  };
+  const runJobs = () =>
+    runMailJobs(t, smtp, mailDir, (mailer) =>
+      createCustomersWelcomeJobs({ db: t.database.db, vault: t.services.customerVault, mailer }),
+    );
 
   const mailsTo = (address: string) => smtp.received.filter((mail) => mail.to.includes(address));
 

@@ -2,15 +2,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.ts';
-import { startSmtpServer, type TestSmtpServer } from '../../../test/helpers/smtp.ts';
-import { runDueJobs } from '../../platform/jobs/worker.ts';
-import { createMailer } from '../../platform/mail/index.ts';
+import { runMailJobs, startSmtpServer, type TestSmtpServer } from '../../../test/helpers/smtp.ts';
 import { createNotificationsJobs, SEND_COMPOSED_EMAIL } from './index.ts';
 
-const quiet = pino({ level: 'silent' });
 const LIMIT_PER_HOUR = 3;
 
 describe('composed e-mail: POST /api/send-email/', () => {
@@ -29,20 +25,10 @@ describe('composed e-mail: POST /api/send-email/', () => {
     await fs.rm(mailDir, { recursive: true, force: true });
   });
 
-  const runJobs = async () => {
-    const mailer = createMailer({
-      smtpUrl: smtp.url,
-      from: 'Opsdesk <opsdesk@example.test>',
-      dataDir: mailDir,
-      log: quiet,
-    });
-    try {
-      const jobs = createNotificationsJobs({ db: t.database.db, identity: t.services.identity, mailer });
-      await runDueJobs({ pool: t.database.pool, jobs, log: quiet });
-    } finally {
-      mailer.close();
-    }
-  };
+  const runJobs = () =>
+    runMailJobs(t, smtp, mailDir, (mailer) =>
+      createNotificationsJobs({ db: t.database.db, identity: t.services.identity, mailer }),
+    );
 
   const queuedJobs = async () => {
     const result = await t.database.db.execute<{ count: number }>(sql`
