@@ -5,7 +5,8 @@ import { createTestApp } from '../../../test/helpers/app.ts';
 import { systemContext } from '../../platform/auth/actor.ts';
 
 const CONCURRENT = 100;
-const ROUNDS = 3;
+/** Three in the suite; the issue's bar is twenty in a row: `RENTALS_RACE_ROUNDS=20`. */
+const ROUNDS = Number(process.env.RENTALS_RACE_ROUNDS ?? 3);
 
 /**
  * Double booking is impossible by the exclusion constraint, not by a check in code:
@@ -19,7 +20,9 @@ describe('rental bookings under concurrency', () => {
   let productId: number;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // The constraint is under test, not the pool's queue: on a loaded machine 100 requests can
+    // wait past the default checkout timeout and get the 503 that protects a real server.
+    t = await createTestApp({ DATABASE_CONNECT_TIMEOUT_MS: '60000' });
     base = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const manager = await t.login(await t.user({ role: 'manager' }));
     agent = await t.login(await t.user({ role: 'agent' }));
@@ -59,7 +62,7 @@ describe('rental bookings under concurrency', () => {
 
   for (let round = 1; round <= ROUNDS; round += 1) {
     it(`round ${round}: ${CONCURRENT} concurrent orders for the last free unit give one 201 and ${CONCURRENT - 1} 409s`, async () => {
-      const day = `2027-03-${String(round * 2).padStart(2, '0')}`;
+      const day = new Date(Date.UTC(2027, 2, round * 2)).toISOString().slice(0, 10);
       // One of the two units is already out: the race is for the last one.
       expect((await agent.post('/api/orders/', order(day))).statusCode).toBe(201);
 
