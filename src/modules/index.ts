@@ -402,6 +402,7 @@ export function createServices(
       disableAfterDays: settings.webhookDisableAfterDays,
       allowPrivateNetworks: settings.webhooksAllowPrivateNetworks,
     },
+    catalogue: eventCatalogue,
     now,
   });
   const webhooks = createWebhooksService({

@@ -13,7 +13,9 @@ export const notificationCreated = defineEvent({
   // The inbox row as GET /notifications shows it (its properties: the titled schema is the route's component).
   payload: Type.Object({ notification: Type.Object(NotificationV2.properties) }),
   audience: 'all',
-  visibility: "its recipient only (admins included: nobody reads another person's inbox)",
+  visibility:
+    "its recipient only (admins included: nobody reads another person's inbox); never sent to webhooks",
+  personal: true,
 });
 
 /** The notifications module's event types, for the catalogue. */

@@ -84,16 +84,15 @@ describe('webhook delivery', () => {
       }[];
     }>().data;
 
-  it('delivers every event type of the catalogue, signed with the endpoint secret', async () => {
+  it('delivers every event type of the catalogue but personal ones, signed with the endpoint secret', async () => {
+    const deliverable = eventCatalogue.definitions.filter((definition) => !definition.personal);
+    expect(deliverable.length).toBeLessThan(eventCatalogue.definitions.length);
     const hooks = await receiver();
     const { secret } = await subscribe(hooks.url);
     expect(secret).toMatch(/^whsec_/);
     for (const definition of eventCatalogue.definitions)
       await emit(definition, `catalogue-${definition.type}`);
-    await eventually(
-      'every type delivered',
-      () => hooks.delivered().length >= eventCatalogue.definitions.length,
-    );
+    await eventually('every type delivered', () => hooks.delivered().length >= deliverable.length);
     const verifier = new Webhook(secret);
     const types = hooks.received.map((item) => {
       const message = verifier.verify(item.body, item.headers) as {
@@ -103,7 +102,8 @@ describe('webhook delivery', () => {
       expect(item.headers['webhook-id']).toBe(`msg_evt_${message.data.event_id}`);
       return message.type;
     });
-    expect(types.sort()).toEqual(eventCatalogue.definitions.map((definition) => definition.type).sort());
+    // Every event was emitted before the last delivery: a personal one would have been queued among them.
+    expect(types.sort()).toEqual(deliverable.map((definition) => definition.type).sort());
     expect(() =>
       new Webhook(`whsec_${Buffer.from('wrong-secret-wrong-secret!').toString('base64')}`).verify(
         hooks.received[0]!.body,

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Sealer } from '../../platform/auth/sealed.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
-import { readAfter, type StoredEvent } from '../../platform/events/index.ts';
+import { readAfter, type EventCatalogue, type StoredEvent } from '../../platform/events/index.ts';
 import { enqueue, type JobShape } from '../../platform/jobs/define-job.ts';
 import type { IdentityService } from '../identity/index.ts';
 import type { NotificationsService } from '../notifications/index.ts';
@@ -38,6 +38,8 @@ export interface DeliveryDeps {
   identity: Pick<IdentityService, 'managerIdsOf'>;
   notifications: Pick<NotificationsService, 'notify'>;
   settings: DeliverySettings;
+  /** Which event types may leave by webhook at all (personal ones never do). */
+  catalogue: Pick<EventCatalogue, 'get'>;
   now?: () => Date;
   random?: () => number;
 }
@@ -106,7 +108,10 @@ export function createDelivery(deps: DeliveryDeps) {
         const last = events.at(-1);
         if (!last) return false;
         const wanted = new Set(endpoint.eventTypes);
-        const matching = events.filter((event) => wanted.size === 0 || wanted.has(event.type));
+        const matching = events.filter(
+          (event) =>
+            !deps.catalogue.get(event.type)?.personal && (wanted.size === 0 || wanted.has(event.type)),
+        );
         await repository.insertDeliveries(
           tx,
           matching.map((event) => ({

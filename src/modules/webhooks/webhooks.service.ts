@@ -62,6 +62,9 @@ export function createWebhooksService(deps: WebhooksDeps) {
     const unknown = (input.eventTypes ?? []).filter((type) => !catalogue.has(type));
     if (unknown.length > 0)
       throw fieldError('event_types', `Unknown event types: ${unknown.join(', ')} (see docs/events.md).`);
+    const personal = (input.eventTypes ?? []).filter((type) => catalogue.get(type)?.personal);
+    if (personal.length > 0)
+      throw fieldError('event_types', `Personal events are never sent to webhooks: ${personal.join(', ')}.`);
   }
 
   async function endpoint(id: number): Promise<WebhookEndpoint> {

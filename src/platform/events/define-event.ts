@@ -23,6 +23,11 @@ export interface EventDefinition<T extends TObject = TObject> {
    * are sent to Next.js revalidation targets. Without one, `defaultTags`.
    */
   tags(payload: Static<T>, subjectId: string): string[];
+  /**
+   * Addressed to one person (an inbox row): only their own streams carry it; webhooks,
+   * which an administrator points anywhere, never do.
+   */
+  personal?: boolean;
 }
 
 /** The collection a subject belongs to: `ticket` -> `tickets`, `time_entry` -> `time_entries`. */
