@@ -147,9 +147,10 @@ describe.each(['/api/v1', '/api/v2'] as const)('NDJSON on every list of %s', (pr
       );
     }
     // Only lists under a parent the test app holds none of stay unchecked: an OIDC
-    // provider, a webhook endpoint, an organisation's contacts, a product's stock items.
+    // provider, a webhook endpoint, a revalidation target, an organisation's contacts,
+    // a product's stock items.
     const withoutParents =
-      /oidc-providers|webhooks\/endpoints|customers\/\{id\}\/contacts|catalog\/products\/\{id\}\/items/;
+      /oidc-providers|webhooks\/endpoints|revalidation-targets|customers\/\{id\}\/contacts|catalog\/products\/\{id\}\/items/;
     expect(unchecked.filter((path) => !withoutParents.test(path))).toEqual([]);
   });
 });
