@@ -117,7 +117,13 @@ describe('PostgreSQL unreachable', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const exit = await (server as ServerProcess).stop('SIGTERM', 40_000);
     server = undefined;
-    if (exit.code !== 0) process.stderr.write(exit.output.slice(-8000));
+    const crash = /uncaught/i.exec(exit.output);
+    if (exit.code !== 0 || crash)
+      process.stderr.write(
+        crash
+          ? exit.output.slice(Math.max(0, crash.index - 4000), crash.index + 4000)
+          : exit.output.slice(-8000),
+      );
     expect(exit.signal).toBeNull();
     expect(exit.code).toBe(0);
     expect(exit.output).not.toMatch(/uncaught/i);
