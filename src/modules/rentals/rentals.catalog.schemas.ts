@@ -4,18 +4,9 @@ import { DateTime, Nullable, Version } from '../../platform/http/schemas.ts';
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Description = Type.String({ maxLength: 4000 });
 const Money = Type.Integer({ minimum: 0, maximum: 2_000_000_000, description: 'Minor units (cents).' });
-/**
- * A nullable integer as one JSON-Schema type list, not a union: v1 bodies are coerced,
- * and ajv would coerce null to 0 in a union's integer branch (a cleared rate would
- * read as free). With a type list a null matches as is.
- */
-const NullableInteger = (options: { minimum: number; maximum: number; description?: string }) =>
-  Type.Unsafe<number | null>({ type: ['integer', 'null'], ...options });
-const Rate = NullableInteger({
-  minimum: 0,
-  maximum: 2_000_000_000,
-  description: 'Minor units; null: not offered.',
-});
+const Rate = Nullable(
+  Type.Integer({ minimum: 0, maximum: 2_000_000_000, description: 'Minor units; null: not offered.' }),
+);
 const Minutes = Type.Integer({ minimum: 0, maximum: 525_600 });
 const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. EUR.' });
 const StockStatus = Type.Union([
@@ -28,7 +19,7 @@ const LateFeeUnit = Type.Unsafe<'hour' | 'day' | null>({
   enum: ['hour', 'day', null],
 });
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
-const NullableId = NullableInteger({ minimum: 1, maximum: 2_147_483_647 });
+const NullableId = Nullable(Type.Integer({ minimum: 1, maximum: 2_147_483_647 }));
 
 export const ProductItemParams = Type.Object({ id: Id, itemId: Id });
 
