@@ -1,12 +1,8 @@
-import type pg from 'pg';
 import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
-import type { Database, Executor } from '../../platform/db/client.ts';
+import type { Executor } from '../../platform/db/client.ts';
 import { paginate, type Page } from '../../platform/db/list.ts';
 import { AppError, commonErrors, type FieldErrors } from '../../platform/http/errors.ts';
 import { orderFor, whereOf, type ListParams } from '../../platform/http/query.ts';
-import type { AuditService } from '../audit/index.ts';
-import type { Department, IdentityService, Person } from '../identity/index.ts';
-import type { Facility, SitesService } from '../sites/index.ts';
 import { bumpGeneration, createCountCache } from '../../platform/cache/count-cache.ts';
 import {
   checkTransition,
@@ -23,50 +19,18 @@ import { streamTicketExport, type TicketExportShape } from './tickets.export.ts'
 import { createHydration } from './tickets.hydration.ts';
 import { ticketErrors } from './tickets.errors.ts';
 import { recordTicketChange, recordTicketCreated, recordTicketDeleted } from './tickets.events.ts';
-import { runHooks, type ChangeSource, type TicketHooks } from './tickets.hooks.ts';
+import { runHooks, type ChangeSource } from './tickets.hooks.ts';
 import { relevanceCount, relevanceRows, searchPlanFor } from './tickets.search.ts';
 import { canManage, canWork, ticketScope } from './tickets.policy.ts';
 import * as repository from './tickets.repository.ts';
 import type { TicketRow } from './tickets.repository.ts';
 import { lifecyclePath, timestampsFor } from './tickets.state.ts';
-import type { NewTicket, Priority, TicketKind, TicketStatus } from './tickets.tables.ts';
+import type { NewTicket, TicketKind } from './tickets.tables.ts';
 
 /** A ticket with everything a page shows: people, facility and department from their modules. */
-export interface TicketView extends TicketRow {
-  reporter: Person | null;
-  assignee: Person | null;
-  facility: Facility | null;
-  department: Department | null;
-}
+import type { TicketInput, TicketsDeps, TicketView } from './tickets.types.ts';
 
-export interface TicketInput {
-  title?: string;
-  description?: string;
-  status?: TicketStatus;
-  priority?: Priority;
-  incidentTypeId?: number | null;
-  categoryId?: number | null;
-  subcategoryId?: number | null;
-  serviceType?: string | null;
-  departmentId?: number | null;
-  facilityId?: number | null;
-  reporterId?: number | null;
-  /** A customers-module id; the database's foreign key refuses one that does not exist. */
-  requesterCustomerId?: number | null;
-  assigneeId?: number | null;
-  dueDate?: string | null;
-}
-
-export interface TicketsDeps {
-  db: Database;
-  pool: pg.Pool;
-  audit: Pick<AuditService, 'record' | 'recordMany' | 'historyOf'>;
-  identity: Pick<IdentityService, 'peopleByUserIds' | 'departmentsByIds'>;
-  sites: Pick<SitesService, 'facilitiesByIds'>;
-  /** Listeners told of every change in its transaction (workflows, SLA), in this order. */
-  hooks?: readonly TicketHooks[];
-}
-
+export type { TicketInput, TicketsDeps, TicketView } from './tickets.types.ts';
 export type { NewTicketValues } from './tickets.checks.ts';
 
 export const ticketNumber = (kind: TicketKind, number: number): string =>
