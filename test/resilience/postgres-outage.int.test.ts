@@ -100,10 +100,10 @@ describe('PostgreSQL unreachable', () => {
     });
     expect(statuses.filter((status) => status !== 200 && status !== 503)).toEqual([]);
 
-    const lines = (server?.output() ?? '').split('\n');
-    const terminated = lines.filter((line) => /terminat/i.test(line));
-    expect(terminated.length).toBeGreaterThan(0);
-    for (const line of lines) {
+    // The pool logs a terminated idle connection when it notices, which may come after
+    // a request on a fresh connection has already answered.
+    await waitUntil('the termination is logged', async () => /terminat/i.test(server?.output() ?? ''));
+    for (const line of (server?.output() ?? '').split('\n')) {
       expect(line).not.toMatch(/connectionParameters|_queryable|"_types"/);
     }
   });

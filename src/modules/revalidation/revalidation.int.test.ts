@@ -82,7 +82,10 @@ describe('revalidation targets', () => {
     expect(body.tags).toEqual(expect.arrayContaining([`ticket:${ticket.id}`, 'tickets', 'tickets:incident']));
     // One POST for the transaction's events (the ticket's creation and what its hooks did).
     expect(receiver.received).toHaveLength(1);
-    const [delivery] = await deliveriesOf(id);
+    // The receiver answers before the job records that answer.
+    const delivery = await eventually('the delivery logged', async () =>
+      (await deliveriesOf(id)).find((row) => row.status === 'succeeded'),
+    );
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1, last_status_code: 200 });
     // Reference data sends its own tags.
     const facility = await t.services.sites.createFacility(ctx, { name: 'Dock 4' });

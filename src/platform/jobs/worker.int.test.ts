@@ -108,4 +108,42 @@ describe('job worker stop', () => {
       await proxy.close();
     }
   });
+
+  // The cron loop reads the database on each minute's tick only: the test blackholes
+  // across the next one. An unhandled rejection there fails the run (vitest reports it).
+  it('outlives a cron tick that finds PostgreSQL gone', { timeout: 90_000 }, async () => {
+    const tick = defineJob({
+      name: 'test.tick',
+      payload: Type.Object({}),
+      cron: '* * * * *',
+      async handler() {},
+    });
+    const proxy = await startTcpProxy(targetOf(database.url, 5432));
+    const through = connectDatabase({
+      url: throughProxy(database.url, proxy),
+      poolMax: 4,
+      statementTimeoutMs: 300,
+      connectTimeoutMs: 300,
+    });
+    const worker = superviseWorker({
+      pool: through.pool,
+      jobs: [slowJob, tick],
+      concurrency: 1,
+      log,
+      retryMs: 100,
+    });
+    try {
+      const untilTick = 60_000 - (Date.now() % 60_000);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, untilTick - 1500)));
+      proxy.blackhole();
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      proxy.restore();
+      await enqueue(handle.db, slowJob, { id: 'after-cron-outage', ms: 0 });
+      await waitForStart('after-cron-outage');
+    } finally {
+      await worker.stop(2000);
+      await through.close(500);
+      await proxy.close();
+    }
+  });
 });

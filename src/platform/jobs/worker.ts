@@ -76,7 +76,15 @@ export interface JobWorker {
   stop(graceMs: number): Promise<void>;
 }
 
-/** Runs the worker until `stop()`; jobs are picked up within milliseconds through LISTEN/NOTIFY. */
+/**
+ * Runs the worker until `stop()`; jobs are picked up within milliseconds through LISTEN/NOTIFY.
+ *
+ * graphile-worker 0.16 is patched (patches/, applied by patch-package on install): with
+ * PostgreSQL gone, two of its paths ended the whole process with an unhandled rejection,
+ * a `.finally()` on the cron and pool promises (a cron tick that failed) and a second
+ * release of the LISTEN client (a LISTEN that failed during shutdown). 0.17 changes
+ * shutdown and job completion in ways our stop() relies on, and 0.18 needs Node 22.
+ */
 export async function startWorker(options: {
   pool: pg.Pool;
   jobs: readonly JobDefinition[];
@@ -151,7 +159,9 @@ export function superviseWorker(
           return;
         }
         await current.promise;
-        return;
+        // Only our own stop() may end the loop: a runner that ends by itself failed.
+        if (stopped()) return;
+        throw new Error('the job worker stopped by itself');
       } catch (error) {
         if (stopped()) return;
         options.log.error({ err: error }, 'job worker failed; starting it again');
