@@ -41,6 +41,8 @@ export function normalisePhone(phone: string, region?: string): string {
 export interface BlindIndexer {
   email(value: string): number;
   phone(value: string): number;
+  /** The index of a value already normalised (an import normalises each value once). */
+  ofNormalised(field: BlindIndexField, normalised: string): number;
 }
 
 export function createBlindIndexer(key: Buffer, phoneRegion?: string): BlindIndexer {
@@ -54,5 +56,6 @@ export function createBlindIndexer(key: Buffer, phoneRegion?: string): BlindInde
   return {
     email: (value) => index('email', normaliseEmail(value)),
     phone: (value) => index('phone', normalisePhone(value, phoneRegion)),
+    ofNormalised: index,
   };
 }

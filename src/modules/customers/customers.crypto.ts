@@ -33,12 +33,31 @@ const DEK_ID_BYTES = 4;
 
 export class CustomerCryptoError extends Error {}
 
+/**
+ * Keys and IVs come from a CSPRNG buffer refilled 16 KiB at a time (as Node's own
+ * randomUUID does): one call into OpenSSL per 12-byte IV cost an import more than the
+ * encryption. Each byte is handed out once, and a refill allocates a new buffer, so the
+ * slices already handed out never change.
+ */
+const RANDOM_POOL_BYTES = 16 * 1024;
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+function freshBytes(size: number): Buffer {
+  if (randomOffset + size > randomPool.length) {
+    randomPool = randomBytes(RANDOM_POOL_BYTES);
+    randomOffset = 0;
+  }
+  randomOffset += size;
+  return randomPool.subarray(randomOffset - size, randomOffset);
+}
+
 export function newDataKey(): DataKey {
-  return { id: randomBytes(DEK_ID_BYTES), key: randomBytes(32) };
+  return { id: freshBytes(DEK_ID_BYTES), key: freshBytes(32) };
 }
 
 function seal(key: Buffer, aad: Buffer, plaintext: Buffer): { iv: Buffer; body: Buffer } {
-  const iv = randomBytes(IV_BYTES);
+  const iv = freshBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);

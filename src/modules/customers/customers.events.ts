@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Executor } from '../../platform/db/client.ts';
-import { defaultTags, defineEvent, recordEvent } from '../../platform/events/index.ts';
+import { defaultTags, defineEvent, recordEvent, recordEvents } from '../../platform/events/index.ts';
 import type { Customer } from './customers.pii.ts';
 
 const nullableInt = Type.Union([Type.Integer(), Type.Null()]);
@@ -114,6 +114,23 @@ export function recordCustomerChange(
     subjectId: customer.id,
     payload: { customer: snapshotOf(customer), fields },
   });
+}
+
+/** Records the creation of many customers (an import's batch) in one statement. */
+export function recordCustomersCreated(
+  tx: Executor,
+  ctx: RequestContext,
+  created: readonly { customer: Customer; fields: string[] }[],
+): Promise<void> {
+  return recordEvents(
+    tx,
+    ctx,
+    customerCreated,
+    created.map(({ customer, fields }) => ({
+      subjectId: customer.id,
+      payload: { customer: snapshotOf(customer), fields },
+    })),
+  );
 }
 
 export function recordCustomerDeleted(tx: Executor, ctx: RequestContext, customer: Customer): Promise<void> {

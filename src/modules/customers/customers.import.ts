@@ -1,15 +1,14 @@
-import { getTableColumns, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { changedFields, customerAuditView } from './customers.audit.ts';
-import { normaliseEmail, normalisePhone } from './customers.blind-index.ts';
-import { recordCustomerChange } from './customers.events.ts';
+import { recordCustomersCreated } from './customers.events.ts';
 import type { ParsedRow, RowError } from './customers.import.parse.ts';
-import { customerOf, type Customer, type CustomerVault } from './customers.pii.ts';
+import type { Customer, CustomerVault } from './customers.pii.ts';
+import { createImportChecks, type Checked, type Keyed } from './customers.import.checks.ts';
 import { customers, type NewCustomerRow } from './customers.tables.ts';
-import type { CustomerInput } from './customers.validation.ts';
 import { queueWelcomes, wantsWelcome } from './customers.welcome.ts';
 
 /**
@@ -63,9 +62,6 @@ export interface CustomerImporterDeps {
 }
 
 const CONSENT_SOURCE = 'import';
-const { search: _search, ...rowColumns } = getTableColumns(customers);
-
-type Checked = { row: number; input: CustomerInput };
 
 async function* batches(rows: AsyncIterable<ParsedRow>, size: number): AsyncGenerator<ParsedRow[]> {
   let batch: ParsedRow[] = [];
@@ -90,117 +86,10 @@ export function createCustomerImporter({
   phoneRegion,
   now = () => new Date(),
 }: CustomerImporterDeps) {
-  const emailKey = (value: string | null | undefined) => (value ? normaliseEmail(value) : null);
-  const phoneKey = (value: string | null | undefined) => (value ? normalisePhone(value, phoneRegion) : null);
-
-  /** Duplicate detection over one import: the e-mails and phones seen in the file, and the existing customers' buckets. */
-  function duplicateFinder(baselineId: number) {
-    const fileEmails = new Map<string, number>();
-    const filePhones = new Map<string, number>();
-    return async (tx: Executor, rows: Checked[]): Promise<{ ok: Checked[]; errors: RowError[][] }> => {
-      const emailBuckets = new Set<number>();
-      const phoneBuckets = new Set<number>();
-      for (const { input } of rows) {
-        if (input.email) emailBuckets.add(vault.blind.email(input.email));
-        if (input.phone) phoneBuckets.add(vault.blind.phone(input.phone));
-      }
-      const existingEmails = new Map<string, number>();
-      const existingPhones = new Map<string, number>();
-      if (emailBuckets.size + phoneBuckets.size > 0) {
-        const candidates = await tx
-          .select(rowColumns)
-          .from(customers)
-          .where(
-            sql`${customers.id} <= ${baselineId} and (${customers.emailIndex} = any(${sql.param([...emailBuckets])}::int[]) or ${customers.phoneIndex} = any(${sql.param([...phoneBuckets])}::int[]))`,
-          );
-        for (const candidate of candidates) {
-          const opened = customerOf(vault, candidate);
-          const email = emailKey(opened.email);
-          const phone = phoneKey(opened.phone);
-          if (email && !existingEmails.has(email)) existingEmails.set(email, opened.id);
-          if (phone && !existingPhones.has(phone)) existingPhones.set(phone, opened.id);
-        }
-      }
-      const ok: Checked[] = [];
-      const errors: RowError[][] = [];
-      for (const checked of rows) {
-        const found: RowError[] = [];
-        const check = (
-          field: 'email' | 'phone',
-          key: string | null,
-          existing: Map<string, number>,
-          file: Map<string, number>,
-        ) => {
-          if (!key) return;
-          const label = field === 'email' ? 'e-mail' : 'phone number';
-          const customerId = existing.get(key);
-          const row = file.get(key);
-          if (customerId !== undefined)
-            found.push({
-              row: checked.row,
-              field,
-              message: `Duplicate: customer ${customerId} has this ${label}.`,
-            });
-          else if (row !== undefined)
-            found.push({ row: checked.row, field, message: `Duplicate: row ${row} has the same ${label}.` });
-        };
-        const email = emailKey(checked.input.email);
-        const phone = phoneKey(checked.input.phone);
-        check('email', email, existingEmails, fileEmails);
-        check('phone', phone, existingPhones, filePhones);
-        if (found.length > 0) {
-          errors.push(found);
-          continue;
-        }
-        if (email) fileEmails.set(email, checked.row);
-        if (phone) filePhones.set(phone, checked.row);
-        ok.push(checked);
-      }
-      return { ok, errors };
-    };
-  }
-
-  /** Owners and organisations the rows name must exist (one query each per batch). */
-  async function relationErrors(tx: Executor, rows: Checked[]): Promise<Map<number, RowError[]>> {
-    const errors = new Map<number, RowError[]>();
-    const add = (row: number, field: string, message: string) =>
-      errors.set(row, [...(errors.get(row) ?? []), { row, field, message }]);
-    const ownerIds = [
-      ...new Set(rows.flatMap(({ input }) => (typeof input.ownerId === 'number' ? [input.ownerId] : []))),
-    ];
-    const organisationIds = [
-      ...new Set(
-        rows.flatMap(({ input }) => (typeof input.organisationId === 'number' ? [input.organisationId] : [])),
-      ),
-    ];
-    const owners = new Set(
-      ownerIds.length > 0
-        ? (await identity.peopleByUserIds(ownerIds, tx)).map((person) => person.user.id)
-        : [],
-    );
-    const organisations = new Set(
-      organisationIds.length > 0
-        ? (
-            await tx
-              .select({ id: customers.id })
-              .from(customers)
-              .where(
-                sql`${customers.id} = any(${sql.param(organisationIds)}::int[]) and ${customers.kind} = 'organisation'`,
-              )
-          ).map((row) => row.id)
-        : [],
-    );
-    for (const { row, input } of rows) {
-      if (typeof input.ownerId === 'number' && !owners.has(input.ownerId))
-        add(row, 'owner_id', `Invalid pk "${input.ownerId}" - object does not exist.`);
-      if (typeof input.organisationId === 'number' && !organisations.has(input.organisationId))
-        add(row, 'organisation_id', `Invalid pk "${input.organisationId}" - not an organisation.`);
-    }
-    return errors;
-  }
+  const { duplicateFinder, relationErrors } = createImportChecks({ identity, vault, phoneRegion });
 
   /** The row of a new customer: clear columns as a create sets them, PII sealed under a data key of its own. */
-  function rowOf(input: CustomerInput, at: Date): NewCustomerRow {
+  function rowOf({ input, indexes }: Keyed, at: Date): NewCustomerRow {
     const { dataKey, columns } = vault.newDataKey();
     return {
       kind: input.kind,
@@ -217,21 +106,25 @@ export function createCustomerImporter({
         marketingConsentSource: input.marketingConsentSource ?? CONSENT_SOURCE,
       }),
       ...columns,
-      ...vault.seal(dataKey, {
-        email: input.email,
-        phone: input.phone,
-        addresses: input.addresses,
-        dateOfBirth: input.dateOfBirth,
-        notes: input.notes,
-      }),
+      ...vault.seal(
+        dataKey,
+        {
+          email: input.email,
+          phone: input.phone,
+          addresses: input.addresses,
+          dateOfBirth: input.dateOfBirth,
+          notes: input.notes,
+        },
+        indexes,
+      ),
     };
   }
 
   /** Inserts the rows, their audit entries and (when asked) their welcome e-mails; answers the new ids. */
-  async function insert(tx: Executor, ctx: RequestContext, rows: Checked[], settings: ImportSettings) {
+  async function insert(tx: Executor, ctx: RequestContext, rows: Keyed[], settings: ImportSettings) {
     if (rows.length === 0) return [];
     const at = now();
-    const values = rows.map(({ input }) => rowOf(input, at));
+    const values = rows.map((row) => rowOf(row, at));
     const column = <K extends keyof NewCustomerRow>(key: K) =>
       sql.param(values.map((row) => row[key] ?? null));
     // One statement of 20 array parameters (unnest), not 20 parameters a row: a batch of
@@ -292,23 +185,27 @@ export function createCustomerImporter({
         erasedAt: null,
       };
     });
+    const fields = created.map((customer) => changedFields(undefined, customer));
     await audit.recordMany(
       tx,
       ctx,
-      created.map((customer) => ({
+      created.map((customer, index) => ({
         action: 'customer.created',
         resourceType: 'customer',
         resourceId: customer.id,
         after: {
           ...customerAuditView(customer),
-          fields_set: changedFields(undefined, customer),
+          fields_set: fields[index] ?? [],
           ...(settings.importId !== undefined && { import_id: settings.importId }),
         },
       })),
     );
     // Subscribers (webhooks, streams, caches) learn of an imported customer as of a created one.
-    for (const customer of created)
-      await recordCustomerChange(tx, ctx, 'created', customer, changedFields(undefined, customer));
+    await recordCustomersCreated(
+      tx,
+      ctx,
+      created.map((customer, index) => ({ customer, fields: fields[index] ?? [] })),
+    );
     if (settings.sendWelcome)
       await queueWelcomes(
         tx,

@@ -87,14 +87,22 @@ export function createCustomerVault(keys: CustomerKeys, phoneRegion?: string) {
       };
     },
 
-    /** The columns for the given fields (only those), encrypted under `dataKey`, with the blind indexes. */
-    seal(dataKey: DataKey, pii: Partial<CustomerPii>): Partial<NewCustomerRow> {
+    /**
+     * The columns for the given fields (only those), encrypted under `dataKey`, with the
+     * blind indexes (`indexes` when the caller has them already).
+     */
+    seal(
+      dataKey: DataKey,
+      pii: Partial<CustomerPii>,
+      indexes?: Pick<NewCustomerRow, 'emailIndex' | 'phoneIndex'>,
+    ): Partial<NewCustomerRow> {
       const columns: Partial<NewCustomerRow> = {};
       for (const field of PII_FIELDS) {
         if (!(field in pii) || pii[field] === undefined) continue;
         const plain = (encode[field] as (value: unknown) => string | null)(pii[field]);
         columns[field] = plain === null ? null : encryptValue(dataKey, field, plain);
       }
+      if (indexes) return { ...columns, ...indexes };
       if (pii.email !== undefined) columns.emailIndex = pii.email === null ? null : blind.email(pii.email);
       if (pii.phone !== undefined) columns.phoneIndex = pii.phone === null ? null : blind.phone(pii.phone);
       return columns;

@@ -17,6 +17,7 @@ export {
   pruneEvents,
   readAfter,
   recordEvent,
+  recordEvents,
   type EventFilter,
   type EventInput,
   type EventScope,
