@@ -13,7 +13,7 @@ import { customers } from './customers.tables.ts';
 
 /**
  * Records of other modules that point at a customer (a ticket's requester, a rental
- * order's customer). The owning module provides them (src/modules/index.ts wires them),
+ * order's customer). The owning module provides them (src/modules/services.customers.ts wires them),
  * so this module never reads their tables.
  */
 export interface CustomerLink {

@@ -4,7 +4,7 @@ import { rentalOrders } from './rentals.tables.ts';
 
 /**
  * A customer's rental orders as the customers module needs them: listed in a privacy
- * export, moved onto the survivor of a merge. Wired in src/modules/index.ts, so the
+ * export, moved onto the survivor of a merge. Wired in src/modules/services.customers.ts, so the
  * customers module never reads this table itself.
  */
 export const rentalCustomerLinks = {

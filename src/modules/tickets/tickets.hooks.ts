@@ -32,7 +32,7 @@ export interface TicketChange {
  * What other modules hear about tickets, inside the transaction that made the change
  * and after it is written (workflows and SLA clocks react in the same commit; a throw
  * rolls the change back). Until the outbox exists these are direct calls, wired in
- * src/modules/index.ts, in the order listed there. A listener that changes the ticket
+ * src/modules/services.desk.ts, in the order listed there. A listener that changes the ticket
  * itself (a workflow entering its first step) answers the row as it left it, the others
  * undefined; the next listener and the caller get that row without reading it again.
  */

@@ -7,7 +7,7 @@ import { tickets } from './tickets.tables.ts';
 /**
  * A customer's tickets (those they requested) as the customers module needs them:
  * listed in a privacy export, moved onto the survivor of a merge. Wired in
- * src/modules/index.ts, so the customers module never reads this table itself.
+ * src/modules/services.customers.ts, so the customers module never reads this table itself.
  */
 export const ticketRequesterLinks = {
   name: 'tickets',

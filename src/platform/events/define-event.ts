@@ -4,7 +4,7 @@ import type { EventAudience } from './events.tables.ts';
 /**
  * One event type of the catalogue: its name (`<entity>.<past-verb>`), payload schema
  * and who may see it. Modules declare theirs in `<module>.events.ts` and the catalogue
- * (src/modules/index.ts) gathers them; docs/events.md is checked against it.
+ * (src/modules/events.ts) gathers them; docs/events.md is checked against it.
  */
 export interface EventDefinition<T extends TObject = TObject> {
   type: string;
