@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
-import { endClient, type Database, type Transaction } from '../db/client.ts';
+import type { Database, Transaction } from '../db/client.ts';
+import { createListenClient } from '../db/listen.ts';
 
 const CHANNEL = 'opsdesk_invalidate';
 const ACK_CHANNEL = 'opsdesk_invalidate_ack';
@@ -11,10 +12,6 @@ const ACK_CHANNEL = 'opsdesk_invalidate_ack';
 const LISTENER_PREFIX = 'opsdesk-listener:';
 /** How long a publisher waits for every listener to confirm; past it the request returns and a warning is logged. */
 const ACK_TIMEOUT_MS = 2_000;
-const RECONNECT_MIN_MS = 100;
-const RECONNECT_MAX_MS = 5_000;
-/** How long a listener connection may take to say goodbye before its socket is cut (server unreachable). */
-const CLOSE_GRACE_MS = 1_000;
 
 /** What changed: keys such as `user:12`, or everything (this process lost sight of changes). */
 export type Invalidated = readonly string[] | 'everything';
@@ -62,13 +59,8 @@ export function createInvalidationBus(options: { pool: pg.Pool; log?: Logger }) 
   /** Who confirmed each message this process published, for the publisher to wait on. */
   const acks = new LRUCache<string, Set<string>>({ max: 10_000, ttl: 60_000 });
   const ackWaiters = new Map<string, () => void>();
-  let client: pg.Client | undefined;
-  let connected = false;
-  let closing = false;
   let epoch = 0;
   let sequence = 0;
-  let backoff = RECONNECT_MIN_MS;
-  let reconnectTimer: NodeJS.Timeout | undefined;
 
   function apply(invalidated: Invalidated): void {
     epoch += 1;
@@ -93,55 +85,27 @@ export function createInvalidationBus(options: { pool: pg.Pool; log?: Logger }) 
     }
   }
 
-  function lost(lostClient: pg.Client): void {
-    if (client !== lostClient) return;
-    client = undefined;
-    lostClient.removeAllListeners('notification');
-    void endClient(lostClient, CLOSE_GRACE_MS);
-    if (connected) log?.warn('invalidation listener lost its connection; caches bypassed until it is back');
-    connected = false;
-    apply('everything');
-    scheduleReconnect();
-  }
-
-  function scheduleReconnect(): void {
-    if (closing || reconnectTimer) return;
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = undefined;
-      void connect();
-    }, backoff);
-    backoff = Math.min(backoff * 2, RECONNECT_MAX_MS);
-  }
-
-  async function connect(): Promise<void> {
-    const next = new pg.Client({ ...pool.options, keepAlive: true });
-    client = next;
-    next.on('notification', (notification) => {
-      onNotification(notification, next);
-    });
-    next.on('error', () => {
-      lost(next);
-    });
-    next.on('end', () => {
-      lost(next);
-    });
-    try {
-      await next.connect();
-      await next.query(`LISTEN ${CHANNEL}; LISTEN ${ACK_CHANNEL}`);
-      await next.query(`SELECT set_config('application_name', $1, false)`, [
+  const connection = createListenClient({
+    pool,
+    name: 'invalidation listener',
+    log,
+    setup: async (client) => {
+      await client.query(`LISTEN ${CHANNEL}; LISTEN ${ACK_CHANNEL}`);
+      await client.query(`SELECT set_config('application_name', $1, false)`, [
         `${LISTENER_PREFIX}${listenerId}`,
       ]);
-    } catch (error) {
-      log?.warn({ err: error }, 'invalidation listener could not connect; retrying');
-      lost(next);
-      return;
-    }
-    if (client !== next || closing) return;
-    connected = true;
-    backoff = RECONNECT_MIN_MS;
+    },
+    onNotification,
     // Anything cached before this point was cached while changes could be missed.
-    apply('everything');
-  }
+    onConnected: () => {
+      apply('everything');
+    },
+    onLost: ({ wasConnected }) => {
+      if (wasConnected)
+        log?.warn('invalidation listener lost its connection; caches bypassed until it is back');
+      apply('everything');
+    },
+  });
 
   async function listeners(): Promise<string[]> {
     const { rows } = await pool.query<{ id: string }>(
@@ -154,7 +118,7 @@ export function createInvalidationBus(options: { pool: pg.Pool; log?: Logger }) 
 
   /** Resolves once every process listening now has confirmed `id`, or after ACK_TIMEOUT_MS. */
   async function confirmed(id: string): Promise<void> {
-    if (!connected) return;
+    if (!connection.connected) return;
     const expected = await listeners();
     const missing = () => expected.filter((listener) => !acks.get(id)?.has(listener));
     if (missing().length === 0) return;
@@ -179,7 +143,7 @@ export function createInvalidationBus(options: { pool: pg.Pool; log?: Logger }) 
   return {
     /** Caches may serve and store only while this is true. */
     get trusted(): boolean {
-      return connected;
+      return connection.connected;
     },
 
     /** Moves at every invalidation; compare before and after a read to know it may be stored. */
@@ -214,20 +178,9 @@ export function createInvalidationBus(options: { pool: pg.Pool; log?: Logger }) 
     },
 
     /** Connects the listener; a failure is logged and retried in the background, never fatal. */
-    async start(): Promise<void> {
-      closing = false;
-      await connect();
-    },
+    start: () => connection.start(),
 
-    async close(): Promise<void> {
-      closing = true;
-      clearTimeout(reconnectTimer);
-      reconnectTimer = undefined;
-      const current = client;
-      client = undefined;
-      connected = false;
-      if (current) await endClient(current, CLOSE_GRACE_MS);
-    },
+    close: () => connection.close(),
   };
 }
 

@@ -1,11 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { FastifyBaseLogger } from 'fastify';
-import { endClient } from '../db/client.ts';
+import { createListenClient } from '../db/listen.ts';
 import { EVENTS_CHANNEL } from './outbox.ts';
-
-const RECONNECT_MIN_MS = 100;
-const RECONNECT_MAX_MS = 5_000;
-const CLOSE_GRACE_MS = 1_000;
 
 /**
  * Why a consumer is woken: an event committed (its id), or the listener (re)connected
@@ -22,54 +18,27 @@ export type EventWake = { id: number } | { resync: true };
 export function createEventListener(options: { pool: pg.Pool; log?: Pick<FastifyBaseLogger, 'warn'> }) {
   const { pool, log } = options;
   const subscribers = new Set<(wake: EventWake) => void>();
-  let client: pg.Client | undefined;
-  let closing = false;
-  let backoff = RECONNECT_MIN_MS;
-  let reconnectTimer: NodeJS.Timeout | undefined;
 
   const tell = (wake: EventWake) => {
     for (const subscriber of subscribers) subscriber(wake);
   };
 
-  function lost(lostClient: pg.Client): void {
-    if (client !== lostClient) return;
-    client = undefined;
-    lostClient.removeAllListeners('notification');
-    void endClient(lostClient, CLOSE_GRACE_MS);
-    if (closing || reconnectTimer) return;
-    log?.warn('event listener lost its connection; reconnecting');
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = undefined;
-      void connect();
-    }, backoff);
-    backoff = Math.min(backoff * 2, RECONNECT_MAX_MS);
-  }
-
-  async function connect(): Promise<void> {
-    const next = new pg.Client({ ...pool.options, keepAlive: true });
-    client = next;
-    next.on('notification', (notification) => {
+  const connection = createListenClient({
+    pool,
+    name: 'event listener',
+    log,
+    setup: (client) => client.query(`LISTEN ${EVENTS_CHANNEL}`),
+    onNotification: (notification) => {
       const id = Number(notification.payload);
       if (Number.isSafeInteger(id)) tell({ id });
-    });
-    next.on('error', () => {
-      lost(next);
-    });
-    next.on('end', () => {
-      lost(next);
-    });
-    try {
-      await next.connect();
-      await next.query(`LISTEN ${EVENTS_CHANNEL}`);
-    } catch (error) {
-      log?.warn({ err: error }, 'event listener could not connect; retrying');
-      lost(next);
-      return;
-    }
-    if (client !== next || closing) return;
-    backoff = RECONNECT_MIN_MS;
-    tell({ resync: true });
-  }
+    },
+    onConnected: () => {
+      tell({ resync: true });
+    },
+    onLost: ({ reconnecting }) => {
+      if (reconnecting) log?.warn('event listener lost its connection; reconnecting');
+    },
+  });
 
   return {
     /** Calls `subscriber` at every wake; answers a function that unsubscribes. */
@@ -79,19 +48,9 @@ export function createEventListener(options: { pool: pg.Pool; log?: Pick<Fastify
     },
 
     /** Connects; a failure is logged and retried in the background, never fatal. */
-    async start(): Promise<void> {
-      closing = false;
-      await connect();
-    },
+    start: () => connection.start(),
 
-    async close(): Promise<void> {
-      closing = true;
-      clearTimeout(reconnectTimer);
-      reconnectTimer = undefined;
-      const current = client;
-      client = undefined;
-      if (current) await endClient(current, CLOSE_GRACE_MS);
-    },
+    close: () => connection.close(),
   };
 }
 
