@@ -746,6 +746,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
     tickets: services.tickets,
     reference: services.ticketReference,
     attachments: services.ticketAttachments,
+    customers: services.customers,
   };
   return {
     root: [mounted(identityRoutesRoot, { identity: services.identity })],
@@ -790,6 +791,7 @@ export function moduleRoutes(services: Services, settings: ModuleSettings): Modu
       mounted(customerTicketsRoutesV2, {
         tickets: services.tickets,
         customerExists: (id) => services.customers.exists(id),
+        customers: services.customers,
       }),
       mounted(webhooksRoutesV2, { webhooks: services.webhooks }),
       mounted(revalidationRoutesV2, { revalidation: services.revalidation }),
