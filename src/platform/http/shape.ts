@@ -45,6 +45,7 @@ const isObject = (value: unknown): value is Json =>
 
 const branchesOf = (schema: Json) => (Array.isArray(schema.anyOf) ? (schema.anyOf as Json[]) : []);
 const isExpandable = (schema: unknown): schema is Json => isObject(schema) && schema[EXPANDABLE] === true;
+export const isExpandOnly = (schema: unknown): boolean => isObject(schema) && schema[EXPAND_ONLY] === true;
 
 /**
  * The form of an expandable property: the reference (branch 0) or the full object (branch 1),
