@@ -121,6 +121,12 @@ export const expandableNames = (item: Json): string[] =>
     .filter(([, schema]) => isExpandable(schema))
     .map(([name]) => name);
 
+/** The expandable properties that are only there when expanded (`ExpandOnly`). */
+export const expandOnlyNames = (item: Json): string[] =>
+  Object.entries(propertiesOf(item) ?? {})
+    .filter(([, schema]) => isExpandOnly(schema))
+    .map(([name]) => name);
+
 /** Selected fields: a name maps to `true` (all of it) or to the fields selected inside it. */
 export type FieldTree = Map<string, FieldTree | true>;
 
