@@ -170,7 +170,7 @@ export function parseShape(item: Json, raw: { fields?: string; expand?: string }
       throw invalid(
         'INVALID_FIELDS',
         'fields',
-        `Unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')}; choose from: ${Object.keys(propertiesOf(item) ?? {}).join(', ')}.`,
+        `Unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')}; choose from: ${Object.keys(propertiesOf(expanded) ?? {}).join(', ')}.`,
       );
   }
   return { fields: tree, expand: new Set(expand), key: `${fields.join(',')}|${expand.join(',')}` };
