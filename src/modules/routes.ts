@@ -85,6 +85,7 @@ function sharedOptions(services: Services, identitySettings: IdentitySettings, m
       tickets: services.tickets,
       reference: services.ticketReference,
       attachments: services.ticketAttachments,
+      customers: services.customers,
     },
   };
 }
@@ -150,6 +151,7 @@ function routesV2(
     mounted(customerTicketsRoutesV2, {
       tickets: services.tickets,
       customerExists: (id) => services.customers.exists(id),
+      customers: services.customers,
     }),
     mounted(webhooksRoutesV2, { webhooks: services.webhooks }),
     mounted(revalidationRoutesV2, { revalidation: services.revalidation }),

@@ -29,3 +29,19 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
     },
   };
 }
+
+/** How many queries `run` sends through `pool` (a page's relations: one query each, whatever its size). */
+export async function countQueries(pool: pg.Pool, run: () => Promise<void>): Promise<number> {
+  const original = pool.query.bind(pool);
+  let calls = 0;
+  pool.query = ((...args: unknown[]) => {
+    calls += 1;
+    return (original as (...a: unknown[]) => unknown)(...args);
+  }) as typeof pool.query;
+  try {
+    await run();
+  } finally {
+    delete (pool as { query?: unknown }).query;
+  }
+  return calls;
+}

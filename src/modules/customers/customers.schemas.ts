@@ -126,6 +126,9 @@ export const CustomerV2 = Type.Object(
   { title: 'CustomerV2' },
 );
 
+/** A customer embedded for a reader who may not read customers: its id, nothing more. */
+export const CustomerIdRefV2 = Type.Object({ id: Type.Integer() }, { title: 'CustomerIdRefV2' });
+
 const writeFields = {
   first_name: Name,
   last_name: Name,

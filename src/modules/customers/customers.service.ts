@@ -196,6 +196,18 @@ export function createCustomersService({
       return (await repository.customersByIds(db, [...new Set(ids)])).map(open);
     },
 
+    /**
+     * Customers by id as `actor` reads them one by one at GET /api/v2/customers/{id}, for
+     * a module embedding them in a page: one query for any number, e-mail and phone masked
+     * without `customers:pii`, missing ids left out. Null, with nothing read, for an actor
+     * without `customers:read`: the embedder shows their ids only.
+     */
+    async readableByIds(actor: Actor, ids: number[]): Promise<Customer[] | null> {
+      if (!policy.can(actor, 'customers:read')) return null;
+      const view = customerViewFor(policy, actor);
+      return (await repository.customersByIds(db, [...new Set(ids)])).map((row) => view(open(row)));
+    },
+
     /** Whether a customer exists (a reference check before storing its id elsewhere). */
     async exists(id: number, executor: Executor = db): Promise<boolean> {
       return (await repository.existingIds(executor, [id])).length === 1;

@@ -2,8 +2,9 @@
  * Customers: people and organisations (with their contacts), their personal data
  * encrypted at rest under per-customer data keys, found by name (prefix, typos) and by
  * exact e-mail or phone through blind indexes. Other modules (a ticket's requester, a
- * rental's customer) store customer ids and read them through `getMany(ids)` /
- * `exists(id)`; an importer finds duplicates with `findByEmail` / `findByPhone`.
+ * rental's customer) store customer ids and read them through `getMany(ids)`,
+ * `readableByIds(actor, ids)` (as that reader may see them) and `exists(id)`; an
+ * importer finds duplicates with `findByEmail` / `findByPhone`.
  * See README.md beside this file and docs/customers.md.
  */
 export { createCustomersService, type CustomersService } from './customers.service.ts';
@@ -11,7 +12,7 @@ export { customersPermissions } from './customers.policy.ts';
 export { customersRoutesV1, type CustomersRouteOptions } from './customers.routes.v1.ts';
 export { customersRoutesV2 } from './customers.routes.v2.ts';
 export { presentCustomerV1, presentCustomerV2 } from './customers.presenters.ts';
-export { CustomerV1, CustomerV2 } from './customers.schemas.ts';
+export { CustomerIdRefV2, CustomerV1, CustomerV2 } from './customers.schemas.ts';
 export { createCustomerVault, type Customer, type CustomerVault, type Address } from './customers.pii.ts';
 export { customerKeysFrom, generateKeyLine, type CustomerKeys } from './customers.keyring.ts';
 export { createKeyRotation, type KeyRotation, type RotationProgress } from './customers.rotation.ts';

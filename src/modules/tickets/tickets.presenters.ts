@@ -1,6 +1,7 @@
 import { fieldError } from '../../platform/http/errors.ts';
 import type { Static } from '@sinclair/typebox';
 import type { AuditEntry } from '../audit/index.ts';
+import { presentCustomerV2 } from '../customers/index.ts';
 import { presentProfileV1, presentUserV2, type Person } from '../identity/index.ts';
 import { presentFacilityV1, presentFacilityV2 } from '../sites/index.ts';
 import type {
@@ -13,6 +14,7 @@ import type {
   ServiceTicketV1,
   TicketV2,
 } from './tickets.schemas.ts';
+import type { RequesterCustomers } from './tickets.expand.ts';
 import { ticketNumber, type TicketView } from './tickets.service.ts';
 import type {
   IncidentType,
@@ -112,13 +114,26 @@ const personV2 = (person: Person | null, expanded: boolean) =>
   expanded && person ? presentUserV2(person) : personRef(person);
 
 /**
+ * The requester as GET /api/v2/customers/{id} answers the caller (`requesters` were read
+ * through the customers module as they may see them), or its id alone when they may not
+ * read it.
+ */
+const requesterCustomerV2 = (id: number | null, requesters: RequesterCustomers) => {
+  if (id === null) return null;
+  const customer = requesters?.get(id);
+  return customer ? presentCustomerV2(customer) : { id };
+};
+
+/**
  * A v2 ticket. Reporter, assignee and facility come as references, or in full when
  * `expand` names them: the rows were hydrated with the whole objects (one query per
- * relation for the page), so expanding costs no query.
+ * relation for the page), so expanding costs no query. `requester_customer` is there
+ * only when expanded, from `requesters` (tickets.expand.ts: one query for the page).
  */
 export const presentTicketV2 = (
   view: TicketView,
   expand: ReadonlySet<string> = NOTHING_EXPANDED,
+  requesters: RequesterCustomers = null,
 ): Static<typeof TicketV2> => ({
   id: view.id,
   number: ticketNumber(view.kind, view.number),
@@ -153,6 +168,9 @@ export const presentTicketV2 = (
   reporter: personV2(view.reporter, expand.has('reporter')),
   assignee: personV2(view.assignee, expand.has('assignee')),
   requester_customer_id: view.requesterCustomerId,
+  ...(expand.has('requester_customer') && {
+    requester_customer: requesterCustomerV2(view.requesterCustomerId, requesters),
+  }),
   due_date: view.dueDate,
   resolved_at: iso(view.resolvedAt),
   completed_at: iso(view.completedAt),

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { TicketAttachmentsService } from './tickets.attachments.ts';
+import type { RequesterCustomerSource } from './tickets.expand.ts';
 import type { TicketReferenceService } from './tickets.reference.ts';
 import { ticketAttachmentRoutesV2 } from './tickets.routes.v2.attachments.ts';
 import { ticketDiscussionRoutesV2 } from './tickets.routes.v2.discussion.ts';
@@ -16,6 +17,8 @@ export interface TicketsRouteOptions {
   tickets: TicketsService;
   reference: TicketReferenceService;
   attachments: TicketAttachmentsService;
+  /** The customers module, for `expand=requester_customer`. */
+  customers: RequesterCustomerSource;
 }
 
 export { ticketsRoutesV1 } from './tickets.routes.v1.ts';

@@ -6,6 +6,11 @@ import { v2PageSchema } from '../../platform/http/pagination.ts';
 import { listQuerySchema, parseListQuery } from '../../platform/http/query.ts';
 import { IdParams } from '../../platform/http/schemas.ts';
 import { expansionsOf } from '../../platform/http/shape-controls.ts';
+import {
+  requesterCustomersOf,
+  type RequesterCustomerSource,
+  type RequesterCustomers,
+} from './tickets.expand.ts';
 import { ticketExportProjections } from './tickets.export.ts';
 import { presentTicketV2 } from './tickets.presenters.ts';
 import { ticketList } from './tickets.repository.ts';
@@ -16,6 +21,8 @@ export interface CustomerTicketsRouteOptions {
   tickets: TicketsService;
   /** Whether the customer exists (customers module): an unknown one is a 404, not an empty list. */
   customerExists: (id: number) => Promise<boolean>;
+  /** The customers module, for `expand=requester_customer`. */
+  customers: RequesterCustomerSource;
 }
 
 /**
@@ -25,7 +32,7 @@ export interface CustomerTicketsRouteOptions {
  */
 export const customerTicketsRoutesV2: FastifyPluginAsyncTypebox<CustomerTicketsRouteOptions> = (
   app,
-  { tickets, customerExists },
+  { tickets, customerExists, customers },
 ) => {
   app.get(
     '/customers/:id/tickets',
@@ -47,13 +54,18 @@ export const customerTicketsRoutesV2: FastifyPluginAsyncTypebox<CustomerTicketsR
       const asked = parseListQuery(ticketList, request.query, 'v2');
       const params = { ...asked, filters: { ...asked.filters, requester_customer: [id] } };
       const expand = expansionsOf(request);
+      let requesters: RequesterCustomers = null;
       return sendList(request, reply, {
-        page: () => tickets.list(actor, params),
+        page: async () => {
+          const page = await tickets.list(actor, params);
+          requesters = await requesterCustomersOf(customers, actor, expand, page.rows);
+          return page;
+        },
         flat: {
           projection: ticketExportProjections.v2,
           batches: () => tickets.exportRows(actor, params, 'v2'),
         },
-        present: (view) => presentTicketV2(view, expand),
+        present: (view) => presentTicketV2(view, expand, requesters),
         item: TicketV2,
         filename: `customer-${id}-tickets`,
       });

@@ -9,6 +9,7 @@ import { v2PageSchema } from '../../platform/http/pagination.ts';
 import { listQuerySchema, parseListQuery } from '../../platform/http/query.ts';
 import { definedOnly } from '../../platform/http/schemas.ts';
 import { expansionsOf } from '../../platform/http/shape-controls.ts';
+import { requesterCustomersOf, type RequesterCustomers } from './tickets.expand.ts';
 import { ticketExportProjections } from './tickets.export.ts';
 import { ticketList } from './tickets.repository.ts';
 import { presentHistoryEntry, presentTicketV2 } from './tickets.presenters.ts';
@@ -46,13 +47,21 @@ function v2Input(body: Partial<typeof TicketUpdateBody.static>): TicketInput {
   });
 }
 
-function sendTicket(reply: FastifyReply, view: TicketView, expand?: ReadonlySet<string>) {
+function sendTicket(
+  reply: FastifyReply,
+  view: TicketView,
+  expand?: ReadonlySet<string>,
+  requesters?: RequesterCustomers,
+) {
   setEtag(reply, view.version);
-  return presentTicketV2(view, expand);
+  return presentTicketV2(view, expand, requesters);
 }
 
 /** `/api/v2/tickets`: the tickets themselves, bulk changes and history. */
-export const ticketRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOptions> = async (app, { tickets }) => {
+export const ticketRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOptions> = async (
+  app,
+  { tickets, customers },
+) => {
   app.get(
     '/tickets',
     {
@@ -68,13 +77,18 @@ export const ticketRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOptions> = as
       const { actor } = contextOf(request);
       const params = parseListQuery(ticketList, request.query, 'v2');
       const expand = expansionsOf(request);
+      let requesters: RequesterCustomers = null;
       return sendList(request, reply, {
-        page: () => tickets.list(actor, params),
+        page: async () => {
+          const page = await tickets.list(actor, params);
+          requesters = await requesterCustomersOf(customers, actor, expand, page.rows);
+          return page;
+        },
         flat: {
           projection: ticketExportProjections.v2,
           batches: () => tickets.exportRows(actor, params, 'v2'),
         },
-        present: (view) => presentTicketV2(view, expand),
+        present: (view) => presentTicketV2(view, expand, requesters),
         item: TicketV2,
         filename: 'tickets',
       });
@@ -87,12 +101,12 @@ export const ticketRoutesV2: FastifyPluginAsyncTypebox<TicketsRouteOptions> = as
       config: { permission: 'tickets:read' },
       schema: { tags, params: TicketParams, response: { 200: TicketV2 } },
     },
-    async (request, reply) =>
-      sendTicket(
-        reply,
-        await tickets.get(contextOf(request).actor, request.params.id),
-        expansionsOf(request),
-      ),
+    async (request, reply) => {
+      const { actor } = contextOf(request);
+      const expand = expansionsOf(request);
+      const view = await tickets.get(actor, request.params.id);
+      return sendTicket(reply, view, expand, await requesterCustomersOf(customers, actor, expand, [view]));
+    },
   );
 
   app.post(

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DateOnly, DateTime, Nullable, RelationInput, Version } from '../../platform/http/schemas.ts';
-import { Expandable } from '../../platform/http/shape.ts';
+import { Expandable, ExpandOnly } from '../../platform/http/shape.ts';
+import { CustomerIdRefV2, CustomerV2 } from '../customers/index.ts';
 import { ProfileV1, UserV2 } from '../identity/index.ts';
 import { FacilityV1, FacilityV2 } from '../sites/index.ts';
 
@@ -133,6 +134,10 @@ export const TicketV2 = Type.Object(
     reporter: Expandable(PersonRef, UserV2, 'Who reported it; the full user with `expand=reporter`.'),
     assignee: Expandable(PersonRef, UserV2, 'Who works on it; the full user with `expand=assignee`.'),
     requester_customer_id: Nullable(Type.Integer({ description: 'The customer the ticket is for.' })),
+    requester_customer: ExpandOnly(
+      [CustomerV2, CustomerIdRefV2],
+      'The customer the ticket is for; present only with `expand=requester_customer`, and then as `GET /api/v2/customers/{id}` would answer you: in full with `customers:pii`, e-mail and phone masked with `customers:read` alone, `{id}` only without `customers:read`. Null without a requester.',
+    ),
     due_date: Nullable(DateOnly),
     resolved_at: Nullable(DateTime),
     completed_at: Nullable(DateTime),

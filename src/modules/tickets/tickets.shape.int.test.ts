@@ -1,6 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Browser, type TestApp } from '../../../test/helpers/app.ts';
+import { countQueries } from '../../../test/helpers/database.ts';
 import { systemContext } from '../../platform/auth/actor.ts';
 
 /**
@@ -17,22 +18,6 @@ let admin: Browser;
 let reporterId: number;
 let facilityId: number;
 let ticketId: number;
-
-async function countQueries(run: () => Promise<void>): Promise<number> {
-  const pool = t.database.pool;
-  const original = pool.query.bind(pool);
-  let calls = 0;
-  pool.query = ((...args: unknown[]) => {
-    calls += 1;
-    return (original as (...a: unknown[]) => unknown)(...args);
-  }) as typeof pool.query;
-  try {
-    await run();
-  } finally {
-    delete (pool as { query?: unknown }).query;
-  }
-  return calls;
-}
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -177,10 +162,10 @@ describe('?expand=', () => {
     await admin.get(url(3));
     let small: Json[] = [];
     let large: Json[] = [];
-    const two = await countQueries(async () => {
+    const two = await countQueries(t.database.pool, async () => {
       small = (await admin.get(url(2))).json<{ data: Json[] }>().data;
     });
-    const forty = await countQueries(async () => {
+    const forty = await countQueries(t.database.pool, async () => {
       large = (await admin.get(url(40))).json<{ data: Json[] }>().data;
     });
     expect(small).toHaveLength(2);

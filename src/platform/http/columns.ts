@@ -1,4 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
+import { isExpandOnly } from './shape.ts';
 
 /**
  * The columns of a list export: one per leaf of the item schema, nested objects as
@@ -10,12 +11,16 @@ interface SchemaNode {
   anyOf?: SchemaNode[];
 }
 
-/** Dotted column names for an item schema: nested objects become `location.name`. */
+/**
+ * Dotted column names for an item schema: nested objects become `location.name`. An
+ * `ExpandOnly` property has none: it is no column unless a shape expanded it.
+ */
 export function columnsOf(schema: TSchema, prefix = ''): string[] {
   const node = schema as SchemaNode;
   const objectNode = node.properties ? node : node.anyOf?.find((branch) => branch.properties);
   if (!objectNode?.properties) return [prefix.slice(0, -1)];
   return Object.entries(objectNode.properties).flatMap(([name, child]) => {
+    if (isExpandOnly(child)) return [];
     const isObject = child.properties || child.anyOf?.some((branch) => branch.properties);
     return isObject ? columnsOf(child as TSchema, `${prefix}${name}.`) : [`${prefix}${name}`];
   });

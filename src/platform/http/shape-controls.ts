@@ -8,7 +8,14 @@ import type {
 import { Type, type TSchema } from '@sinclair/typebox';
 import { LRUCache } from 'lru-cache';
 import { compileSerializer } from './serialization.ts';
-import { expandableNames, locateItem, parseShape, shapeItem, type ResponseShape } from './shape.ts';
+import {
+  expandableNames,
+  expandOnlyNames,
+  locateItem,
+  parseShape,
+  shapeItem,
+  type ResponseShape,
+} from './shape.ts';
 import { V2_PREFIX } from './versioning.ts';
 
 declare module 'fastify' {
@@ -29,10 +36,14 @@ const FieldsParam = Type.String({
   description:
     'Sparse fieldset: comma-separated fields to return (`id` always comes), e.g. `id,title,status`; dotted names select inside a related object (`reporter.username`). An unknown name is a 400.',
 });
-const expandParam = (names: string[]) =>
+const expandParam = (names: string[], addedOnly: string[]) =>
   Type.String({
     maxLength: 200,
-    description: `Comma-separated related objects to return in full instead of their reference: ${names.join(', ')}. Loaded in one query per relation, whatever the page size.`,
+    description: `Comma-separated related objects to return in full instead of their reference: ${names.join(', ')}.${
+      addedOnly.length > 0
+        ? ` Present only when expanded, beside the id property they have by default: ${addedOnly.join(', ')}.`
+        : ''
+    } Loaded in one query per relation, whatever the page size.`,
   });
 
 /** Shaped serializers kept per route: a few shapes per client are common, every combination is not. */
@@ -73,7 +84,9 @@ export function shapeControls(app: FastifyInstance): void {
         properties: {
           ...query.properties,
           fields: Type.Optional(FieldsParam),
-          ...(expandable.length > 0 && { expand: Type.Optional(expandParam(expandable)) }),
+          ...(expandable.length > 0 && {
+            expand: Type.Optional(expandParam(expandable, expandOnlyNames(location.item))),
+          }),
         },
       },
     };

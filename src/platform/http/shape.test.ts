@@ -4,7 +4,7 @@ import { AppError } from './errors.ts';
 import { v2PageSchema } from './pagination.ts';
 import { DateTime, Nullable } from './schemas.ts';
 import { compileSerializer } from './serialization.ts';
-import { Expandable, locateItem, parseShape, shapeItem } from './shape.ts';
+import { Expandable, ExpandOnly, locateItem, parseShape, shapeItem } from './shape.ts';
 
 const Ref = Type.Object({ id: Type.Integer(), name: Type.String() });
 const Full = Type.Object({ id: Type.Integer(), name: Type.String(), email: Type.String() });
@@ -78,5 +78,37 @@ describe('shape', () => {
     expect(failure({ expand: 'title' })).toMatchObject({ code: 'INVALID_EXPAND' });
     expect(parseShape(location.item, { fields: ' , ' })).toBeUndefined();
     expect(parseShape(location.item, { fields: 'title,title', expand: 'owner' })?.key).toBe('title|owner');
+  });
+
+  it('leaves an expand-only property out by default and adds it, in any of its forms, when expanded', () => {
+    const WithBuyer = Type.Object({
+      id: Type.Integer(),
+      buyer_id: Nullable(Type.Integer()),
+      buyer: ExpandOnly([Full, Type.Object({ id: Type.Integer() })]),
+    });
+    const location = locateItem(WithBuyer);
+    if (!location) throw new Error('no item');
+    const shaped = (raw: { fields?: string; expand?: string }, payload: unknown) => {
+      const shape = parseShape(location.item, raw);
+      return json(compileSerializer(shape ? shapeItem(location.item, shape) : WithBuyer)(payload));
+    };
+    const full = { id: 1, buyer_id: 7, buyer: owner };
+    expect(json(compileSerializer(WithBuyer)(full))).toEqual({ id: 1, buyer_id: 7 });
+    expect(shaped({ fields: 'buyer_id' }, full)).toEqual({ id: 1, buyer_id: 7 });
+    expect(shaped({ expand: 'buyer' }, full)).toEqual(full);
+    expect(shaped({ expand: 'buyer' }, { id: 1, buyer_id: 7, buyer: { id: 7 } })).toEqual({
+      id: 1,
+      buyer_id: 7,
+      buyer: { id: 7 },
+    });
+    expect(shaped({ expand: 'buyer' }, { id: 2, buyer_id: null, buyer: null })).toEqual({
+      id: 2,
+      buyer_id: null,
+      buyer: null,
+    });
+    expect(shaped({ expand: 'buyer', fields: 'buyer.email' }, full)).toEqual({
+      id: 1,
+      buyer: { id: 7, email: 'ann@example.test' },
+    });
   });
 });

@@ -9,12 +9,15 @@ import { AppError } from './errors.ts';
  * writes only the properties a schema names, so a subset schema is the subset on the wire,
  * with no second pass over the objects. An expandable property is declared with
  * `Expandable(reference, full)`: the documents show both forms, the default serializer
- * writes the reference, an expanded shape the full object.
+ * writes the reference, an expanded shape the full object. One whose reference is a
+ * property of its own (`requester_customer_id`) is declared with `ExpandOnly(forms)`:
+ * absent by default, added when expanded.
  */
 
 type Json = Record<string, unknown>;
 
 const EXPANDABLE = 'x-expandable';
+const EXPAND_ONLY = 'x-expand-only';
 
 /** A related object: its reference by default, the full object when `?expand=` names the property. */
 export const Expandable = <R extends TSchema, F extends TSchema>(
@@ -24,17 +27,45 @@ export const Expandable = <R extends TSchema, F extends TSchema>(
 ) => Type.Union([reference, full, Type.Null()], { [EXPANDABLE]: true, ...(description && { description }) });
 export type Expandable<R extends TSchema, F extends TSchema> = Static<R> | Static<F> | null;
 
+/**
+ * A related object that is no property by default (its id is already one, under a name of
+ * its own) and is added, one of `forms` or null, when `?expand=` names it.
+ */
+export const ExpandOnly = <F extends TSchema[]>(forms: [...F], description?: string) =>
+  Type.Optional(
+    Type.Union([...forms, Type.Null()], {
+      [EXPANDABLE]: true,
+      [EXPAND_ONLY]: true,
+      ...(description && { description }),
+    }),
+  );
+
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const branchesOf = (schema: Json) => (Array.isArray(schema.anyOf) ? (schema.anyOf as Json[]) : []);
 const isExpandable = (schema: unknown): schema is Json => isObject(schema) && schema[EXPANDABLE] === true;
+export const isExpandOnly = (schema: unknown): boolean => isObject(schema) && schema[EXPAND_ONLY] === true;
 
-/** The form of an expandable property: the reference (branch 0) or the full object (branch 1), nullable. */
-function formOf(schema: Json, expanded: boolean): Json {
-  const { anyOf: _anyOf, [EXPANDABLE]: _marker, ...annotations } = schema;
+/**
+ * The form of an expandable property: the reference (branch 0) or the full object (branch 1),
+ * nullable; an `ExpandOnly` one has no form (is left out) unless expanded, all of its own then.
+ */
+function formOf(schema: Json, expanded: boolean): Json | undefined {
+  const { anyOf, [EXPANDABLE]: _marker, [EXPAND_ONLY]: only, ...annotations } = schema;
+  if (only === true) return expanded ? { ...annotations, anyOf } : undefined;
   const branch = branchesOf(schema)[expanded ? 1 : 0] ?? {};
   return { ...annotations, anyOf: [branch, { type: 'null' }] };
+}
+
+/** Object properties with each expandable one in its form, those without one left out. */
+function withForms(properties: Json, expanded: (name: string) => boolean): Json {
+  const out: Json = {};
+  for (const [name, schema] of Object.entries(properties)) {
+    const form = isExpandable(schema) ? formOf(schema, expanded(name)) : schema;
+    if (form) out[name] = form;
+  }
+  return out;
 }
 
 /** The schema as the default serializer writes it: every expandable property as its reference. */
@@ -43,7 +74,10 @@ export function collapseExpandables(schema: unknown): unknown {
   if (!isObject(schema)) return schema;
   if (isExpandable(schema)) return collapseExpandables(formOf(schema, false));
   const out: Json = {};
-  for (const [key, value] of Object.entries(schema)) out[key] = collapseExpandables(value);
+  for (const [key, value] of Object.entries(schema))
+    out[key] = collapseExpandables(
+      key === 'properties' && isObject(value) ? withForms(value, () => false) : value,
+    );
   return out;
 }
 
@@ -85,6 +119,12 @@ function propertiesOf(schema: Json): Json | undefined {
 export const expandableNames = (item: Json): string[] =>
   Object.entries(propertiesOf(item) ?? {})
     .filter(([, schema]) => isExpandable(schema))
+    .map(([name]) => name);
+
+/** The expandable properties that are only there when expanded (`ExpandOnly`). */
+export const expandOnlyNames = (item: Json): string[] =>
+  Object.entries(propertiesOf(item) ?? {})
+    .filter(([, schema]) => isExpandOnly(schema))
     .map(([name]) => name);
 
 /** Selected fields: a name maps to `true` (all of it) or to the fields selected inside it. */
@@ -130,7 +170,7 @@ export function parseShape(item: Json, raw: { fields?: string; expand?: string }
       throw invalid(
         'INVALID_FIELDS',
         'fields',
-        `Unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')}; choose from: ${Object.keys(propertiesOf(item) ?? {}).join(', ')}.`,
+        `Unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')}; choose from: ${Object.keys(propertiesOf(expanded) ?? {}).join(', ')}.`,
       );
   }
   return { fields: tree, expand: new Set(expand), key: `${fields.join(',')}|${expand.join(',')}` };
@@ -156,10 +196,7 @@ function addField(tree: FieldTree, schema: Json, path: string[]): boolean {
 function expandItem(item: Json, expand: ReadonlySet<string>): Json {
   const properties = propertiesOf(item);
   if (!properties) return item;
-  const out: Json = {};
-  for (const [name, schema] of Object.entries(properties))
-    out[name] = isExpandable(schema) ? formOf(schema, expand.has(name)) : schema;
-  return { ...item, properties: out };
+  return { ...item, properties: withForms(properties, (name) => expand.has(name)) };
 }
 
 /** Keeps the selected properties (and `id`, always) of an object schema or of its nullable object branch. */
