@@ -100,8 +100,8 @@ describe('PostgreSQL unreachable', () => {
     });
     expect(statuses.filter((status) => status !== 200 && status !== 503)).toEqual([]);
 
-    // The pool logs a terminated idle connection when it notices, which may come after
-    // a request on a fresh connection has already answered.
+    // The LISTEN connections (events, cache invalidation) log why they were lost; that
+    // may come after a request on a fresh pooled connection has already answered.
     await waitUntil('the termination is logged', async () => /terminat/i.test(server?.output() ?? ''));
     for (const line of (server?.output() ?? '').split('\n')) {
       expect(line).not.toMatch(/connectionParameters|_queryable|"_types"/);

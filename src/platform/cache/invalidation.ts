@@ -100,9 +100,12 @@ export function createInvalidationBus(options: { pool: pg.Pool; log?: Logger }) 
     onConnected: () => {
       apply('everything');
     },
-    onLost: ({ wasConnected }) => {
+    onLost: ({ wasConnected, error }) => {
       if (wasConnected)
-        log?.warn('invalidation listener lost its connection; caches bypassed until it is back');
+        log?.warn(
+          { err: error },
+          'invalidation listener lost its connection; caches bypassed until it is back',
+        );
       apply('everything');
     },
   });

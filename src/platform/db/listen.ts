@@ -20,9 +20,10 @@ export interface ListenOptions {
   onConnected: () => void;
   /**
    * The connection went away: `wasConnected` unless it never got through `setup`;
-   * `reconnecting` unless the client is closing or a reconnect is already due.
+   * `reconnecting` unless the client is closing or a reconnect is already due; `error`
+   * when the connection failed rather than ended.
    */
-  onLost: (lost: { wasConnected: boolean; reconnecting: boolean }) => void;
+  onLost: (lost: { wasConnected: boolean; reconnecting: boolean; error?: unknown }) => void;
 }
 
 /**
@@ -38,7 +39,7 @@ export function createListenClient(options: ListenOptions) {
   let backoff = RECONNECT_MIN_MS;
   let reconnectTimer: NodeJS.Timeout | undefined;
 
-  function lost(lostClient: pg.Client): void {
+  function lost(lostClient: pg.Client, error?: unknown): void {
     if (client !== lostClient) return;
     client = undefined;
     lostClient.removeAllListeners('notification');
@@ -46,7 +47,7 @@ export function createListenClient(options: ListenOptions) {
     const wasConnected = connected;
     connected = false;
     const reconnecting = !closing && !reconnectTimer;
-    onLost({ wasConnected, reconnecting });
+    onLost({ wasConnected, reconnecting, error });
     if (!reconnecting) return;
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined;
@@ -61,8 +62,8 @@ export function createListenClient(options: ListenOptions) {
     next.on('notification', (notification) => {
       onNotification(notification, next);
     });
-    next.on('error', () => {
-      lost(next);
+    next.on('error', (error) => {
+      lost(next, error);
     });
     next.on('end', () => {
       lost(next);

@@ -35,8 +35,8 @@ export function createEventListener(options: { pool: pg.Pool; log?: Pick<Fastify
     onConnected: () => {
       tell({ resync: true });
     },
-    onLost: ({ reconnecting }) => {
-      if (reconnecting) log?.warn('event listener lost its connection; reconnecting');
+    onLost: ({ reconnecting, error }) => {
+      if (reconnecting) log?.warn({ err: error }, 'event listener lost its connection; reconnecting');
     },
   });
 
