@@ -23,7 +23,13 @@ import { systemContext } from '../src/platform/auth/actor.ts';
 import { connectDatabase } from '../src/platform/db/client.ts';
 import { runMigrations } from '../src/platform/db/migrate.ts';
 import { createCustomerVault, customerKeysFrom } from '../src/modules/customers/index.ts';
-import { copyInto, ensureDatabase, tuneSession } from './generate.ts';
+import {
+  copyInto,
+  ensureDatabase,
+  rebuildSecondaryObjects,
+  saveAndDropSecondaryObjects,
+  tuneSession,
+} from './generate.ts';
 import { loginAndCreateToken } from './server.ts';
 import { FIRST_NAMES, LAST_NAMES } from './vocabulary.ts';
 
@@ -244,30 +250,31 @@ async function load(url: string, total: number, force: boolean, log: (line: stri
       log(`  ${label}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
     };
     log(`Generating ${total.toLocaleString('en')} customers into ${new URL(url).pathname.slice(1)} ...`);
-    const { rows: indexes } = await pool.query<{ name: string; ddl: string }>(
-      `SELECT indexname AS name, indexdef AS ddl FROM pg_indexes WHERE tablename = 'customers' AND indexname <> 'customers_pkey'`,
-    );
-    await pool.query(
-      'ALTER TABLE customers DROP CONSTRAINT IF EXISTS customers_organisation_id_customers_id_fk',
-    );
-    for (const index of indexes) await pool.query(`DROP INDEX IF EXISTS "${index.name}"`);
-    await pool.query('ALTER TABLE customers DISABLE TRIGGER customers_collect_search_words');
+    // Indexes and foreign keys (those of other tables onto customers too) are dropped for
+    // the load and rebuilt after; their definitions are kept until then, so a load that
+    // was cut off is repaired by the next run.
+    const dropper = await pool.connect();
+    try {
+      await saveAndDropSecondaryObjects(dropper, ['customers']);
+    } finally {
+      dropper.release();
+    }
+    // The name-word triggers (per row on update, per statement on insert) are off for the
+    // load; the words are collected in one statement after it.
+    await pool.query('ALTER TABLE customers DISABLE TRIGGER USER');
     await pool.query('TRUNCATE customer_search_words, customer_key_rotations');
     await copyInto(pool, 'customers', COLUMNS, customerChunks(total, Date.now()));
     lap('encrypt + COPY');
-    await pool.query('ALTER TABLE customers ENABLE TRIGGER customers_collect_search_words');
+    await pool.query('ALTER TABLE customers ENABLE TRIGGER USER');
+    await rebuildSecondaryObjects(pool, log);
+    lap('indexes and foreign keys');
     const client = await pool.connect();
     try {
       await tuneSession(client);
-      for (const index of indexes) await client.query(index.ddl);
-      lap('indexes');
       await client.query(
         `INSERT INTO customer_search_words (word)
          SELECT DISTINCT lower(w) FROM customers, regexp_split_to_table(first_name || ' ' || last_name || ' ' || company, '[^[:alnum:]]+') AS w
           WHERE length(w) >= 3 ON CONFLICT DO NOTHING`,
-      );
-      await client.query(
-        'ALTER TABLE customers ADD CONSTRAINT customers_organisation_id_customers_id_fk FOREIGN KEY (organisation_id) REFERENCES customers(id) ON DELETE SET NULL',
       );
       await client.query(`SELECT setval(pg_get_serial_sequence('customers', 'id'), $1::bigint + 1, false)`, [
         total,

@@ -462,7 +462,10 @@ export async function copyInto(
 
 const LOADED_TABLES = ['tickets', 'ticket_comments'];
 
-export async function saveAndDropSecondaryObjects(client: pg.ClientBase): Promise<void> {
+export async function saveAndDropSecondaryObjects(
+  client: pg.ClientBase,
+  tables: readonly string[] = LOADED_TABLES,
+): Promise<void> {
   await client.query(
     'CREATE TABLE IF NOT EXISTS bench_dropped_ddl (name text PRIMARY KEY, kind text NOT NULL, tbl text NOT NULL, ddl text NOT NULL)',
   );
@@ -472,7 +475,7 @@ export async function saveAndDropSecondaryObjects(client: pg.ClientBase): Promis
        FROM pg_constraint c
       WHERE c.contype = 'f'
         AND (c.conrelid = ANY($1::regclass[]) OR c.confrelid = ANY($1::regclass[]))`,
-    [LOADED_TABLES],
+    [tables],
   );
   // Indexes that back no constraint (primary keys stay: the foreign keys need them).
   const { rows: indexes } = await client.query<{ name: string; tbl: string; ddl: string }>(
@@ -480,7 +483,7 @@ export async function saveAndDropSecondaryObjects(client: pg.ClientBase): Promis
        FROM pg_indexes i
       WHERE i.schemaname = 'public' AND i.tablename = ANY($1::text[])
         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)`,
-    [LOADED_TABLES],
+    [tables],
   );
   for (const [kind, objects] of [
     ['fk', foreignKeys],
