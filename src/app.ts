@@ -105,14 +105,6 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     crossOriginResourcePolicy: { policy: 'same-site' },
   });
-  app.addHook('onSend', (request, reply, payload, done) => {
-    if (notModified(request, reply)) {
-      reply.code(304);
-      done(null, '');
-      return;
-    }
-    done(null, payload);
-  });
   app.decorate('beginDrain', () => {
     closing = true;
   });
@@ -120,10 +112,16 @@ export async function buildApp({ config, database, redis, logger, now }: AppDeps
     closing = true;
     done();
   });
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  // One hook for both: every answer passes through each onSend hook there is.
+  app.addHook('onSend', (request, reply, payload, done) => {
     // While draining, clients reconnect for their next request: through the load
     // balancer, which by then sends them to a process that is not going away.
     if (closing) reply.header('connection', 'close');
+    if (notModified(request, reply)) {
+      reply.code(304);
+      done(null, '');
+      return;
+    }
     done(null, payload);
   });
 

@@ -153,10 +153,9 @@ export const idempotencyPlugin = fp(
       return claim;
     };
 
-    app.addHook('preHandler', async (request, reply) => {
+    const claimKey = async (request: FastifyRequest, reply: FastifyReply) => {
       const key = request.headers[HEADER];
-      if (request.method !== 'POST' || key === undefined || request.routeOptions.config.secretResponse)
-        return;
+      if (request.method !== 'POST' || key === undefined) return;
       if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) throw errors.invalidKey();
       const owner = request.actor ? `user:${request.actor.userId}` : `ip:${request.ip}`;
       const hash = requestHash(request);
@@ -177,15 +176,15 @@ export const idempotencyPlugin = fp(
         }
       }
       throw errors.inProgress();
-    });
+    };
 
     // Whatever way a request ends, the heartbeat of its claim ends with it.
-    app.addHook('onResponse', (request, _reply, done) => {
+    const endClaim = (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
       release(request);
       done();
-    });
+    };
 
-    app.addHook('onSend', async (request, reply, payload) => {
+    const storeAnswer = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       const claim = release(request);
       if (!claim) return payload;
       const where = keyOf(claim.owner, claim.key);
@@ -208,10 +207,21 @@ export const idempotencyPlugin = fp(
         })
         .where(where);
       return payload;
+    };
+
+    // The hooks go on the routes that take POST (and may be retried) only: a GET pays
+    // for none of them.
+    app.addHook('onRoute', (route) => {
+      if (![route.method].flat().includes('POST') || route.config?.secretResponse) return;
+      route.preHandler = [...hooksOf(route.preHandler), claimKey];
+      route.onSend = [...hooksOf(route.onSend), storeAnswer];
+      route.onResponse = [...hooksOf(route.onResponse), endClaim];
     });
   },
   { name: 'opsdesk-idempotency' },
 );
+
+const hooksOf = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? [] : ([hooks].flat() as T[]));
 
 /** Hourly: forgets stored responses past the 24-hour replay window. */
 export const purgeIdempotencyKeysJob = (db: Database) =>
