@@ -20,6 +20,8 @@ export const identityRoutesRoot: FastifyPluginAsyncTypebox<{ identity: IdentityS
       config: { public: true },
       schema: {
         tags: ['auth'],
+        // At the origin's root, documented in v2 with the token flow it serves.
+        operationId: 'v2.auth.jwks',
         summary: 'The public keys of JWT access tokens: the current one and those still in their overlap.',
         response: { 200: Jwks },
       },

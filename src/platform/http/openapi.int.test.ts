@@ -75,7 +75,9 @@ function refsOf(value: unknown, found: string[] = []): string[] {
 describe.each(['v1', 'v2'] as const)('the %s document', (version) => {
   it('holds only its own paths, named component schemas and $refs that all resolve', () => {
     const document = doc(version);
-    expect(Object.keys(document.paths).every((url) => url.startsWith(`/api/${version}`))).toBe(true);
+    const ownPath = (url: string) =>
+      url.startsWith(`/api/${version}`) || (version === 'v2' && url === '/.well-known/jwks.json');
+    expect(Object.keys(document.paths).filter((url) => !ownPath(url))).toEqual([]);
     expect(Object.keys(document.components.schemas).length).toBeGreaterThan(40);
     expect(componentConflicts(t.app, `/api/${version}`)).toEqual([]);
     const refs = refsOf(document);
@@ -155,6 +157,9 @@ describe('names and ids', () => {
     );
     // Public routes say so: no credentials.
     expect(doc('v2').paths['/api/v2/auth/login']?.post?.security).toEqual([]);
+    // The JWKS is at the origin's root, documented with the v2 token flow it serves.
+    expect(doc('v2').paths['/.well-known/jwks.json']?.get?.security).toEqual([]);
+    expect(doc('v1').paths['/.well-known/jwks.json']).toBeUndefined();
   });
 
   it('shares parameters used identically by several operations', () => {

@@ -156,8 +156,11 @@ function declaredTags(operations: Operation[], webhooks: Record<string, unknown>
 function build(app: FastifyInstance, prefix: ApiPrefix): { document: Document; conflicts: string[] } {
   const version = prefix === '/api/v1' ? 'v1' : 'v2';
   const full = app.swagger() as Document;
+  // The JWKS lives at the origin's root (RFC 8414 style) but belongs to v2's token flow.
+  const belongs = (path: string) =>
+    path.startsWith(prefix) || (version === 'v2' && path.startsWith('/.well-known/'));
   const paths = structuredClone(
-    Object.fromEntries(Object.entries(full.paths ?? {}).filter(([path]) => path.startsWith(prefix))),
+    Object.fromEntries(Object.entries(full.paths ?? {}).filter(([path]) => belongs(path))),
   );
   const registry = new ComponentRegistry(version);
   const operations = operationsOf(paths);
