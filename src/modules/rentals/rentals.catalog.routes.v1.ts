@@ -1,10 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
-import { contextOf } from '../../platform/auth/actor.ts';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { contextOf, type RequestContext } from '../../platform/auth/actor.ts';
+import type { Page } from '../../platform/db/list.ts';
 import { expectedVersion, withVersionCheck } from '../../platform/http/etag.ts';
 import { sendList } from '../../platform/http/negotiation.ts';
 import { v1PageSchema } from '../../platform/http/pagination.ts';
-import { listQuerySchema, parseListQuery } from '../../platform/http/query.ts';
+import {
+  listQuerySchema,
+  parseListQuery,
+  type ListParams,
+  type ListSpec,
+} from '../../platform/http/query.ts';
 import { IdParams } from '../../platform/http/schemas.ts';
 import { categoryList, productList, stockItemList } from './rentals.catalog.repository.ts';
 import {
@@ -37,161 +43,151 @@ const Deleted = { 204: Type.Null({ description: 'Deleted.' }) };
 const read = { permission: 'rentals:read' };
 const write = { permission: 'catalog:write' };
 
+/**
+ * What a top-level catalog resource (categories, products) hands the route factory of each
+ * API version: its path, schemas, summaries and service calls.
+ */
+export interface CatalogResource<Row, Create extends TSchema, Update extends TSchema> {
+  path: string;
+  item: TSchema;
+  list: ListSpec;
+  filename: string;
+  present: (row: Row) => unknown;
+  summaries: { list: string; get: string; create: string; update: string; remove: string };
+  createBody: Create;
+  updateBody: Update;
+  page: (params: ListParams) => Promise<Page<Row>>;
+  all: (params: ListParams) => AsyncIterable<Row>;
+  get: (id: number) => Promise<Row>;
+  create: (ctx: RequestContext, body: Static<Create>) => Promise<Row>;
+  update: (ctx: RequestContext, id: number, body: Static<Update>, version?: number) => Promise<Row>;
+  remove: (ctx: RequestContext, id: number, version?: number) => Promise<void>;
+}
+
+export type CatalogApp = Parameters<FastifyPluginAsyncTypebox>[0];
+
+/** A resource's list, detail, create, update (PATCH and PUT) and delete, DRF ModelViewSet style. */
+function resourceRoutesV1<Row, Create extends TSchema, Update extends TSchema>(
+  app: CatalogApp,
+  resource: CatalogResource<Row, Create, Update>,
+) {
+  const { path, item, list, present, summaries } = resource;
+  app.get(
+    `${path}/`,
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: summaries.list,
+        querystring: listQuerySchema(list, 'v1'),
+        response: { 200: v1PageSchema(item) },
+      },
+    },
+    (request, reply) => {
+      const params = parseListQuery(list, request.query, 'v1');
+      return sendList(request, reply, {
+        page: () => resource.page(params),
+        all: () => resource.all(params),
+        present,
+        item,
+        filename: resource.filename,
+      });
+    },
+  );
+  app.get(
+    `${path}/:id/`,
+    { config: read, schema: { tags, summary: summaries.get, params: IdParams, response: { 200: item } } },
+    async (request) => present(await resource.get(request.params.id)),
+  );
+  app.post(
+    `${path}/`,
+    {
+      config: write,
+      schema: { tags, summary: summaries.create, body: resource.createBody, response: { 201: item } },
+    },
+    async (request, reply) => {
+      const row = await resource.create(contextOf(request), request.body);
+      return reply.code(201).send(present(row));
+    },
+  );
+  for (const method of ['PATCH', 'PUT'] as const) {
+    app.route({
+      method,
+      url: `${path}/:id/`,
+      config: write,
+      schema: {
+        tags,
+        summary: summaries.update,
+        params: IdParams,
+        body: resource.updateBody,
+        response: { 200: item },
+      },
+      handler: async (request) => {
+        const version = expectedVersion(request, 'v1', (request.body as { version?: unknown }).version);
+        const row = await withVersionCheck('v1', present, () =>
+          resource.update(contextOf(request), request.params.id, request.body, version),
+        );
+        return present(row);
+      },
+    });
+  }
+  app.delete(
+    `${path}/:id/`,
+    { config: write, schema: { tags, summary: summaries.remove, params: IdParams, response: Deleted } },
+    async (request, reply) => {
+      await resource.remove(contextOf(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+}
+
 /** v1 catalog (DRF ModelViewSet shape): categories, products and each product's stock items. */
 export const catalogRoutesV1: FastifyPluginAsyncTypebox<CatalogRouteOptions> = (app, { catalog }) => {
-  app.get(
-    '/catalog/categories/',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'Rental product categories.',
-        querystring: listQuerySchema(categoryList, 'v1'),
-        response: { 200: v1PageSchema(Category) },
-      },
+  resourceRoutesV1(app, {
+    path: '/catalog/categories',
+    item: Category,
+    list: categoryList,
+    filename: 'rental-categories',
+    present: presentCategory,
+    summaries: {
+      list: 'Rental product categories.',
+      get: 'One category.',
+      create: 'Create a category.',
+      update: 'Update a category.',
+      remove: 'Delete an empty category.',
     },
-    (request, reply) => {
-      const params = parseListQuery(categoryList, request.query, 'v1');
-      return sendList(request, reply, {
-        page: () => catalog.listCategories(params),
-        all: () => catalog.allCategories(params),
-        present: presentCategory,
-        item: Category,
-        filename: 'rental-categories',
-      });
+    createBody: CategoryCreateBody,
+    updateBody: CategoryUpdateBody,
+    page: (params) => catalog.listCategories(params),
+    all: (params) => catalog.allCategories(params),
+    get: (id) => catalog.getCategory(id),
+    create: (ctx, { name, description }) => catalog.createCategory(ctx, { name, description }),
+    update: (ctx, id, { name, description }, version) =>
+      catalog.updateCategory(ctx, id, { name, description }, version),
+    remove: (ctx, id) => catalog.deleteCategory(ctx, id),
+  });
+  resourceRoutesV1(app, {
+    path: '/catalog/products',
+    item: ProductV1,
+    list: productList,
+    filename: 'rental-products',
+    present: presentProductV1,
+    summaries: {
+      list: 'Rental products with their rates (minor units), buffers and rules.',
+      get: 'One product.',
+      create: 'Create a product.',
+      update: 'Update a product.',
+      remove: 'Delete a product nothing refers to.',
     },
-  );
-  app.get(
-    '/catalog/categories/:id/',
-    {
-      config: read,
-      schema: { tags, summary: 'One category.', params: IdParams, response: { 200: Category } },
-    },
-    async (request) => presentCategory(await catalog.getCategory(request.params.id)),
-  );
-  app.post(
-    '/catalog/categories/',
-    {
-      config: write,
-      schema: { tags, summary: 'Create a category.', body: CategoryCreateBody, response: { 201: Category } },
-    },
-    async (request, reply) => {
-      const { name, description } = request.body;
-      const category = await catalog.createCategory(contextOf(request), { name, description });
-      return reply.code(201).send(presentCategory(category));
-    },
-  );
-  for (const method of ['PATCH', 'PUT'] as const) {
-    app.route({
-      method,
-      url: '/catalog/categories/:id/',
-      config: write,
-      schema: {
-        tags,
-        summary: 'Update a category.',
-        params: IdParams,
-        body: CategoryUpdateBody,
-        response: { 200: Category },
-      },
-      handler: async (request) => {
-        const { name, description, version } = request.body;
-        const category = await withVersionCheck('v1', presentCategory, () =>
-          catalog.updateCategory(
-            contextOf(request),
-            request.params.id,
-            { name, description },
-            expectedVersion(request, 'v1', version),
-          ),
-        );
-        return presentCategory(category);
-      },
-    });
-  }
-  app.delete(
-    '/catalog/categories/:id/',
-    {
-      config: write,
-      schema: { tags, summary: 'Delete an empty category.', params: IdParams, response: Deleted },
-    },
-    async (request, reply) => {
-      await catalog.deleteCategory(contextOf(request), request.params.id);
-      return reply.code(204).send(null);
-    },
-  );
-
-  app.get(
-    '/catalog/products/',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'Rental products with their rates (minor units), buffers and rules.',
-        querystring: listQuerySchema(productList, 'v1'),
-        response: { 200: v1PageSchema(ProductV1) },
-      },
-    },
-    (request, reply) => {
-      const params = parseListQuery(productList, request.query, 'v1');
-      return sendList(request, reply, {
-        page: () => catalog.listProducts(params),
-        all: () => catalog.allProducts(params),
-        present: presentProductV1,
-        item: ProductV1,
-        filename: 'rental-products',
-      });
-    },
-  );
-  app.get(
-    '/catalog/products/:id/',
-    {
-      config: read,
-      schema: { tags, summary: 'One product.', params: IdParams, response: { 200: ProductV1 } },
-    },
-    async (request) => presentProductV1(await catalog.getProduct(request.params.id)),
-  );
-  app.post(
-    '/catalog/products/',
-    {
-      config: write,
-      schema: { tags, summary: 'Create a product.', body: ProductV1CreateBody, response: { 201: ProductV1 } },
-    },
-    async (request, reply) => {
-      const product = await catalog.createProduct(contextOf(request), productInputV1(request.body));
-      return reply.code(201).send(presentProductV1(product));
-    },
-  );
-  for (const method of ['PATCH', 'PUT'] as const) {
-    app.route({
-      method,
-      url: '/catalog/products/:id/',
-      config: write,
-      schema: {
-        tags,
-        summary: 'Update a product.',
-        params: IdParams,
-        body: ProductV1UpdateBody,
-        response: { 200: ProductV1 },
-      },
-      handler: async (request) => {
-        const version = expectedVersion(request, 'v1', request.body.version);
-        const product = await withVersionCheck('v1', presentProductV1, () =>
-          catalog.updateProduct(contextOf(request), request.params.id, productInputV1(request.body), version),
-        );
-        return presentProductV1(product);
-      },
-    });
-  }
-  app.delete(
-    '/catalog/products/:id/',
-    {
-      config: write,
-      schema: { tags, summary: 'Delete a product nothing refers to.', params: IdParams, response: Deleted },
-    },
-    async (request, reply) => {
-      await catalog.deleteProduct(contextOf(request), request.params.id);
-      return reply.code(204).send(null);
-    },
-  );
+    createBody: ProductV1CreateBody,
+    updateBody: ProductV1UpdateBody,
+    page: (params) => catalog.listProducts(params),
+    all: (params) => catalog.allProducts(params),
+    get: (id) => catalog.getProduct(id),
+    create: (ctx, body) => catalog.createProduct(ctx, productInputV1(body)),
+    update: (ctx, id, body, version) => catalog.updateProduct(ctx, id, productInputV1(body), version),
+    remove: (ctx, id) => catalog.deleteProduct(ctx, id),
+  });
 
   app.get(
     '/catalog/products/:id/items/',

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { contextOf } from '../../platform/auth/actor.ts';
 import { expectedVersion, setEtag, withVersionCheck } from '../../platform/http/etag.ts';
@@ -27,7 +27,7 @@ import {
   productInputV2,
   stockItemInput,
 } from './rentals.catalog.presenters.ts';
-import type { CatalogRouteOptions } from './rentals.catalog.routes.v1.ts';
+import type { CatalogApp, CatalogResource, CatalogRouteOptions } from './rentals.catalog.routes.v1.ts';
 
 const tags = ['rentals'];
 const Deleted = { 204: Type.Null({ description: 'Deleted.' }) };
@@ -41,177 +41,138 @@ const tagged =
     setEtag(reply, row.version);
     return present(row);
   };
-const sendCategory = tagged(presentCategory);
-const sendProduct = tagged(presentProductV2);
 const sendItem = tagged(presentStockItemV2);
+
+/** A resource's list, detail, create (with Location), update and delete, each with its ETag. */
+function resourceRoutesV2<
+  Row extends { id: number; version: number },
+  Create extends TSchema,
+  Update extends TSchema,
+>(app: CatalogApp, resource: CatalogResource<Row, Create, Update>) {
+  const { path, item, list, present, summaries } = resource;
+  const send = tagged(present);
+  app.get(
+    path,
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: summaries.list,
+        querystring: listQuerySchema(list, 'v2'),
+        response: { 200: v2PageSchema(item) },
+      },
+    },
+    (request, reply) => {
+      const params = parseListQuery(list, request.query, 'v2');
+      return sendList(request, reply, {
+        page: () => resource.page(params),
+        all: () => resource.all(params),
+        present,
+        item,
+        filename: resource.filename,
+      });
+    },
+  );
+  app.get(
+    `${path}/:id`,
+    { config: read, schema: { tags, summary: summaries.get, params: IdParams, response: { 200: item } } },
+    async (request, reply) => send(reply, await resource.get(request.params.id)),
+  );
+  app.post(
+    path,
+    {
+      config: write,
+      schema: { tags, summary: summaries.create, body: resource.createBody, response: { 201: item } },
+    },
+    async (request, reply) => {
+      const row = await resource.create(contextOf(request), request.body);
+      reply.header('location', `/api/v2${path}/${row.id}`);
+      return reply.code(201).send(send(reply, row));
+    },
+  );
+  app.patch(
+    `${path}/:id`,
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: summaries.update,
+        params: IdParams,
+        body: resource.updateBody,
+        response: { 200: item },
+      },
+    },
+    async (request, reply) => {
+      const version = expectedVersion(request, 'v2');
+      const row = await withVersionCheck('v2', present, () =>
+        resource.update(contextOf(request), request.params.id, request.body, version),
+      );
+      return send(reply, row);
+    },
+  );
+  app.delete(
+    `${path}/:id`,
+    {
+      config: write,
+      schema: { tags, summary: summaries.remove, params: IdParams, response: Deleted },
+    },
+    async (request, reply) => {
+      const version = expectedVersion(request, 'v2');
+      await withVersionCheck('v2', present, () =>
+        resource.remove(contextOf(request), request.params.id, version),
+      );
+      return reply.code(204).send(null);
+    },
+  );
+}
 
 /** v2 catalog: cursor pages, ETag on every resource, If-Match on every update and delete. */
 export const catalogRoutesV2: FastifyPluginAsyncTypebox<CatalogRouteOptions> = (app, { catalog }) => {
-  app.get(
-    '/catalog/categories',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'Rental product categories.',
-        querystring: listQuerySchema(categoryList, 'v2'),
-        response: { 200: v2PageSchema(Category) },
-      },
+  resourceRoutesV2(app, {
+    path: '/catalog/categories',
+    item: Category,
+    list: categoryList,
+    filename: 'rental-categories',
+    present: presentCategory,
+    summaries: {
+      list: 'Rental product categories.',
+      get: 'One category.',
+      create: 'Create a category.',
+      update: 'Update a category; requires If-Match.',
+      remove: 'Delete an empty category; requires If-Match.',
     },
-    (request, reply) => {
-      const params = parseListQuery(categoryList, request.query, 'v2');
-      return sendList(request, reply, {
-        page: () => catalog.listCategories(params),
-        all: () => catalog.allCategories(params),
-        present: presentCategory,
-        item: Category,
-        filename: 'rental-categories',
-      });
+    createBody: CategoryCreateBody,
+    updateBody: CategoryUpdateBody,
+    page: (params) => catalog.listCategories(params),
+    all: (params) => catalog.allCategories(params),
+    get: (id) => catalog.getCategory(id),
+    create: (ctx, { name, description }) => catalog.createCategory(ctx, { name, description }),
+    update: (ctx, id, { name, description }, version) =>
+      catalog.updateCategory(ctx, id, { name, description }, version),
+    remove: (ctx, id, version) => catalog.deleteCategory(ctx, id, version),
+  });
+  resourceRoutesV2(app, {
+    path: '/catalog/products',
+    item: ProductV2,
+    list: productList,
+    filename: 'rental-products',
+    present: presentProductV2,
+    summaries: {
+      list: 'Rental products with their rates (minor units), buffers and rules.',
+      get: 'One product.',
+      create: 'Create a product.',
+      update: 'Update a product; requires If-Match.',
+      remove: 'Delete a product nothing refers to; requires If-Match.',
     },
-  );
-  app.get(
-    '/catalog/categories/:id',
-    {
-      config: read,
-      schema: { tags, summary: 'One category.', params: IdParams, response: { 200: Category } },
-    },
-    async (request, reply) => sendCategory(reply, await catalog.getCategory(request.params.id)),
-  );
-  app.post(
-    '/catalog/categories',
-    {
-      config: write,
-      schema: { tags, summary: 'Create a category.', body: CategoryCreateBody, response: { 201: Category } },
-    },
-    async (request, reply) => {
-      const { name, description } = request.body;
-      const category = await catalog.createCategory(contextOf(request), { name, description });
-      reply.header('location', `/api/v2/catalog/categories/${category.id}`);
-      return reply.code(201).send(sendCategory(reply, category));
-    },
-  );
-  app.patch(
-    '/catalog/categories/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Update a category; requires If-Match.',
-        params: IdParams,
-        body: CategoryUpdateBody,
-        response: { 200: Category },
-      },
-    },
-    async (request, reply) => {
-      const version = expectedVersion(request, 'v2');
-      const { name, description } = request.body;
-      const category = await withVersionCheck('v2', presentCategory, () =>
-        catalog.updateCategory(contextOf(request), request.params.id, { name, description }, version),
-      );
-      return sendCategory(reply, category);
-    },
-  );
-  app.delete(
-    '/catalog/categories/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Delete an empty category; requires If-Match.',
-        params: IdParams,
-        response: Deleted,
-      },
-    },
-    async (request, reply) => {
-      const version = expectedVersion(request, 'v2');
-      await withVersionCheck('v2', presentCategory, () =>
-        catalog.deleteCategory(contextOf(request), request.params.id, version),
-      );
-      return reply.code(204).send(null);
-    },
-  );
-
-  app.get(
-    '/catalog/products',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'Rental products with their rates (minor units), buffers and rules.',
-        querystring: listQuerySchema(productList, 'v2'),
-        response: { 200: v2PageSchema(ProductV2) },
-      },
-    },
-    (request, reply) => {
-      const params = parseListQuery(productList, request.query, 'v2');
-      return sendList(request, reply, {
-        page: () => catalog.listProducts(params),
-        all: () => catalog.allProducts(params),
-        present: presentProductV2,
-        item: ProductV2,
-        filename: 'rental-products',
-      });
-    },
-  );
-  app.get(
-    '/catalog/products/:id',
-    {
-      config: read,
-      schema: { tags, summary: 'One product.', params: IdParams, response: { 200: ProductV2 } },
-    },
-    async (request, reply) => sendProduct(reply, await catalog.getProduct(request.params.id)),
-  );
-  app.post(
-    '/catalog/products',
-    {
-      config: write,
-      schema: { tags, summary: 'Create a product.', body: ProductV2CreateBody, response: { 201: ProductV2 } },
-    },
-    async (request, reply) => {
-      const product = await catalog.createProduct(contextOf(request), productInputV2(request.body));
-      reply.header('location', `/api/v2/catalog/products/${product.id}`);
-      return reply.code(201).send(sendProduct(reply, product));
-    },
-  );
-  app.patch(
-    '/catalog/products/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Update a product; requires If-Match.',
-        params: IdParams,
-        body: ProductV2UpdateBody,
-        response: { 200: ProductV2 },
-      },
-    },
-    async (request, reply) => {
-      const version = expectedVersion(request, 'v2');
-      const product = await withVersionCheck('v2', presentProductV2, () =>
-        catalog.updateProduct(contextOf(request), request.params.id, productInputV2(request.body), version),
-      );
-      return sendProduct(reply, product);
-    },
-  );
-  app.delete(
-    '/catalog/products/:id',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Delete a product nothing refers to; requires If-Match.',
-        params: IdParams,
-        response: Deleted,
-      },
-    },
-    async (request, reply) => {
-      const version = expectedVersion(request, 'v2');
-      await withVersionCheck('v2', presentProductV2, () =>
-        catalog.deleteProduct(contextOf(request), request.params.id, version),
-      );
-      return reply.code(204).send(null);
-    },
-  );
+    createBody: ProductV2CreateBody,
+    updateBody: ProductV2UpdateBody,
+    page: (params) => catalog.listProducts(params),
+    all: (params) => catalog.allProducts(params),
+    get: (id) => catalog.getProduct(id),
+    create: (ctx, body) => catalog.createProduct(ctx, productInputV2(body)),
+    update: (ctx, id, body, version) => catalog.updateProduct(ctx, id, productInputV2(body), version),
+    remove: (ctx, id, version) => catalog.deleteProduct(ctx, id, version),
+  });
 
   app.get(
     '/catalog/products/:id/items',
