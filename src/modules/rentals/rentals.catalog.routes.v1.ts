@@ -1,22 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { contextOf, type RequestContext } from '../../platform/auth/actor.ts';
-import type { Page } from '../../platform/db/list.ts';
+import type { TSchema } from '@sinclair/typebox';
+import { contextOf } from '../../platform/auth/actor.ts';
 import { expectedVersion, withVersionCheck } from '../../platform/http/etag.ts';
 import { sendList } from '../../platform/http/negotiation.ts';
 import { v1PageSchema } from '../../platform/http/pagination.ts';
-import {
-  listQuerySchema,
-  parseListQuery,
-  type ListParams,
-  type ListSpec,
-} from '../../platform/http/query.ts';
+import { listQuerySchema, parseListQuery } from '../../platform/http/query.ts';
 import { IdParams } from '../../platform/http/schemas.ts';
-import { categoryList, productList, stockItemList } from './rentals.catalog.repository.ts';
+import { stockItemList } from './rentals.catalog.repository.ts';
 import {
-  Category,
-  CategoryCreateBody,
-  CategoryUpdateBody,
   ProductItemParams,
   ProductV1,
   ProductV1CreateBody,
@@ -26,45 +17,22 @@ import {
   StockItemV1,
 } from './rentals.catalog.schemas.ts';
 import {
-  presentCategory,
   presentProductV1,
   presentStockItemV1,
   productInputV1,
   stockItemInput,
 } from './rentals.catalog.presenters.ts';
-import type { CatalogService } from './rentals.catalog.service.ts';
-
-export interface CatalogRouteOptions {
-  catalog: CatalogService;
-}
-
-const tags = ['rentals'];
-const Deleted = { 204: Type.Null({ description: 'Deleted.' }) };
-const read = { permission: 'rentals:read' };
-const write = { permission: 'catalog:write' };
-
-/**
- * What a top-level catalog resource (categories, products) hands the route factory of each
- * API version: its path, schemas, summaries and service calls.
- */
-export interface CatalogResource<Row, Create extends TSchema, Update extends TSchema> {
-  path: string;
-  item: TSchema;
-  list: ListSpec;
-  filename: string;
-  present: (row: Row) => unknown;
-  summaries: { list: string; get: string; create: string; update: string; remove: string };
-  createBody: Create;
-  updateBody: Update;
-  page: (params: ListParams) => Promise<Page<Row>>;
-  all: (params: ListParams) => AsyncIterable<Row>;
-  get: (id: number) => Promise<Row>;
-  create: (ctx: RequestContext, body: Static<Create>) => Promise<Row>;
-  update: (ctx: RequestContext, id: number, body: Static<Update>, version?: number) => Promise<Row>;
-  remove: (ctx: RequestContext, id: number, version?: number) => Promise<void>;
-}
-
-export type CatalogApp = Parameters<FastifyPluginAsyncTypebox>[0];
+import {
+  categoryResource,
+  Deleted,
+  productResource,
+  read,
+  tags,
+  write,
+  type CatalogApp,
+  type CatalogResource,
+  type CatalogRouteOptions,
+} from './rentals.catalog.routes.ts';
 
 /** A resource's list, detail, create, update (PATCH and PUT) and delete, DRF ModelViewSet style. */
 function resourceRoutesV1<Row, Create extends TSchema, Update extends TSchema>(
@@ -143,51 +111,17 @@ function resourceRoutesV1<Row, Create extends TSchema, Update extends TSchema>(
 
 /** v1 catalog (DRF ModelViewSet shape): categories, products and each product's stock items. */
 export const catalogRoutesV1: FastifyPluginAsyncTypebox<CatalogRouteOptions> = (app, { catalog }) => {
-  resourceRoutesV1(app, {
-    path: '/catalog/categories',
-    item: Category,
-    list: categoryList,
-    filename: 'rental-categories',
-    present: presentCategory,
-    summaries: {
-      list: 'Rental product categories.',
-      get: 'One category.',
-      create: 'Create a category.',
-      update: 'Update a category.',
-      remove: 'Delete an empty category.',
-    },
-    createBody: CategoryCreateBody,
-    updateBody: CategoryUpdateBody,
-    page: (params) => catalog.listCategories(params),
-    all: (params) => catalog.allCategories(params),
-    get: (id) => catalog.getCategory(id),
-    create: (ctx, { name, description }) => catalog.createCategory(ctx, { name, description }),
-    update: (ctx, id, { name, description }, version) =>
-      catalog.updateCategory(ctx, id, { name, description }, version),
-    remove: (ctx, id) => catalog.deleteCategory(ctx, id),
-  });
-  resourceRoutesV1(app, {
-    path: '/catalog/products',
-    item: ProductV1,
-    list: productList,
-    filename: 'rental-products',
-    present: presentProductV1,
-    summaries: {
-      list: 'Rental products with their rates (minor units), buffers and rules.',
-      get: 'One product.',
-      create: 'Create a product.',
-      update: 'Update a product.',
-      remove: 'Delete a product nothing refers to.',
-    },
-    createBody: ProductV1CreateBody,
-    updateBody: ProductV1UpdateBody,
-    page: (params) => catalog.listProducts(params),
-    all: (params) => catalog.allProducts(params),
-    get: (id) => catalog.getProduct(id),
-    create: (ctx, body) => catalog.createProduct(ctx, productInputV1(body)),
-    update: (ctx, id, body, version) => catalog.updateProduct(ctx, id, productInputV1(body), version),
-    remove: (ctx, id) => catalog.deleteProduct(ctx, id),
-  });
+  resourceRoutesV1(app, categoryResource(catalog));
+  resourceRoutesV1(
+    app,
+    productResource(catalog, {
+      item: ProductV1,
+      present: presentProductV1,
+      createBody: ProductV1CreateBody,
+      updateBody: ProductV1UpdateBody,
+      input: productInputV1,
+    }),
+  );
 
   app.get(
     '/catalog/products/:id/items/',

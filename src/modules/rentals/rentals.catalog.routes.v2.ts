@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { contextOf } from '../../platform/auth/actor.ts';
 import { expectedVersion, setEtag, withVersionCheck } from '../../platform/http/etag.ts';
@@ -7,11 +7,8 @@ import { sendList } from '../../platform/http/negotiation.ts';
 import { v2PageSchema } from '../../platform/http/pagination.ts';
 import { listQuerySchema, parseListQuery } from '../../platform/http/query.ts';
 import { IdParams } from '../../platform/http/schemas.ts';
-import { categoryList, productList, stockItemList } from './rentals.catalog.repository.ts';
+import { stockItemList } from './rentals.catalog.repository.ts';
 import {
-  Category,
-  CategoryCreateBody,
-  CategoryUpdateBody,
   ProductItemParams,
   ProductV2,
   ProductV2CreateBody,
@@ -21,18 +18,25 @@ import {
   StockItemV2,
 } from './rentals.catalog.schemas.ts';
 import {
-  presentCategory,
   presentProductV2,
   presentStockItemV2,
   productInputV2,
   stockItemInput,
 } from './rentals.catalog.presenters.ts';
-import type { CatalogApp, CatalogResource, CatalogRouteOptions } from './rentals.catalog.routes.v1.ts';
+import {
+  categoryResource,
+  Deleted,
+  productResource,
+  read,
+  tags,
+  write,
+  type CatalogApp,
+  type CatalogResource,
+  type CatalogRouteOptions,
+} from './rentals.catalog.routes.ts';
 
-const tags = ['rentals'];
-const Deleted = { 204: Type.Null({ description: 'Deleted.' }) };
-const read = { permission: 'rentals:read' };
-const write = { permission: 'catalog:write' };
+/** A v2 update or delete says that it needs If-Match. */
+const ifMatch = (summary: string) => summary.replace(/\.$/, '; requires If-Match.');
 
 /** Sets the ETag of a versioned row and presents it. */
 const tagged =
@@ -96,7 +100,7 @@ function resourceRoutesV2<
       config: write,
       schema: {
         tags,
-        summary: summaries.update,
+        summary: ifMatch(summaries.update),
         params: IdParams,
         body: resource.updateBody,
         response: { 200: item },
@@ -114,7 +118,7 @@ function resourceRoutesV2<
     `${path}/:id`,
     {
       config: write,
-      schema: { tags, summary: summaries.remove, params: IdParams, response: Deleted },
+      schema: { tags, summary: ifMatch(summaries.remove), params: IdParams, response: Deleted },
     },
     async (request, reply) => {
       const version = expectedVersion(request, 'v2');
@@ -128,51 +132,17 @@ function resourceRoutesV2<
 
 /** v2 catalog: cursor pages, ETag on every resource, If-Match on every update and delete. */
 export const catalogRoutesV2: FastifyPluginAsyncTypebox<CatalogRouteOptions> = (app, { catalog }) => {
-  resourceRoutesV2(app, {
-    path: '/catalog/categories',
-    item: Category,
-    list: categoryList,
-    filename: 'rental-categories',
-    present: presentCategory,
-    summaries: {
-      list: 'Rental product categories.',
-      get: 'One category.',
-      create: 'Create a category.',
-      update: 'Update a category; requires If-Match.',
-      remove: 'Delete an empty category; requires If-Match.',
-    },
-    createBody: CategoryCreateBody,
-    updateBody: CategoryUpdateBody,
-    page: (params) => catalog.listCategories(params),
-    all: (params) => catalog.allCategories(params),
-    get: (id) => catalog.getCategory(id),
-    create: (ctx, { name, description }) => catalog.createCategory(ctx, { name, description }),
-    update: (ctx, id, { name, description }, version) =>
-      catalog.updateCategory(ctx, id, { name, description }, version),
-    remove: (ctx, id, version) => catalog.deleteCategory(ctx, id, version),
-  });
-  resourceRoutesV2(app, {
-    path: '/catalog/products',
-    item: ProductV2,
-    list: productList,
-    filename: 'rental-products',
-    present: presentProductV2,
-    summaries: {
-      list: 'Rental products with their rates (minor units), buffers and rules.',
-      get: 'One product.',
-      create: 'Create a product.',
-      update: 'Update a product; requires If-Match.',
-      remove: 'Delete a product nothing refers to; requires If-Match.',
-    },
-    createBody: ProductV2CreateBody,
-    updateBody: ProductV2UpdateBody,
-    page: (params) => catalog.listProducts(params),
-    all: (params) => catalog.allProducts(params),
-    get: (id) => catalog.getProduct(id),
-    create: (ctx, body) => catalog.createProduct(ctx, productInputV2(body)),
-    update: (ctx, id, body, version) => catalog.updateProduct(ctx, id, productInputV2(body), version),
-    remove: (ctx, id, version) => catalog.deleteProduct(ctx, id, version),
-  });
+  resourceRoutesV2(app, categoryResource(catalog));
+  resourceRoutesV2(
+    app,
+    productResource(catalog, {
+      item: ProductV2,
+      present: presentProductV2,
+      createBody: ProductV2CreateBody,
+      updateBody: ProductV2UpdateBody,
+      input: productInputV2,
+    }),
+  );
 
   app.get(
     '/catalog/products/:id/items',
