@@ -1,9 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Page } from '../../platform/db/list.ts';
-import type { ListParams, ListSpec } from '../../platform/http/query.ts';
-import { categoryList, productList } from './rentals.catalog.repository.ts';
+import { sendList } from '../../platform/http/negotiation.ts';
+import { v1PageSchema, v2PageSchema } from '../../platform/http/pagination.ts';
+import {
+  listQuerySchema,
+  parseListQuery,
+  type ListParams,
+  type ListSpec,
+} from '../../platform/http/query.ts';
+import type { ApiVersion } from '../../platform/http/versioning.ts';
+import { categoryList, productList, stockItemList } from './rentals.catalog.repository.ts';
 import { Category, CategoryCreateBody, CategoryUpdateBody } from './rentals.catalog.schemas.ts';
 import { presentCategory } from './rentals.catalog.presenters.ts';
 import type { CatalogService, ProductInput } from './rentals.catalog.service.ts';
@@ -24,21 +33,64 @@ export const Deleted = { 204: Type.Null({ description: 'Deleted.' }) };
 export const read = { permission: 'rentals:read' };
 export const write = { permission: 'catalog:write' };
 
+/** What a catalog list pages or exports: the rows of one query, in a version's item shape. */
+export interface CatalogListing<Row> {
+  list: ListSpec;
+  item: TSchema;
+  filename: string;
+  present: (row: Row) => unknown;
+  page: (params: ListParams) => Promise<Page<Row>>;
+  all: (params: ListParams) => AsyncIterable<Row>;
+}
+
+/** A list's querystring and page schemas in either version. */
+export const listSchema = (
+  api: ApiVersion,
+  { list, item }: Pick<CatalogListing<unknown>, 'list' | 'item'>,
+) => ({
+  querystring: listQuerySchema(list, api),
+  response: { 200: api === 'v1' ? v1PageSchema(item) : v2PageSchema(item) },
+});
+
+/** Answers a list request with a page of the version or, as negotiated, an export. */
+export function sendListing<Row>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  api: ApiVersion,
+  query: Record<string, unknown>,
+  listing: CatalogListing<Row>,
+) {
+  const params = parseListQuery(listing.list, query, api);
+  return sendList(request, reply, {
+    page: () => listing.page(params),
+    all: () => listing.all(params),
+    present: listing.present,
+    item: listing.item,
+    filename: listing.filename,
+  });
+}
+
+/** A product's stock items as either version lists them; the version adds its item shape. */
+export const stockItemListing = (catalog: CatalogService, productId: number) => ({
+  list: stockItemList,
+  filename: 'rental-stock-items',
+  page: (params: ListParams) => catalog.listStockItems(productId, params),
+  all: (params: ListParams) => catalog.allStockItems(productId, params),
+});
+
 /**
  * A top-level catalog resource: its path, schemas, summaries (as v1 words them) and
  * service calls.
  */
-export interface CatalogResource<Row, Create extends TSchema, Update extends TSchema> {
+export interface CatalogResource<
+  Row,
+  Create extends TSchema,
+  Update extends TSchema,
+> extends CatalogListing<Row> {
   path: string;
-  item: TSchema;
-  list: ListSpec;
-  filename: string;
-  present: (row: Row) => unknown;
   summaries: { list: string; get: string; create: string; update: string; remove: string };
   createBody: Create;
   updateBody: Update;
-  page: (params: ListParams) => Promise<Page<Row>>;
-  all: (params: ListParams) => AsyncIterable<Row>;
   get: (id: number) => Promise<Row>;
   create: (ctx: RequestContext, body: Static<Create>) => Promise<Row>;
   update: (ctx: RequestContext, id: number, body: Static<Update>, version?: number) => Promise<Row>;

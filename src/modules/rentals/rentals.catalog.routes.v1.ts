@@ -2,9 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { TSchema } from '@sinclair/typebox';
 import { contextOf } from '../../platform/auth/actor.ts';
 import { expectedVersion, withVersionCheck } from '../../platform/http/etag.ts';
-import { sendList } from '../../platform/http/negotiation.ts';
-import { v1PageSchema } from '../../platform/http/pagination.ts';
-import { listQuerySchema, parseListQuery } from '../../platform/http/query.ts';
 import { IdParams } from '../../platform/http/schemas.ts';
 import { stockItemList } from './rentals.catalog.repository.ts';
 import {
@@ -25,8 +22,11 @@ import {
 import {
   categoryResource,
   Deleted,
+  listSchema,
   productResource,
   read,
+  sendListing,
+  stockItemListing,
   tags,
   write,
   type CatalogApp,
@@ -39,28 +39,11 @@ function resourceRoutesV1<Row, Create extends TSchema, Update extends TSchema>(
   app: CatalogApp,
   resource: CatalogResource<Row, Create, Update>,
 ) {
-  const { path, item, list, present, summaries } = resource;
+  const { path, item, present, summaries } = resource;
   app.get(
     `${path}/`,
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: summaries.list,
-        querystring: listQuerySchema(list, 'v1'),
-        response: { 200: v1PageSchema(item) },
-      },
-    },
-    (request, reply) => {
-      const params = parseListQuery(list, request.query, 'v1');
-      return sendList(request, reply, {
-        page: () => resource.page(params),
-        all: () => resource.all(params),
-        present,
-        item,
-        filename: resource.filename,
-      });
-    },
+    { config: read, schema: { tags, summary: summaries.list, ...listSchema('v1', resource) } },
+    (request, reply) => sendListing(request, reply, 'v1', request.query, resource),
   );
   app.get(
     `${path}/:id/`,
@@ -131,20 +114,15 @@ export const catalogRoutesV1: FastifyPluginAsyncTypebox<CatalogRouteOptions> = (
         tags,
         summary: "A product's stock items.",
         params: IdParams,
-        querystring: listQuerySchema(stockItemList, 'v1'),
-        response: { 200: v1PageSchema(StockItemV1) },
+        ...listSchema('v1', { list: stockItemList, item: StockItemV1 }),
       },
     },
-    (request, reply) => {
-      const params = parseListQuery(stockItemList, request.query, 'v1');
-      return sendList(request, reply, {
-        page: () => catalog.listStockItems(request.params.id, params),
-        all: () => catalog.allStockItems(request.params.id, params),
-        present: presentStockItemV1,
+    (request, reply) =>
+      sendListing(request, reply, 'v1', request.query, {
+        ...stockItemListing(catalog, request.params.id),
         item: StockItemV1,
-        filename: 'rental-stock-items',
-      });
-    },
+        present: presentStockItemV1,
+      }),
   );
   app.get(
     '/catalog/products/:id/items/:itemId/',

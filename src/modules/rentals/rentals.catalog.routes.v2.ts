@@ -3,9 +3,6 @@ import type { TSchema } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { contextOf } from '../../platform/auth/actor.ts';
 import { expectedVersion, setEtag, withVersionCheck } from '../../platform/http/etag.ts';
-import { sendList } from '../../platform/http/negotiation.ts';
-import { v2PageSchema } from '../../platform/http/pagination.ts';
-import { listQuerySchema, parseListQuery } from '../../platform/http/query.ts';
 import { IdParams } from '../../platform/http/schemas.ts';
 import { stockItemList } from './rentals.catalog.repository.ts';
 import {
@@ -26,8 +23,11 @@ import {
 import {
   categoryResource,
   Deleted,
+  listSchema,
   productResource,
   read,
+  sendListing,
+  stockItemListing,
   tags,
   write,
   type CatalogApp,
@@ -53,29 +53,12 @@ function resourceRoutesV2<
   Create extends TSchema,
   Update extends TSchema,
 >(app: CatalogApp, resource: CatalogResource<Row, Create, Update>) {
-  const { path, item, list, present, summaries } = resource;
+  const { path, item, present, summaries } = resource;
   const send = tagged(present);
   app.get(
     path,
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: summaries.list,
-        querystring: listQuerySchema(list, 'v2'),
-        response: { 200: v2PageSchema(item) },
-      },
-    },
-    (request, reply) => {
-      const params = parseListQuery(list, request.query, 'v2');
-      return sendList(request, reply, {
-        page: () => resource.page(params),
-        all: () => resource.all(params),
-        present,
-        item,
-        filename: resource.filename,
-      });
-    },
+    { config: read, schema: { tags, summary: summaries.list, ...listSchema('v2', resource) } },
+    (request, reply) => sendListing(request, reply, 'v2', request.query, resource),
   );
   app.get(
     `${path}/:id`,
@@ -152,20 +135,15 @@ export const catalogRoutesV2: FastifyPluginAsyncTypebox<CatalogRouteOptions> = (
         tags,
         summary: "A product's stock items.",
         params: IdParams,
-        querystring: listQuerySchema(stockItemList, 'v2'),
-        response: { 200: v2PageSchema(StockItemV2) },
+        ...listSchema('v2', { list: stockItemList, item: StockItemV2 }),
       },
     },
-    (request, reply) => {
-      const params = parseListQuery(stockItemList, request.query, 'v2');
-      return sendList(request, reply, {
-        page: () => catalog.listStockItems(request.params.id, params),
-        all: () => catalog.allStockItems(request.params.id, params),
-        present: presentStockItemV2,
+    (request, reply) =>
+      sendListing(request, reply, 'v2', request.query, {
+        ...stockItemListing(catalog, request.params.id),
         item: StockItemV2,
-        filename: 'rental-stock-items',
-      });
-    },
+        present: presentStockItemV2,
+      }),
   );
   app.get(
     '/catalog/products/:id/items/:itemId',
