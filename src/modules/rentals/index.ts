@@ -5,7 +5,8 @@
  * units (rentals.pricing.ts). See docs/rentals.md.
  */
 export { createCatalogService, type CatalogService } from './rentals.catalog.service.ts';
-export { catalogRoutesV1, type CatalogRouteOptions } from './rentals.catalog.routes.v1.ts';
+export { catalogRoutesV1 } from './rentals.catalog.routes.v1.ts';
+export type { CatalogRouteOptions } from './rentals.catalog.routes.ts';
 export { catalogRoutesV2 } from './rentals.catalog.routes.v2.ts';
 export { createAvailability, type AvailabilityService } from './rentals.availability.ts';
 export { availabilityRoutesV1, availabilityRoutesV2 } from './rentals.availability.routes.ts';

@@ -1,16 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import { contextOf } from '../../platform/auth/actor.ts';
 import { expectedVersion, withVersionCheck } from '../../platform/http/etag.ts';
-import { sendList } from '../../platform/http/negotiation.ts';
-import { v1PageSchema } from '../../platform/http/pagination.ts';
-import { listQuerySchema, parseListQuery } from '../../platform/http/query.ts';
 import { IdParams } from '../../platform/http/schemas.ts';
-import { categoryList, productList, stockItemList } from './rentals.catalog.repository.ts';
+import { stockItemList } from './rentals.catalog.repository.ts';
 import {
-  Category,
-  CategoryCreateBody,
-  CategoryUpdateBody,
   ProductItemParams,
   ProductV1,
   ProductV1CreateBody,
@@ -20,177 +14,96 @@ import {
   StockItemV1,
 } from './rentals.catalog.schemas.ts';
 import {
-  presentCategory,
   presentProductV1,
   presentStockItemV1,
   productInputV1,
   stockItemInput,
 } from './rentals.catalog.presenters.ts';
-import type { CatalogService } from './rentals.catalog.service.ts';
+import {
+  categoryResource,
+  Deleted,
+  listSchema,
+  productResource,
+  read,
+  sendListing,
+  stockItemListing,
+  tags,
+  write,
+  type CatalogApp,
+  type CatalogResource,
+  type CatalogRouteOptions,
+} from './rentals.catalog.routes.ts';
 
-export interface CatalogRouteOptions {
-  catalog: CatalogService;
+/** A resource's list, detail, create, update (PATCH and PUT) and delete, DRF ModelViewSet style. */
+function resourceRoutesV1<Row, Create extends TSchema, Update extends TSchema>(
+  app: CatalogApp,
+  resource: CatalogResource<Row, Create, Update>,
+) {
+  const { path, item, present, summaries } = resource;
+  app.get(
+    `${path}/`,
+    { config: read, schema: { tags, summary: summaries.list, ...listSchema('v1', resource) } },
+    (request, reply) => sendListing(request, reply, 'v1', request.query, resource),
+  );
+  app.get(
+    `${path}/:id/`,
+    { config: read, schema: { tags, summary: summaries.get, params: IdParams, response: { 200: item } } },
+    async (request) => present(await resource.get(request.params.id)),
+  );
+  app.post(
+    `${path}/`,
+    {
+      config: write,
+      schema: { tags, summary: summaries.create, body: resource.createBody, response: { 201: item } },
+    },
+    async (request, reply) => {
+      const row = await resource.create(contextOf(request), request.body);
+      return reply.code(201).send(present(row));
+    },
+  );
+  for (const method of ['PATCH', 'PUT'] as const) {
+    app.route({
+      method,
+      url: `${path}/:id/`,
+      config: write,
+      schema: {
+        tags,
+        summary: summaries.update,
+        params: IdParams,
+        body: resource.updateBody,
+        response: { 200: item },
+      },
+      handler: async (request) => {
+        const version = expectedVersion(request, 'v1', (request.body as { version?: unknown }).version);
+        const row = await withVersionCheck('v1', present, () =>
+          resource.update(contextOf(request), request.params.id, request.body, version),
+        );
+        return present(row);
+      },
+    });
+  }
+  app.delete(
+    `${path}/:id/`,
+    { config: write, schema: { tags, summary: summaries.remove, params: IdParams, response: Deleted } },
+    async (request, reply) => {
+      await resource.remove(contextOf(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
 }
-
-const tags = ['rentals'];
-const Deleted = { 204: Type.Null({ description: 'Deleted.' }) };
-const read = { permission: 'rentals:read' };
-const write = { permission: 'catalog:write' };
 
 /** v1 catalog (DRF ModelViewSet shape): categories, products and each product's stock items. */
 export const catalogRoutesV1: FastifyPluginAsyncTypebox<CatalogRouteOptions> = (app, { catalog }) => {
-  app.get(
-    '/catalog/categories/',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'Rental product categories.',
-        querystring: listQuerySchema(categoryList, 'v1'),
-        response: { 200: v1PageSchema(Category) },
-      },
-    },
-    (request, reply) => {
-      const params = parseListQuery(categoryList, request.query, 'v1');
-      return sendList(request, reply, {
-        page: () => catalog.listCategories(params),
-        all: () => catalog.allCategories(params),
-        present: presentCategory,
-        item: Category,
-        filename: 'rental-categories',
-      });
-    },
-  );
-  app.get(
-    '/catalog/categories/:id/',
-    {
-      config: read,
-      schema: { tags, summary: 'One category.', params: IdParams, response: { 200: Category } },
-    },
-    async (request) => presentCategory(await catalog.getCategory(request.params.id)),
-  );
-  app.post(
-    '/catalog/categories/',
-    {
-      config: write,
-      schema: { tags, summary: 'Create a category.', body: CategoryCreateBody, response: { 201: Category } },
-    },
-    async (request, reply) => {
-      const { name, description } = request.body;
-      const category = await catalog.createCategory(contextOf(request), { name, description });
-      return reply.code(201).send(presentCategory(category));
-    },
-  );
-  for (const method of ['PATCH', 'PUT'] as const) {
-    app.route({
-      method,
-      url: '/catalog/categories/:id/',
-      config: write,
-      schema: {
-        tags,
-        summary: 'Update a category.',
-        params: IdParams,
-        body: CategoryUpdateBody,
-        response: { 200: Category },
-      },
-      handler: async (request) => {
-        const { name, description, version } = request.body;
-        const category = await withVersionCheck('v1', presentCategory, () =>
-          catalog.updateCategory(
-            contextOf(request),
-            request.params.id,
-            { name, description },
-            expectedVersion(request, 'v1', version),
-          ),
-        );
-        return presentCategory(category);
-      },
-    });
-  }
-  app.delete(
-    '/catalog/categories/:id/',
-    {
-      config: write,
-      schema: { tags, summary: 'Delete an empty category.', params: IdParams, response: Deleted },
-    },
-    async (request, reply) => {
-      await catalog.deleteCategory(contextOf(request), request.params.id);
-      return reply.code(204).send(null);
-    },
-  );
-
-  app.get(
-    '/catalog/products/',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'Rental products with their rates (minor units), buffers and rules.',
-        querystring: listQuerySchema(productList, 'v1'),
-        response: { 200: v1PageSchema(ProductV1) },
-      },
-    },
-    (request, reply) => {
-      const params = parseListQuery(productList, request.query, 'v1');
-      return sendList(request, reply, {
-        page: () => catalog.listProducts(params),
-        all: () => catalog.allProducts(params),
-        present: presentProductV1,
-        item: ProductV1,
-        filename: 'rental-products',
-      });
-    },
-  );
-  app.get(
-    '/catalog/products/:id/',
-    {
-      config: read,
-      schema: { tags, summary: 'One product.', params: IdParams, response: { 200: ProductV1 } },
-    },
-    async (request) => presentProductV1(await catalog.getProduct(request.params.id)),
-  );
-  app.post(
-    '/catalog/products/',
-    {
-      config: write,
-      schema: { tags, summary: 'Create a product.', body: ProductV1CreateBody, response: { 201: ProductV1 } },
-    },
-    async (request, reply) => {
-      const product = await catalog.createProduct(contextOf(request), productInputV1(request.body));
-      return reply.code(201).send(presentProductV1(product));
-    },
-  );
-  for (const method of ['PATCH', 'PUT'] as const) {
-    app.route({
-      method,
-      url: '/catalog/products/:id/',
-      config: write,
-      schema: {
-        tags,
-        summary: 'Update a product.',
-        params: IdParams,
-        body: ProductV1UpdateBody,
-        response: { 200: ProductV1 },
-      },
-      handler: async (request) => {
-        const version = expectedVersion(request, 'v1', request.body.version);
-        const product = await withVersionCheck('v1', presentProductV1, () =>
-          catalog.updateProduct(contextOf(request), request.params.id, productInputV1(request.body), version),
-        );
-        return presentProductV1(product);
-      },
-    });
-  }
-  app.delete(
-    '/catalog/products/:id/',
-    {
-      config: write,
-      schema: { tags, summary: 'Delete a product nothing refers to.', params: IdParams, response: Deleted },
-    },
-    async (request, reply) => {
-      await catalog.deleteProduct(contextOf(request), request.params.id);
-      return reply.code(204).send(null);
-    },
+  resourceRoutesV1(app, categoryResource(catalog));
+  resourceRoutesV1(
+    app,
+    productResource(catalog, {
+      item: ProductV1,
+      present: presentProductV1,
+      createBody: ProductV1CreateBody,
+      updateBody: ProductV1UpdateBody,
+      input: productInputV1,
+    }),
   );
 
   app.get(
@@ -201,20 +114,15 @@ export const catalogRoutesV1: FastifyPluginAsyncTypebox<CatalogRouteOptions> = (
         tags,
         summary: "A product's stock items.",
         params: IdParams,
-        querystring: listQuerySchema(stockItemList, 'v1'),
-        response: { 200: v1PageSchema(StockItemV1) },
+        ...listSchema('v1', { list: stockItemList, item: StockItemV1 }),
       },
     },
-    (request, reply) => {
-      const params = parseListQuery(stockItemList, request.query, 'v1');
-      return sendList(request, reply, {
-        page: () => catalog.listStockItems(request.params.id, params),
-        all: () => catalog.allStockItems(request.params.id, params),
-        present: presentStockItemV1,
+    (request, reply) =>
+      sendListing(request, reply, 'v1', request.query, {
+        ...stockItemListing(catalog, request.params.id),
         item: StockItemV1,
-        filename: 'rental-stock-items',
-      });
-    },
+        present: presentStockItemV1,
+      }),
   );
   app.get(
     '/catalog/products/:id/items/:itemId/',

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { contextOf } from '../../platform/auth/actor.ts';
 import { contentDisposition } from '../../platform/files/index.ts';
@@ -15,7 +15,7 @@ import {
   presentPhoto,
   ReturnBody,
 } from './rentals.checkout.schemas.ts';
-import type { CheckoutService } from './rentals.checkout.service.ts';
+import type { CheckoutService, ReturnItem } from './rentals.checkout.service.ts';
 import type { Handover } from './rentals.checkout.tables.ts';
 import { presentOrder } from './rentals.orders.schemas.ts';
 import type { OrdersService } from './rentals.orders.service.ts';
@@ -28,6 +28,17 @@ export interface CheckoutRouteOptions {
 const tags = ['rentals'];
 const PhotoParams = Type.Object({ id: IdParams.properties.id, photoId: IdParams.properties.id });
 
+type ReturnBodyItem = NonNullable<Static<typeof ReturnBody>['items']>[number];
+
+const handoverItem = (item: ReturnBodyItem): ReturnItem => ({
+  stockItemId: item.stock_item,
+  condition: item.condition,
+  notes: item.notes,
+  photoIds: item.photos,
+  damage: item.damage,
+  maintenance: item.maintenance,
+});
+
 /** Pickup and return per stock item, with desk photos (v2). */
 export const checkoutRoutesV2: FastifyPluginAsyncTypebox<CheckoutRouteOptions> = async (
   app,
@@ -39,63 +50,41 @@ export const checkoutRoutesV2: FastifyPluginAsyncTypebox<CheckoutRouteOptions> =
     return { order: presentOrder(order), handovers: made.map(presentHandover) };
   };
 
-  app.post(
-    '/orders/:id/pickup',
+  // A handover runs the same way in both directions; a pickup body simply has no damage or
+  // maintenance for handoverItem to carry.
+  const directions = [
     {
-      config: { permission: 'rentals:write' },
-      schema: {
-        tags,
-        summary:
-          'Check stock items out to the customer (condition, notes, photos); the order is picked up when its last unit is out. 409 when the order is not reserved or a unit is not its own or already out.',
-        params: IdParams,
-        body: PickupBody,
-        response: { 200: HandoverResult },
-      },
+      path: 'pickup',
+      summary:
+        'Check stock items out to the customer (condition, notes, photos); the order is picked up when its last unit is out. 409 when the order is not reserved or a unit is not its own or already out.',
+      body: PickupBody,
+      run: 'pickUp',
     },
-    async (request, reply) => {
-      const made = await checkout.pickUp(
-        contextOf(request),
-        request.params.id,
-        request.body.items?.map((item) => ({
-          stockItemId: item.stock_item,
-          condition: item.condition,
-          notes: item.notes,
-          photoIds: item.photos,
-        })),
-      );
-      return result(request.params.id, made, reply);
-    },
-  );
-
-  app.post(
-    '/orders/:id/return',
     {
-      config: { permission: 'rentals:write' },
-      schema: {
-        tags,
-        summary:
-          "Check stock items back in: a return past the due time plus the product's grace is charged the late fee per started hour or day, damage as entered (both in the ledger); the booking ends at the return. The order is returned when its last unit is back.",
-        params: IdParams,
-        body: ReturnBody,
-        response: { 200: HandoverResult },
+      path: 'return',
+      summary:
+        "Check stock items back in: a return past the due time plus the product's grace is charged the late fee per started hour or day, damage as entered (both in the ledger); the booking ends at the return. The order is returned when its last unit is back.",
+      body: ReturnBody,
+      run: 'returnItems',
+    },
+  ] as const;
+  for (const { path, summary, body, run } of directions) {
+    app.post(
+      `/orders/:id/${path}`,
+      {
+        config: { permission: 'rentals:write' },
+        schema: { tags, summary, params: IdParams, body, response: { 200: HandoverResult } },
       },
-    },
-    async (request, reply) => {
-      const made = await checkout.returnItems(
-        contextOf(request),
-        request.params.id,
-        request.body.items?.map((item) => ({
-          stockItemId: item.stock_item,
-          condition: item.condition,
-          notes: item.notes,
-          photoIds: item.photos,
-          damage: item.damage,
-          maintenance: item.maintenance,
-        })),
-      );
-      return result(request.params.id, made, reply);
-    },
-  );
+      async (request, reply) => {
+        const made = await checkout[run](
+          contextOf(request),
+          request.params.id,
+          request.body.items?.map(handoverItem),
+        );
+        return result(request.params.id, made, reply);
+      },
+    );
+  }
 
   app.get(
     '/orders/:id/handovers',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { contextOf } from '../../platform/auth/actor.ts';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { contextOf, type RequestContext } from '../../platform/auth/actor.ts';
 import { IdParams } from '../../platform/http/schemas.ts';
 import {
   DepositHoldBody,
@@ -34,105 +35,72 @@ export const paymentsRoutesV2: FastifyPluginAsyncTypebox<PaymentsRouteOptions> =
   app,
   { payments, cardWebhooks },
 ) => {
-  const write = { permission: 'rentals:write' } as const;
-  const responses = { 201: Payment, 202: Payment };
+  /** A call that moves money: idempotent by key, answered by the payment it made. */
+  const moneyRoute = <B extends TSchema>(
+    url: string,
+    summary: string,
+    body: B,
+    move: (
+      ctx: RequestContext,
+      orderId: number,
+      body: Static<B>,
+      idempotencyKey: string,
+    ) => Promise<RentalPayment>,
+  ) =>
+    app.post(
+      url,
+      {
+        config: { permission: 'rentals:write' },
+        schema: {
+          tags,
+          summary: `${summary}${IDEMPOTENT}`,
+          params: IdParams,
+          headers: IdempotencyHeaders,
+          body,
+          response: { 201: Payment, 202: Payment },
+        },
+      },
+      async (request, reply) => {
+        const payment = await move(
+          contextOf(request),
+          request.params.id,
+          request.body,
+          request.headers['idempotency-key'],
+        );
+        return reply.code(statusOf(payment)).send(presentPayment(payment));
+      },
+    );
 
-  app.post(
+  moneyRoute(
     '/orders/:id/payments',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: `Take a payment toward what the order owes (partial payments welcome; never more than is due).${IDEMPOTENT}`,
-        params: IdParams,
-        headers: IdempotencyHeaders,
-        body: PaymentCreateBody,
-        response: responses,
-      },
-    },
-    async (request, reply) => {
-      const payment = await payments.pay(
-        contextOf(request),
-        request.params.id,
-        request.body,
-        request.headers['idempotency-key'],
-      );
-      return reply.code(statusOf(payment)).send(presentPayment(payment));
-    },
+    'Take a payment toward what the order owes (partial payments welcome; never more than is due).',
+    PaymentCreateBody,
+    (ctx, orderId, body, key) => payments.pay(ctx, orderId, body, key),
   );
-
-  app.post(
+  moneyRoute(
     '/orders/:id/refunds',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: `Refund part or all of a payment; the refunds of a payment never exceed it.${IDEMPOTENT}`,
-        params: IdParams,
-        headers: IdempotencyHeaders,
-        body: RefundCreateBody,
-        response: responses,
-      },
-    },
-    async (request, reply) => {
-      const { payment, amount, reason } = request.body;
-      const refund = await payments.refund(
-        contextOf(request),
-        request.params.id,
-        { paymentId: payment, amount, reason },
-        request.headers['idempotency-key'],
-      );
-      return reply.code(statusOf(refund)).send(presentPayment(refund));
-    },
+    'Refund part or all of a payment; the refunds of a payment never exceed it.',
+    RefundCreateBody,
+    (ctx, orderId, { payment, amount, reason }, key) =>
+      payments.refund(ctx, orderId, { paymentId: payment, amount, reason }, key),
   );
-
-  app.post(
+  moneyRoute(
     '/orders/:id/deposit/hold',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: `Hold the order's deposit (by default what is still missing of it): cash taken or a card authorised.${IDEMPOTENT}`,
-        params: IdParams,
-        headers: IdempotencyHeaders,
-        body: DepositHoldBody,
-        response: responses,
-      },
-    },
-    async (request, reply) => {
-      const hold = await payments.holdDeposit(
-        contextOf(request),
-        request.params.id,
-        request.body,
-        request.headers['idempotency-key'],
-      );
-      return reply.code(statusOf(hold)).send(presentPayment(hold));
-    },
+    "Hold the order's deposit (by default what is still missing of it): cash taken or a card authorised.",
+    DepositHoldBody,
+    (ctx, orderId, body, key) => payments.holdDeposit(ctx, orderId, body, key),
   );
-
-  app.post(
+  moneyRoute(
     '/orders/:id/deposit/release',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: `Release a held deposit once the order is back: what the order owes is kept (unless apply_to_balance is false), the rest returned.${IDEMPOTENT}`,
-        params: IdParams,
-        headers: IdempotencyHeaders,
-        body: DepositReleaseBody,
-        response: responses,
-      },
-    },
-    async (request, reply) => {
-      const { hold, apply_to_balance, reference } = request.body;
-      const release = await payments.releaseDeposit(
-        contextOf(request),
-        request.params.id,
+    'Release a held deposit once the order is back: what the order owes is kept (unless apply_to_balance is false), the rest returned.',
+    DepositReleaseBody,
+    (ctx, orderId, { hold, apply_to_balance, reference }, key) =>
+      payments.releaseDeposit(
+        ctx,
+        orderId,
         { holdId: hold, applyToBalance: apply_to_balance, reference },
-        request.headers['idempotency-key'],
-      );
-      return reply.code(statusOf(release)).send(presentPayment(release));
-    },
+        key,
+      ),
   );
 
   app.get(
