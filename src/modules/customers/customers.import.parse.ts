@@ -1,7 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseCsv } from 'csv-parse';
 import { AppError } from '../../platform/http/errors.ts';
-import { addressOf, CustomerCreateBody, type CustomerUpdateBody } from './customers.schemas.ts';
+import { CustomerCreateBody, inputOfV2 } from './customers.schemas.ts';
 import { validatedInput, type CustomerInput } from './customers.validation.ts';
 
 /**
@@ -133,27 +133,6 @@ function schemaErrors(row: number, body: Record<string, unknown>): RowError[] {
   return errors;
 }
 
-const inputOf = (body: CustomerUpdateBody): CustomerInput =>
-  Object.fromEntries(
-    Object.entries({
-      kind: body.kind,
-      firstName: body.first_name,
-      lastName: body.last_name,
-      company: body.company,
-      organisationId: body.organisation_id,
-      email: body.email,
-      phone: body.phone,
-      addresses: body.addresses?.map(addressOf),
-      dateOfBirth: body.date_of_birth,
-      notes: body.notes,
-      tags: body.tags,
-      ownerId: body.owner_id,
-      status: body.status,
-      marketingConsent: body.marketing_consent,
-      marketingConsentSource: body.marketing_consent_source,
-    }).filter(([, value]) => value !== undefined),
-  );
-
 /** One row checked as a create: its input, or every problem found in it. */
 export function rowInput(row: number, record: Record<string, string>): ParsedRow {
   const errors: RowError[] = [];
@@ -161,7 +140,7 @@ export function rowInput(row: number, record: Record<string, string>): ParsedRow
   errors.push(...schemaErrors(row, body).filter((error) => !errors.some((e) => e.field === error.field)));
   if (errors.length > 0) return { row, errors };
   try {
-    return { row, input: validatedInput(inputOf(body), true) };
+    return { row, input: validatedInput(inputOfV2(body), true) };
   } catch (error) {
     if (!(error instanceof AppError) || !error.fields) throw error;
     return {
