@@ -12,12 +12,12 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { createServices } from '../src/modules/index.ts';
 import { systemContext, type Actor } from '../src/platform/auth/actor.ts';
 import { connectDatabase } from '../src/platform/db/client.ts';
 import { runMigrations } from '../src/platform/db/migrate.ts';
+import { loadAverage, recreateDatabase } from './lib/scratch.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,18 +29,6 @@ const { values } = parseArgs({
   },
 });
 const url = process.env.CACHE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/opsdesk_cache_bench';
-
-async function recreateDatabase() {
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  if (!/^\w+$/.test(name)) throw new Error(`unsafe database name ${name}`);
-  target.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: target.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-}
 
 function servicesWith(env: Record<string, string>) {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, LOG_LEVEL: 'silent', ...env });
@@ -128,12 +116,9 @@ async function run(label: string, env: Record<string, string>, ids: number[], ag
   };
 }
 
-await recreateDatabase();
+await recreateDatabase(url);
 const { ids, agent } = await seed();
-const load = os
-  .loadavg()
-  .map((value) => value.toFixed(2))
-  .join(' ');
+const load = loadAverage();
 const uncached = await run('no cache', { READ_CACHE_ENTRIES: '0' }, ids, agent);
 const cached = await run('cache', {}, ids, agent);
 console.log(
@@ -147,4 +132,4 @@ for (const row of [uncached, cached])
   );
 console.log(`\nspeedup of reads: ${(cached.readsPerSecond / uncached.readsPerSecond).toFixed(2)}x`);
 console.log(`load average before: ${load}; ${os.cpus().length} CPUs`);
-await recreateDatabase().catch(() => undefined);
+await recreateDatabase(url).catch(() => undefined);

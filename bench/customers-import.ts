@@ -12,18 +12,17 @@
  * opsdesk_customer_import_bench) is dropped and created anew on every run.
  */
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { createServices } from '../src/modules/index.ts';
 import { generateKeyLine } from '../src/modules/customers/index.ts';
 import { systemContext } from '../src/platform/auth/actor.ts';
 import { connectDatabase } from '../src/platform/db/client.ts';
 import { runMigrations } from '../src/platform/db/migrate.ts';
+import { countsAt, loadAverage, recreateDatabase, timedCli } from './lib/scratch.ts';
 
 const { values } = parseArgs({
   options: {
@@ -37,24 +36,11 @@ const existing = Number(values.existing);
 const url =
   process.env.CUSTOMER_IMPORT_BENCH_DATABASE_URL ??
   'postgres://postgres@127.0.0.1:5432/opsdesk_customer_import_bench';
-const root = path.resolve(import.meta.dirname, '..');
 const keys = {
   CUSTOMER_DATA_KEYS: generateKeyLine('bench'),
   CUSTOMER_BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
   SECRET_KEY: 'x'.repeat(48),
 };
-
-async function recreateDatabase() {
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  if (!/^\w+$/.test(name)) throw new Error(`unsafe database name ${name}`);
-  target.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: target.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-}
 
 const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia', 'Tim'];
 const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Perlman'];
@@ -108,68 +94,44 @@ async function writeCsv(file: string) {
   await fs.writeFile(file, `${lines.join('\n')}\n`);
 }
 
-function runCli(file: string): Promise<{ code: number | null; seconds: number }> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(root, 'bin/opsdesk.js'), 'import', 'customers', file, '--mode', 'skip_invalid'],
-      {
-        cwd: root,
-        env: { ...process.env, DATABASE_URL: url, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...keys },
-        stdio: ['ignore', 'inherit', 'pipe'],
-      },
-    );
-    let problems = 0;
-    child.stderr.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
+async function runCli(file: string) {
+  let problems = 0;
+  const result = await timedCli(
+    ['import', 'customers', file, '--mode', 'skip_invalid'],
+    { ...process.env, DATABASE_URL: url, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...keys },
+    (chunk) => {
       // The 1% duplicates are listed on stderr: show progress, count the rest.
-      for (const line of text.split('\n')) {
+      for (const line of chunk.toString().split('\n')) {
         if (line.startsWith('  row ')) problems += 1;
         else if (line.trim()) process.stderr.write(`${line}\n`);
       }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (problems > 0) process.stderr.write(`(${problems} row problems listed)\n`);
-      resolve({ code, seconds: (performance.now() - started) / 1000 });
-    });
-  });
+    },
+  );
+  if (problems > 0) process.stderr.write(`(${problems} row problems listed)\n`);
+  return result;
 }
 
-async function counts() {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  const {
-    rows: [row],
-  } = await client.query(`select
+const counts = () =>
+  countsAt(
+    url,
+    `select
     (select count(*) from customers)::int as customers,
     (select count(*) from customers where email is null or data_key is null)::int as without_ciphertext,
-    (select count(*) from audit_log where resource_type = 'customer')::int as audit`);
-  await client.end();
-  return row as Record<string, number>;
-}
+    (select count(*) from audit_log where resource_type = 'customer')::int as audit`,
+  );
 
-await recreateDatabase();
+await recreateDatabase(url);
 await seedExisting();
 const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'opsdesk-customer-import-')), 'customers.csv');
 await writeCsv(file);
 const { size } = await fs.stat(file);
-const load = os
-  .loadavg()
-  .map((value) => value.toFixed(2))
-  .join(' ');
+const load = loadAverage();
 const { code, seconds } = await runCli(file);
 const found = await counts();
 console.log(
   `\n${rows.toLocaleString('en')} rows (${(size / 1e6).toFixed(1)} MB) in ${seconds.toFixed(1)} s: ${Math.round(rows / seconds).toLocaleString('en')} rows/s (CLI start included), exit ${code}`,
 );
-console.log(
-  `load average before: ${load}; after: ${os
-    .loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ')}; ${os.cpus().length} CPUs`,
-);
+console.log(`load average before: ${load}; after: ${loadAverage()}; ${os.cpus().length} CPUs`);
 console.log(`written (with ${existing.toLocaleString('en')} existing): ${JSON.stringify(found)}`);
 await fs.rm(path.dirname(file), { recursive: true });
-if (!values.keep) await recreateDatabase().catch(() => undefined);
+if (!values.keep) await recreateDatabase(url).catch(() => undefined);

@@ -17,6 +17,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { hashPassword } from '../src/platform/auth/passwords.ts';
 import { runMigrations } from '../src/platform/db/migrate.ts';
+import { insertRows, insertUsers, type BenchUser } from './lib/rows.ts';
 import * as words from './vocabulary.ts';
 
 export const DEFAULT_BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/opsdesk_bench';
@@ -90,20 +91,6 @@ interface Reference {
   categoryChildren: Map<number, number[]>;
 }
 
-export async function insertRows(
-  client: pg.ClientBase,
-  table: string,
-  columns: string[],
-  rows: unknown[][],
-): Promise<void> {
-  for (let start = 0; start < rows.length; start += 500) {
-    const chunk = rows.slice(start, start + 500);
-    const values: unknown[] = [];
-    const tuples = chunk.map((row) => `(${row.map((value) => `$${values.push(value)}`).join(', ')})`);
-    await client.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`, values);
-  }
-}
-
 async function loadReference(client: pg.ClientBase, passwordHash: string, now: number): Promise<Reference> {
   const random = mulberry32(7);
   const departmentIds = words.DEPARTMENTS.map((_, i) => i + 1);
@@ -114,8 +101,7 @@ async function loadReference(client: pg.ClientBase, passwordHash: string, now: n
     words.DEPARTMENTS.map((name, i) => [i + 1, name, `${name} department`]),
   );
 
-  const users: unknown[][] = [];
-  const profiles: unknown[][] = [];
+  const users: BenchUser[] = [];
   const staffIds: number[] = [];
   for (let id = 1; id <= BENCH_USERS; id++) {
     const role =
@@ -130,46 +116,25 @@ async function loadReference(client: pg.ClientBase, passwordHash: string, now: n
     const first = pick(random, words.FIRST_NAMES);
     const last = pick(random, words.LAST_NAMES);
     const joined = new Date(now - SPAN_DAYS * DAY - Math.floor(random() * 365) * DAY);
-    users.push([
+    users.push({
       id,
-      `bench${id}`,
-      `bench${id}@bench.opsdesk.test`,
+      username: `bench${id}`,
+      email: `bench${id}@bench.opsdesk.test`,
       passwordHash,
-      first,
-      last,
+      firstName: first,
+      lastName: last,
       role,
-      departmentIds[(id - 1) % departmentIds.length],
-      id === 1,
-      id === 1,
-      joined,
-    ]);
-    profiles.push([
-      id,
-      id,
-      `+44 20 7946 ${String(id).padStart(4, '0')}`,
-      pick(random, words.POSITIONS),
-      joined.toISOString().slice(0, 10),
-    ]);
+      departmentId: departmentIds[(id - 1) % departmentIds.length],
+      isActive: true,
+      isStaff: id === 1,
+      isSuperuser: id === 1,
+      dateJoined: joined,
+      phone: `+44 20 7946 ${String(id).padStart(4, '0')}`,
+      position: pick(random, words.POSITIONS),
+      startDate: joined.toISOString().slice(0, 10),
+    });
   }
-  await insertRows(
-    client,
-    'users',
-    [
-      'id',
-      'username',
-      'email',
-      'password_hash',
-      'first_name',
-      'last_name',
-      'role',
-      'department_id',
-      'is_staff',
-      'is_superuser',
-      'date_joined',
-    ],
-    users,
-  );
-  await insertRows(client, 'profiles', ['id', 'user_id', 'phone', 'position', 'start_date'], profiles);
+  await insertUsers(client, users);
 
   await insertRows(
     client,
@@ -210,7 +175,7 @@ async function loadReference(client: pg.ClientBase, passwordHash: string, now: n
   await insertRows(client, 'ticket_categories', ['id', 'name', 'parent_id'], categories);
 
   return {
-    userIds: users.map((row) => row[0] as number),
+    userIds: users.map((user) => user.id),
     staffIds,
     departmentIds,
     facilityIds: facilityNames.map((_, i) => i + 1),

@@ -10,17 +10,16 @@
  * The database (IMPORT_BENCH_DATABASE_URL, default opsdesk_import_bench) is dropped and
  * created anew on every run.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { createServices } from '../src/modules/index.ts';
 import { systemContext } from '../src/platform/auth/actor.ts';
 import { connectDatabase } from '../src/platform/db/client.ts';
 import { runMigrations } from '../src/platform/db/migrate.ts';
+import { countsAt, loadAverage, recreateDatabase, timedCli } from './lib/scratch.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,19 +31,6 @@ const { values } = parseArgs({
 const rows = Number(values.rows);
 const url =
   process.env.IMPORT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/opsdesk_import_bench';
-const root = path.resolve(import.meta.dirname, '..');
-
-async function recreateDatabase() {
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  if (!/^\w+$/.test(name)) throw new Error(`unsafe database name ${name}`);
-  target.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: target.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-}
 
 const week = Object.fromEntries([1, 2, 3, 4, 5].map((day) => [day, [{ start: '09:00', end: '17:00' }]]));
 
@@ -128,64 +114,36 @@ async function writeCsv(file: string, desk: Awaited<ReturnType<typeof serviceDes
   await fs.writeFile(file, `${lines.join('\n')}\n`);
 }
 
-function runCli(file: string): Promise<{ code: number | null; seconds: number }> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(root, 'bin/opsdesk.js'), 'import', 'tickets', file, '--mode', values.mode],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          DATABASE_URL: url,
-          NODE_ENV: 'production',
-          SECRET_KEY: 'x'.repeat(48),
-          LOG_LEVEL: 'warn',
-        },
-        stdio: 'inherit',
-      },
-    );
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, seconds: (performance.now() - started) / 1000 });
-    });
+const runCli = (file: string) =>
+  timedCli(['import', 'tickets', file, '--mode', values.mode], {
+    ...process.env,
+    DATABASE_URL: url,
+    NODE_ENV: 'production',
+    SECRET_KEY: 'x'.repeat(48),
+    LOG_LEVEL: 'warn',
   });
-}
 
-async function counts() {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  const {
-    rows: [row],
-  } = await client.query(`select
+const counts = () =>
+  countsAt(
+    url,
+    `select
     (select count(*) from tickets)::int as tickets, (select count(*) from ticket_slas)::int as clocks,
     (select count(*) from ticket_workflows)::int as runs, (select count(*) from ticket_assignments)::int as assignments,
     (select count(*) from audit_log where resource_type = 'ticket')::int as audit,
-    (select max(c) - min(c) from (select count(*) c from tickets where assignee_id is not null group by assignee_id) s)::int as spread`);
-  await client.end();
-  return row as Record<string, number>;
-}
+    (select max(c) - min(c) from (select count(*) c from tickets where assignee_id is not null group by assignee_id) s)::int as spread`,
+  );
 
-await recreateDatabase();
+await recreateDatabase(url);
 const desk = await serviceDesk();
 const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'opsdesk-import-')), 'tickets.csv');
 await writeCsv(file, desk);
-const load = os
-  .loadavg()
-  .map((value) => value.toFixed(2))
-  .join(' ');
+const load = loadAverage();
 const { code, seconds } = await runCli(file);
 const found = await counts();
 console.log(
   `\n${rows.toLocaleString('en')} rows in ${seconds.toFixed(1)} s (${Math.round(rows / seconds).toLocaleString('en')} rows/s, CLI start included), exit ${code}`,
 );
-console.log(
-  `load average before: ${load}; after: ${os
-    .loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ')}; ${os.cpus().length} CPUs`,
-);
+console.log(`load average before: ${load}; after: ${loadAverage()}; ${os.cpus().length} CPUs`);
 console.log(`written: ${JSON.stringify(found)}`);
 await fs.rm(path.dirname(file), { recursive: true });
-if (!values.keep) await recreateDatabase().catch(() => undefined);
+if (!values.keep) await recreateDatabase(url).catch(() => undefined);

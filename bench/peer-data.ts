@@ -16,11 +16,11 @@ import {
   continueSequences,
   copyInto,
   ensureDatabase,
-  insertRows,
   rebuildSecondaryObjects,
   saveAndDropSecondaryObjects,
   tuneSession,
 } from './generate.ts';
+import { insertRows, insertUsers } from './lib/rows.ts';
 
 export interface PeerDataCounts {
   incidents: number;
@@ -103,6 +103,23 @@ async function alreadyCopied(pool: pg.Pool, counts: PeerDataCounts): Promise<boo
   );
 }
 
+/** A peer user with its profile (null members where it has none). */
+interface PeerUser {
+  id: number;
+  username: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  is_staff: boolean;
+  is_superuser: boolean;
+  is_active: boolean;
+  date_joined: Date;
+  phone: string | null;
+  position: string | null;
+  department: string | null;
+  start_date: Date | null;
+}
+
 async function loadReference(
   peer: pg.ClientBase,
   target: pg.ClientBase,
@@ -119,49 +136,31 @@ async function loadReference(
     departments.map((row, i) => [i + 1, row.name]),
   );
 
-  const { rows: users } = await peer.query<Record<string, unknown>>(
+  const { rows: users } = await peer.query<PeerUser>(
     `SELECT u.id, u.username, u.email, u.first_name, u.last_name, u.is_staff, u.is_superuser, u.is_active,
             u.date_joined, p.phone, p.position, p.department, p.start_date
        FROM auth_user u LEFT JOIN api_profile p ON p.user_id = u.id ORDER BY u.id`,
   );
   // The peer's superuser is Opsdesk's admin, its staff are managers, everyone else an agent.
-  await insertRows(
+  await insertUsers(
     target,
-    'users',
-    [
-      'id',
-      'username',
-      'email',
-      'password_hash',
-      'first_name',
-      'last_name',
-      'role',
-      'department_id',
-      'is_active',
-      'is_staff',
-      'is_superuser',
-      'date_joined',
-    ],
-    users.map((u) => [
-      u.id,
-      u.username,
-      u.email,
+    users.map((u) => ({
+      id: u.id,
+      username: u.username,
+      email: u.email,
       passwordHash,
-      u.first_name,
-      u.last_name,
-      u.is_superuser ? 'admin' : u.is_staff ? 'manager' : 'agent',
-      departmentId.get(u.department as string) ?? null,
-      u.is_active,
-      u.is_staff,
-      u.is_superuser,
-      u.date_joined,
-    ]),
-  );
-  await insertRows(
-    target,
-    'profiles',
-    ['id', 'user_id', 'phone', 'position', 'start_date'],
-    users.map((u) => [u.id, u.id, u.phone, u.position, u.start_date]),
+      firstName: u.first_name,
+      lastName: u.last_name,
+      role: u.is_superuser ? 'admin' : u.is_staff ? 'manager' : 'agent',
+      departmentId: (u.department === null ? undefined : departmentId.get(u.department)) ?? null,
+      isActive: u.is_active,
+      isStaff: u.is_staff,
+      isSuperuser: u.is_superuser,
+      dateJoined: u.date_joined,
+      phone: u.phone,
+      position: u.position,
+      startDate: u.start_date,
+    })),
   );
 
   const { rows: locations } = await peer.query<unknown[]>({

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from './config.ts';
 import { systemContext, type RequestContext } from './platform/auth/actor.ts';
 import { openDatabase } from './platform/db/open.ts';
+import type { createServices as CreateServices } from './modules/index.ts';
 import type { ImportMode, ImportOutcome } from './modules/tickets/index.ts';
 
 /**
@@ -102,16 +103,35 @@ async function actingAs(
   return { ...ctx, actor };
 }
 
-async function importCustomers(
+type Services = ReturnType<typeof CreateServices>;
+type Database = Awaited<ReturnType<typeof openDatabase>>;
+
+interface CommandOutcome {
+  rows: number;
+  created: number;
+  failed: number;
+  duplicates?: number;
+  errors: { row: number; field: string; message: string }[];
+}
+
+/**
+ * Runs one import command: the database, the acting user, progress on stderr, the
+ * summary on stdout, the problems and the exit status from `finish`. `run` reads the
+ * file's chunks through the module's parser and importer.
+ */
+async function runImportCommand(
   config: Config,
   file: string,
-  options: { mode: ImportMode; welcome: boolean; as: string | undefined },
+  options: { what: 'tickets' | 'customers'; mode: ImportMode; as: string | undefined },
+  run: (
+    loaded: { services: Services; database: Database; ctx: RequestContext },
+    chunks: AsyncIterable<Buffer>,
+    onProgress: (progress: { rows: number }) => void,
+  ) => Promise<CommandOutcome>,
 ): Promise<number> {
   const { size } = await fs.stat(file);
-  const [{ createServices }, customers] = await Promise.all([
-    import('./modules/index.ts'),
-    import('./modules/customers/index.ts'),
-  ]);
+  const { createServices } = await import('./modules/index.ts');
+  // Two connections: an all-or-nothing import holds one for its transaction and checks references on another.
   const database = await openDatabase(config, {
     migrate: true,
     poolMax: 3,
@@ -123,21 +143,12 @@ async function importCustomers(
     const { state, chunks } = countedFile(file);
     const show = progressReporter(process.stderr, size);
     const started = performance.now();
-    const outcome = await services.customerImporter(
-      ctx,
-      customers.parseCustomerImport(chunks, customers.IMPORT_MAX_ROWS),
-      {
-        mode: options.mode,
-        batchSize: customers.IMPORT_BATCH_SIZE,
-        sendWelcome: options.welcome,
-        onProgress: ({ rows }) => {
-          show(state.bytes, rows);
-        },
-      },
-    );
+    const outcome = await run({ services, database, ctx }, chunks, ({ rows }) => {
+      show(state.bytes, rows);
+    });
     show(state.bytes, outcome.rows, true);
     const seconds = (performance.now() - started) / 1000;
-    process.stdout.write(`${summary(outcome, 'customers', file, seconds, options.mode)}\n`);
+    process.stdout.write(`${summary(outcome, options.what, file, seconds, options.mode)}\n`);
     return finish(outcome, options.mode);
   } finally {
     await database.close();
@@ -165,46 +176,34 @@ export async function importCommand(config: Config, args: string[]): Promise<num
   if (what === 'customers') {
     if (values.format !== undefined && values.format !== 'csv')
       throw new Error('import: customers are imported from CSV');
-    return importCustomers(config, file, { mode, welcome: values.welcome, as: values.as });
+    const customers = await import('./modules/customers/index.ts');
+    return runImportCommand(
+      config,
+      file,
+      { what, mode, as: values.as },
+      ({ services, ctx }, chunks, onProgress) =>
+        services.customerImporter(ctx, customers.parseCustomerImport(chunks, customers.IMPORT_MAX_ROWS), {
+          mode,
+          batchSize: customers.IMPORT_BATCH_SIZE,
+          sendWelcome: values.welcome,
+          onProgress,
+        }),
+    );
   }
   if (values.welcome) throw new Error('import: --welcome is for customers');
   const format = values.format ?? (path.extname(file).toLowerCase() === '.csv' ? 'csv' : 'ndjson');
   if (!isOneOf(format, ['csv', 'ndjson'] as const)) throw new Error('import: --format must be csv or ndjson');
-  const { size } = await fs.stat(file);
-
-  const [{ createServices }, tickets] = await Promise.all([
-    import('./modules/index.ts'),
-    import('./modules/tickets/index.ts'),
-  ]);
-  // Two connections: an all-or-nothing import holds one for its transaction and checks references on another.
-  const database = await openDatabase(config, {
-    migrate: true,
-    poolMax: 3,
-    applicationName: 'opsdesk-import',
-  });
-  try {
-    const services = createServices(database, config);
-    const ctx = await actingAs(services, values.as);
-    const { state, chunks } = countedFile(file);
-    const show = progressReporter(process.stderr, size);
-    const started = performance.now();
-    const outcome = await tickets.runImport(
-      { db: database.db, tickets: services.tickets },
-      ctx,
-      tickets.parseImport(chunks, format, config.ticketImportMaxRows),
-      {
-        mode,
-        batchSize: config.ticketImportBatchSize,
-        onProgress: ({ rows }) => {
-          show(state.bytes, rows);
-        },
-      },
-    );
-    show(state.bytes, outcome.rows, true);
-    const seconds = (performance.now() - started) / 1000;
-    process.stdout.write(`${summary(outcome, 'tickets', file, seconds, mode)}\n`);
-    return finish(outcome, mode);
-  } finally {
-    await database.close();
-  }
+  const tickets = await import('./modules/tickets/index.ts');
+  return runImportCommand(
+    config,
+    file,
+    { what, mode, as: values.as },
+    ({ services, database, ctx }, chunks, onProgress) =>
+      tickets.runImport(
+        { db: database.db, tickets: services.tickets },
+        ctx,
+        tickets.parseImport(chunks, format, config.ticketImportMaxRows),
+        { mode, batchSize: config.ticketImportBatchSize, onProgress },
+      ),
+  );
 }

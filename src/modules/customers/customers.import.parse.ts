@@ -1,7 +1,14 @@
 import { Value } from '@sinclair/typebox/value';
-import { parse as parseCsv } from 'csv-parse';
 import { AppError } from '../../platform/http/errors.ts';
-import { addressOf, CustomerCreateBody, type CustomerUpdateBody } from './customers.schemas.ts';
+import {
+  csvRows,
+  headerNames,
+  ImportFileRefusal,
+  limitRows,
+  utf8,
+  type RowError,
+} from '../../platform/imports/parse.ts';
+import { CustomerCreateBody, inputOfV2 } from './customers.schemas.ts';
 import { validatedInput, type CustomerInput } from './customers.validation.ts';
 
 /**
@@ -46,21 +53,19 @@ const IGNORED = new Set([
   'marketing_consent.at',
 ]);
 
-export interface RowError {
-  row: number;
-  field: string;
-  message: string;
-}
+export type { RowError };
 
 export type ParsedRow =
   { row: number; input: CustomerInput; errors?: undefined } | { row: number; errors: RowError[] };
 
 /** The whole file refused: `status` is the HTTP status (400, 413, 415, 422). */
-export class ImportFileError extends AppError {
+export class ImportFileError extends ImportFileRefusal {
   constructor(message: string, status = 400) {
-    super('CUSTOMERS_IMPORT_INVALID_FILE', 'invalid', message, { extra: { status } });
+    super('CUSTOMERS_IMPORT_INVALID_FILE', message, status);
   }
 }
+
+const refuse = (message: string, status?: number) => new ImportFileError(message, status);
 
 const TRUE = new Set(['true', 'yes', 'y', '1']);
 const FALSE = new Set(['false', 'no', 'n', '0']);
@@ -133,27 +138,6 @@ function schemaErrors(row: number, body: Record<string, unknown>): RowError[] {
   return errors;
 }
 
-const inputOf = (body: CustomerUpdateBody): CustomerInput =>
-  Object.fromEntries(
-    Object.entries({
-      kind: body.kind,
-      firstName: body.first_name,
-      lastName: body.last_name,
-      company: body.company,
-      organisationId: body.organisation_id,
-      email: body.email,
-      phone: body.phone,
-      addresses: body.addresses?.map(addressOf),
-      dateOfBirth: body.date_of_birth,
-      notes: body.notes,
-      tags: body.tags,
-      ownerId: body.owner_id,
-      status: body.status,
-      marketingConsent: body.marketing_consent,
-      marketingConsentSource: body.marketing_consent_source,
-    }).filter(([, value]) => value !== undefined),
-  );
-
 /** One row checked as a create: its input, or every problem found in it. */
 export function rowInput(row: number, record: Record<string, string>): ParsedRow {
   const errors: RowError[] = [];
@@ -161,7 +145,7 @@ export function rowInput(row: number, record: Record<string, string>): ParsedRow
   errors.push(...schemaErrors(row, body).filter((error) => !errors.some((e) => e.field === error.field)));
   if (errors.length > 0) return { row, errors };
   try {
-    return { row, input: validatedInput(inputOf(body), true) };
+    return { row, input: validatedInput(inputOfV2(body), true) };
   } catch (error) {
     if (!(error instanceof AppError) || !error.fields) throw error;
     return {
@@ -173,41 +157,13 @@ export function rowInput(row: number, record: Record<string, string>): ParsedRow
   }
 }
 
-/** UTF-8 text from bytes; bad bytes refuse the file (naming where), never a crash. */
-async function* utf8(
-  chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
-): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-  let offset = 0;
-  for await (const chunk of chunks) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    try {
-      yield decoder.decode(bytes, { stream: true });
-    } catch {
-      throw new ImportFileError(
-        `The file is not UTF-8 text (invalid bytes near byte ${offset}); save it as UTF-8.`,
-      );
-    }
-    offset += bytes.length;
-  }
-  try {
-    yield decoder.decode();
-  } catch {
-    throw new ImportFileError('The file is not UTF-8 text (it ends inside a character); save it as UTF-8.');
-  }
-}
-
 function headerOf(header: string[]): (string | false)[] {
-  const names = header.map((name) => name.trim().toLowerCase());
-  const unknown = names.filter(
-    (name) =>
-      !(IMPORT_COLUMNS as readonly string[]).includes(name) && !(name in ALIASES) && !IGNORED.has(name),
+  const names = headerNames(
+    header,
+    IMPORT_COLUMNS,
+    (name) => (IMPORT_COLUMNS as readonly string[]).includes(name) || name in ALIASES || IGNORED.has(name),
+    refuse,
   );
-  if (unknown.length > 0)
-    throw new ImportFileError(
-      `Unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name.slice(0, 40)}"`).join(', ')}; columns: ${IMPORT_COLUMNS.join(', ')}.`,
-      422,
-    );
   const columns = names.map((name) => (IGNORED.has(name) ? false : (ALIASES[name] ?? name)));
   if (!columns.some((name) => name === 'first_name' || name === 'last_name' || name === 'company'))
     throw new ImportFileError('The header row needs a first_name, last_name or company column.', 422);
@@ -215,36 +171,16 @@ function headerOf(header: string[]): (string | false)[] {
 }
 
 /** The rows of a CSV file, checked one by one; at most `maxRows` (the file is refused past it). */
-export async function* parseImport(
+export function parseImport(
   chunks: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   maxRows: number,
 ): AsyncGenerator<ParsedRow> {
-  const parser = parseCsv({ columns: headerOf, skip_empty_lines: true, relax_column_count: false });
-  const feed = (async () => {
-    try {
-      for await (const piece of utf8(chunks))
-        if (!parser.write(piece)) await new Promise((resolve) => parser.once('drain', resolve));
-      parser.end();
-    } catch (error) {
-      parser.destroy(error as Error);
-    }
-  })();
-  let row = 1;
-  try {
-    for await (const record of parser as AsyncIterable<Record<string, string>>) {
-      row += 1;
-      if (row - 1 > maxRows)
-        throw new ImportFileError(`The file holds more than ${maxRows} rows; split it.`, 413);
-      yield rowInput(row, record);
-    }
-  } catch (error) {
-    if (error instanceof ImportFileError) throw error;
+  const rows = csvRows(utf8(chunks, refuse), {
+    columns: headerOf,
+    row: rowInput,
     // csv-parse's messages may quote the cells around the fault: only the line is named.
-    const { lines, code } = error as { lines?: number; code?: string };
-    throw new ImportFileError(
-      `The CSV cannot be read${lines ? ` at line ${lines}` : ''}${code ? ` (${code})` : ''}.`,
-      422,
-    );
-  }
-  await feed;
+    unreadable: ({ code }) => `${code ? ` (${code})` : ''}.`,
+    refuse,
+  });
+  return limitRows(rows, maxRows, refuse);
 }

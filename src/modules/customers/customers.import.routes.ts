@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { contextOf } from '../../platform/auth/actor.ts';
+import { rowErrorsRoute } from '../../platform/imports/routes.ts';
 import type { PermissionGrants } from '../../platform/auth/policy.ts';
 import { receiveFile } from '../../platform/http/uploads.ts';
 import { DateTime, IdParams, Nullable } from '../../platform/http/schemas.ts';
@@ -73,12 +74,6 @@ const present = (record: CustomerImport) => ({
   finished_at: record.finishedAt?.toISOString() ?? null,
 });
 
-/** A CSV cell, quoted when needed, and never a formula for a spreadsheet. */
-const csvCell = (value: string | number) => {
-  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
 /**
  * `POST /api/v2/customers/imports` (multipart/form-data, one CSV file in field `file`):
  * checked at once (a file that cannot be read is a 4xx), then run by a job; 202 with
@@ -149,27 +144,13 @@ export const customerImportRoutesV2: FastifyPluginAsyncTypebox<{ imports: Custom
     async (request) => present(await imports.get(contextOf(request).actor, request.params.id)),
   );
 
-  app.get(
-    '/customers/imports/:id/errors',
-    {
-      config: { permission: 'customers:import' },
-      schema: {
-        tags,
-        summary: "A customer import's row problems as CSV (row, field, message; no values)",
-        params: IdParams,
-        produces: ['text/csv'],
-        response: { 200: Type.String({ description: 'row,field,message' }) },
-      },
-    },
-    async (request, reply) => {
-      const record = await imports.get(contextOf(request).actor, request.params.id);
-      const lines = (record.errors as RowError[]).map((error) =>
-        [error.row, error.field, error.message].map(csvCell).join(','),
-      );
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="customer-import-${record.id}-errors.csv"`)
-        .send(['row,field,message', ...lines].join('\n') + '\n');
-    },
-  );
+  rowErrorsRoute(app, {
+    path: '/customers/imports/:id/errors',
+    permission: 'customers:import',
+    tags,
+    summary: "A customer import's row problems as CSV (row, field, message; no values)",
+    load: (request, id) => imports.get(contextOf(request).actor, id),
+    filename: (id) => `customer-import-${id}-errors.csv`,
+    escapeFormulas: true,
+  });
 };

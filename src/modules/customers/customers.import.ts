@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
+import { batches, RolledBack } from '../../platform/imports/run.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { changedFields, customerAuditView } from './customers.audit.ts';
@@ -62,21 +63,6 @@ export interface CustomerImporterDeps {
 }
 
 const CONSENT_SOURCE = 'import';
-
-async function* batches(rows: AsyncIterable<ParsedRow>, size: number): AsyncGenerator<ParsedRow[]> {
-  let batch: ParsedRow[] = [];
-  for await (const row of rows) {
-    batch.push(row);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
-
-/** Thrown inside the all-or-nothing transaction to roll it back once every row was checked. */
-class RolledBack extends Error {}
 
 export function createCustomerImporter({
   db,

@@ -5,43 +5,22 @@ import { contextOf } from '../../platform/auth/actor.ts';
 import { expectedVersion, setEtag, withVersionCheck } from '../../platform/http/etag.ts';
 import { sendList } from '../../platform/http/negotiation.ts';
 import { v2PageSchema } from '../../platform/http/pagination.ts';
-import { definedOnly, IdParams } from '../../platform/http/schemas.ts';
+import { IdParams } from '../../platform/http/schemas.ts';
 import type { Customer } from './customers.pii.ts';
 import { presentCustomerV2 } from './customers.presenters.ts';
 import { customerQuerySchema, parseCustomerQuery } from './customers.query.ts';
 import type { CustomersRouteOptions } from './customers.routes.v1.ts';
 import {
-  addressOf,
   ContactCreateBody,
   CustomerCreateBody,
   CustomerUpdateBody,
   CustomerV2,
+  inputOfV2,
 } from './customers.schemas.ts';
-import type { CustomerInput } from './customers.validation.ts';
 
 type CustomerV2Body = ReturnType<typeof presentCustomerV2>;
 
 const tags = ['customers'];
-
-function inputV2(body: CustomerUpdateBody): CustomerInput {
-  return definedOnly<CustomerInput>({
-    kind: body.kind,
-    firstName: body.first_name,
-    lastName: body.last_name,
-    company: body.company,
-    organisationId: body.organisation_id,
-    email: body.email,
-    phone: body.phone,
-    addresses: body.addresses?.map(addressOf),
-    dateOfBirth: body.date_of_birth,
-    notes: body.notes,
-    tags: body.tags,
-    ownerId: body.owner_id,
-    status: body.status,
-    marketingConsent: body.marketing_consent,
-    marketingConsentSource: body.marketing_consent_source,
-  });
-}
 
 function sendCustomer(
   reply: FastifyReply,
@@ -111,7 +90,7 @@ export const customersRoutesV2: FastifyPluginAsyncTypebox<CustomersRouteOptions>
       },
     },
     async (request, reply) => {
-      const customer = await customers.create(contextOf(request), inputV2(request.body));
+      const customer = await customers.create(contextOf(request), inputOfV2(request.body));
       reply.header('location', `/api/v2/customers/${customer.id}`);
       return reply.code(201).send(sendCustomer(reply, customer, presenterFor(request)));
     },
@@ -134,7 +113,7 @@ export const customersRoutesV2: FastifyPluginAsyncTypebox<CustomersRouteOptions>
       const version = expectedVersion(request, 'v2');
       const present = presenterFor(request);
       const customer = await withVersionCheck('v2', present, () =>
-        customers.update(contextOf(request), request.params.id, inputV2(request.body), version),
+        customers.update(contextOf(request), request.params.id, inputOfV2(request.body), version),
       );
       return sendCustomer(reply, customer, present);
     },
@@ -201,7 +180,7 @@ export const customersRoutesV2: FastifyPluginAsyncTypebox<CustomersRouteOptions>
       const contact = await customers.createContact(
         contextOf(request),
         request.params.id,
-        inputV2(request.body),
+        inputOfV2(request.body),
       );
       reply.header('location', `/api/v2/customers/${contact.id}`);
       return reply.code(201).send(sendCustomer(reply, contact, presenterFor(request)));

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DateTime, Nullable, RelationInput, Version } from '../../platform/http/schemas.ts';
+import { DateTime, definedOnly, Nullable, RelationInput, Version } from '../../platform/http/schemas.ts';
 import type { Address } from './customers.pii.ts';
+import type { CustomerInput } from './customers.validation.ts';
 
 const Kind = Type.Union([Type.Literal('person'), Type.Literal('organisation')]);
 const Status = Type.Union([Type.Literal('lead'), Type.Literal('active'), Type.Literal('inactive')]);
@@ -153,6 +154,27 @@ export const CustomerUpdateBody = Type.Partial(Type.Object({ kind: Kind, ...writ
   additionalProperties: false,
 });
 export type CustomerUpdateBody = Static<typeof CustomerUpdateBody>;
+
+/** A v2 body (a create, an update, or an import row) as the service's input: members given only. */
+export function inputOfV2(body: CustomerUpdateBody): CustomerInput {
+  return definedOnly<CustomerInput>({
+    kind: body.kind,
+    firstName: body.first_name,
+    lastName: body.last_name,
+    company: body.company,
+    organisationId: body.organisation_id,
+    email: body.email,
+    phone: body.phone,
+    addresses: body.addresses?.map(addressOf),
+    dateOfBirth: body.date_of_birth,
+    notes: body.notes,
+    tags: body.tags,
+    ownerId: body.owner_id,
+    status: body.status,
+    marketingConsent: body.marketing_consent,
+    marketingConsentSource: body.marketing_consent_source,
+  });
+}
 
 const { organisation_id: _organisationId, ...contactFields } = writeFields;
 export const ContactCreateBody = Type.Partial(Type.Object(contactFields), { additionalProperties: false });

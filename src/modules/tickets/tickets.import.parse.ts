@@ -1,5 +1,12 @@
-import { parse as parseCsv } from 'csv-parse';
-import { AppError } from '../../platform/http/errors.ts';
+import type { AppError } from '../../platform/http/errors.ts';
+import {
+  csvRows,
+  headerNames,
+  ImportFileRefusal,
+  limitRows,
+  utf8,
+  type RowError,
+} from '../../platform/imports/parse.ts';
 import type { NewTicketItem } from './tickets.batch.ts';
 import { fromLabel, PRIORITY_LABELS, STATUS_LABELS } from './tickets.presenters.ts';
 import type { TicketInput } from './tickets.service.ts';
@@ -34,21 +41,19 @@ export const IMPORT_COLUMNS = [
   'due_date',
 ] as const;
 
-export interface RowError {
-  row: number;
-  field: string;
-  message: string;
-}
+export type { RowError };
 
 export type ParsedRow =
   { row: number; item: NewTicketItem; errors?: undefined } | { row: number; errors: RowError[] };
 
 /** The whole file refused: `status` is the HTTP status (400, 413, 415, 422). */
-export class ImportFileError extends AppError {
+export class ImportFileError extends ImportFileRefusal {
   constructor(message: string, status = 400) {
-    super('TICKET_IMPORT_INVALID_FILE', 'invalid', message, { extra: { status } });
+    super('TICKET_IMPORT_INVALID_FILE', message, status);
   }
 }
+
+const refuse = (message: string, status?: number) => new ImportFileError(message, status);
 
 const MAX_TITLE = 300;
 const MAX_DESCRIPTION = 20_000;
@@ -130,69 +135,22 @@ export function rowItem(row: number, record: Record<string, unknown>): ParsedRow
   return { row, item: { kind, input: defined as TicketInput & { title: string } } };
 }
 
-/** UTF-8 text from bytes; bad bytes refuse the file (a 400 naming where), never a crash. */
-async function* utf8(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-  let offset = 0;
-  for await (const chunk of chunks) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    try {
-      yield decoder.decode(bytes, { stream: true });
-    } catch {
-      throw new ImportFileError(
-        `The file is not UTF-8 text (invalid bytes near byte ${offset}); save it as UTF-8.`,
+const csvRowsOf = (text: AsyncIterable<string>) =>
+  csvRows(text, {
+    columns: (header) => {
+      const names = headerNames(
+        header,
+        IMPORT_COLUMNS,
+        (name) => (IMPORT_COLUMNS as readonly string[]).includes(name),
+        refuse,
       );
-    }
-    offset += bytes.length;
-  }
-  try {
-    yield decoder.decode();
-  } catch {
-    throw new ImportFileError('The file is not UTF-8 text (it ends inside a character); save it as UTF-8.');
-  }
-}
-
-async function* csvRows(text: AsyncIterable<string>): AsyncGenerator<ParsedRow> {
-  const parser = parseCsv({
-    columns: (header: string[]) => {
-      const names = header.map((name) => name.trim().toLowerCase());
-      const unknown = names.filter((name) => !(IMPORT_COLUMNS as readonly string[]).includes(name));
-      if (unknown.length > 0)
-        throw new ImportFileError(
-          `Unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name.slice(0, 40)}"`).join(', ')}; columns: ${IMPORT_COLUMNS.join(', ')}.`,
-          422,
-        );
       if (!names.includes('title')) throw new ImportFileError('The header row has no "title" column.', 422);
       return names;
     },
-    skip_empty_lines: true,
-    relax_column_count: false,
+    row: rowItem,
+    unreadable: ({ message }) => `: ${message}`,
+    refuse,
   });
-  const feed = (async () => {
-    try {
-      for await (const piece of text)
-        if (!parser.write(piece)) await new Promise((resolve) => parser.once('drain', resolve));
-      parser.end();
-    } catch (error) {
-      parser.destroy(error as Error);
-    }
-  })();
-  let row = 1;
-  try {
-    for await (const record of parser as AsyncIterable<Record<string, string>>) {
-      row += 1;
-      yield rowItem(row, record);
-    }
-  } catch (error) {
-    if (error instanceof ImportFileError) throw error;
-    const { lines } = error as { lines?: number };
-    throw new ImportFileError(
-      `The CSV cannot be read${lines ? ` at line ${lines}` : ''}: ${(error as Error).message}`,
-      422,
-    );
-  }
-  await feed;
-}
 
 async function* ndjsonRows(text: AsyncIterable<string>): AsyncGenerator<ParsedRow> {
   let rest = '';
@@ -229,17 +187,11 @@ async function* ndjsonRows(text: AsyncIterable<string>): AsyncGenerator<ParsedRo
 }
 
 /** The rows of a file, checked one by one, at most `maxRows` (the file is refused past it). */
-export async function* parseImport(
+export function parseImport(
   chunks: AsyncIterable<Buffer | string>,
   format: ImportFormat,
   maxRows: number,
 ): AsyncGenerator<ParsedRow> {
-  const text = utf8(chunks);
-  let count = 0;
-  for await (const row of format === 'csv' ? csvRows(text) : ndjsonRows(text)) {
-    count += 1;
-    if (count > maxRows)
-      throw new ImportFileError(`The file holds more than ${maxRows} rows; split it.`, 413);
-    yield row;
-  }
+  const text = utf8(chunks, refuse);
+  return limitRows(format === 'csv' ? csvRowsOf(text) : ndjsonRows(text), maxRows, refuse);
 }

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { contextOf } from '../../platform/auth/actor.ts';
+import { rowErrorsRoute } from '../../platform/imports/routes.ts';
 import { IdParams } from '../../platform/http/schemas.ts';
 import { ticketErrors } from './tickets.errors.ts';
 import { ImportFileError, IMPORT_COLUMNS, type ImportFormat, type RowError } from './tickets.import.parse.ts';
@@ -58,11 +59,6 @@ const presentRecord = (record: TicketImport) => ({
   created_at: record.createdAt.toISOString(),
   finished_at: record.finishedAt?.toISOString() ?? null,
 });
-
-const csvCell = (value: string | number) => {
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
 
 /**
  * `POST /api/v2/tickets/imports`: a CSV (`text/csv`) or NDJSON (`application/x-ndjson`)
@@ -138,27 +134,13 @@ export const ticketImportRoutesV2: FastifyPluginAsyncTypebox<{
     async (request) => presentRecord(await imports.get(contextOf(request).actor, request.params.id)),
   );
 
-  app.get(
-    '/tickets/imports/:id/errors',
-    {
-      config: { permission: 'tickets:import' },
-      schema: {
-        tags,
-        summary: "A ticket import's row problems as CSV",
-        params: IdParams,
-        produces: ['text/csv'],
-        response: { 200: Type.String({ description: 'row,field,message' }) },
-      },
-    },
-    async (request, reply) => {
-      const record = await imports.get(contextOf(request).actor, request.params.id);
-      const lines = (record.errors as RowError[]).map((error) =>
-        [error.row, error.field, error.message].map(csvCell).join(','),
-      );
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="ticket-import-${record.id}-errors.csv"`)
-        .send(['row,field,message', ...lines].join('\n') + '\n');
-    },
-  );
+  rowErrorsRoute(app, {
+    path: '/tickets/imports/:id/errors',
+    permission: 'tickets:import',
+    tags,
+    summary: "A ticket import's row problems as CSV",
+    load: (request, id) => imports.get(contextOf(request).actor, id),
+    filename: (id) => `ticket-import-${id}-errors.csv`,
+    escapeFormulas: false,
+  });
 };

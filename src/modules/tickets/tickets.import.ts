@@ -2,6 +2,7 @@ import type { RequestContext } from '../../platform/auth/actor.ts';
 import { bumpGeneration } from '../../platform/cache/count-cache.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import type { FieldErrors } from '../../platform/http/errors.ts';
+import { batches, RolledBack } from '../../platform/imports/run.ts';
 import type { NewTicketItem, TicketBatch } from './tickets.batch.ts';
 import type { ParsedRow, RowError } from './tickets.import.parse.ts';
 
@@ -39,22 +40,6 @@ export interface ImportSettings {
 
 const flatten = (row: number, errors: FieldErrors): RowError[] =>
   Object.entries(errors).flatMap(([field, messages]) => messages.map((message) => ({ row, field, message })));
-
-/** Rows in lists of `size`. */
-async function* batches(rows: AsyncIterable<ParsedRow>, size: number): AsyncGenerator<ParsedRow[]> {
-  let batch: ParsedRow[] = [];
-  for await (const row of rows) {
-    batch.push(row);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
-
-/** Thrown inside the all-or-nothing transaction to roll it back once every row was checked. */
-class RolledBack extends Error {}
 
 export async function runImport(
   deps: { db: Database; tickets: TicketBatch },

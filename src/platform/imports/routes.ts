@@ -1,0 +1,57 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { IdParams } from '../http/schemas.ts';
+import type { RowError } from './parse.ts';
+
+type TypeboxApp = Parameters<FastifyPluginAsyncTypebox>[0];
+
+export interface RowErrorsRouteOptions {
+  /** The route, ending in `/:id/errors`. */
+  path: string;
+  permission: string;
+  tags: string[];
+  summary: string;
+  /** The import's record for the caller (its module's not-found error otherwise). */
+  load: (request: FastifyRequest, id: number) => Promise<{ id: number; errors: unknown }>;
+  /** The download's file name, from the import's id. */
+  filename: (id: number) => string;
+  /** Prefix a cell that starts like a spreadsheet formula with `'`. */
+  escapeFormulas: boolean;
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** `GET .../imports/{id}/errors`: an import's row problems as CSV (row, field, message), a download. */
+export function rowErrorsRoute(app: TypeboxApp, options: RowErrorsRouteOptions) {
+  const csvCell = (value: string | number) => {
+    const text =
+      options.escapeFormulas && typeof value === 'string' && FORMULA_START.test(value)
+        ? `'${value}`
+        : String(value);
+    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  app.get(
+    options.path,
+    {
+      config: { permission: options.permission },
+      schema: {
+        tags: options.tags,
+        summary: options.summary,
+        params: IdParams,
+        produces: ['text/csv'],
+        response: { 200: Type.String({ description: 'row,field,message' }) },
+      },
+    },
+    async (request, reply) => {
+      const record = await options.load(request, request.params.id);
+      const lines = (record.errors as RowError[]).map((error) =>
+        [error.row, error.field, error.message].map(csvCell).join(','),
+      );
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${options.filename(record.id)}"`)
+        .send(['row,field,message', ...lines].join('\n') + '\n');
+    },
+  );
+}
