@@ -151,6 +151,5 @@ export const customerImportRoutesV2: FastifyPluginAsyncTypebox<{ imports: Custom
     summary: "A customer import's row problems as CSV (row, field, message; no values)",
     load: (request, id) => imports.get(contextOf(request).actor, id),
     filename: (id) => `customer-import-${id}-errors.csv`,
-    escapeFormulas: true,
   });
 };

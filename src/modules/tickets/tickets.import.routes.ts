@@ -141,6 +141,5 @@ export const ticketImportRoutesV2: FastifyPluginAsyncTypebox<{
     summary: "A ticket import's row problems as CSV",
     load: (request, id) => imports.get(contextOf(request).actor, id),
     filename: (id) => `ticket-import-${id}-errors.csv`,
-    escapeFormulas: false,
   });
 };

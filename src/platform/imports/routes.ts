@@ -16,19 +16,16 @@ export interface RowErrorsRouteOptions {
   load: (request: FastifyRequest, id: number) => Promise<{ id: number; errors: unknown }>;
   /** The download's file name, from the import's id. */
   filename: (id: number) => string;
-  /** Prefix a cell that starts like a spreadsheet formula with `'`. */
-  escapeFormulas: boolean;
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** `GET .../imports/{id}/errors`: an import's row problems as CSV (row, field, message), a download. */
 export function rowErrorsRoute(app: TypeboxApp, options: RowErrorsRouteOptions) {
+  // A field name can come from the file (an NDJSON key): a cell that starts like a
+  // spreadsheet formula is prefixed with ' so a spreadsheet shows it, never runs it.
   const csvCell = (value: string | number) => {
-    const text =
-      options.escapeFormulas && typeof value === 'string' && FORMULA_START.test(value)
-        ? `'${value}`
-        : String(value);
+    const text = typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : String(value);
     return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   app.get(
