@@ -5,7 +5,7 @@ import { rowErrorsRoute } from './routes.ts';
 describe('the row-problems download', () => {
   it('quotes what needs quoting and defuses cells that start like a spreadsheet formula', async () => {
     const app = Fastify();
-    rowErrorsRoute(app as never, {
+    rowErrorsRoute(app, {
       path: '/imports/:id/errors',
       permission: 'imports:read',
       tags: ['imports'],
