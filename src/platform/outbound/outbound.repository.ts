@@ -39,16 +39,7 @@ export function targetQueries<Row extends object, Insert extends object>(table: 
   const matching = (id: number, expectedVersion?: number) =>
     and(eq(table.id, id), expectedVersion === undefined ? undefined : eq(table.version, expectedVersion));
   return {
-    list: (executor: Executor, where: SQL | undefined, orderBy: SQL[], limit: number, offset: number) =>
-      executor
-        .select()
-        .from(t)
-        .where(where)
-        .orderBy(...orderBy)
-        .limit(limit)
-        .offset(offset) as Promise<Row[]>,
-
-    count: (executor: Executor, where: SQL | undefined) => countOf(executor, table, where),
+    ...pageQueries<Row>(table),
 
     byId: async (
       executor: Executor,
@@ -103,18 +94,8 @@ export function targetQueries<Row extends object, Insert extends object>(table: 
 
 /** The queries every delivery log has: its page, its count, and pruning. */
 export function deliveryLogQueries<Row extends object>(table: DeliveryTable) {
-  const t = table as any;
   return {
-    list: (executor: Executor, where: SQL | undefined, orderBy: SQL[], limit: number, offset: number) =>
-      executor
-        .select()
-        .from(t)
-        .where(where)
-        .orderBy(...orderBy)
-        .limit(limit)
-        .offset(offset) as Promise<Row[]>,
-
-    count: (executor: Executor, where: SQL | undefined) => countOf(executor, table, where),
+    ...pageQueries<Row>(table),
 
     /** Deletes finished deliveries older than `before`, in batches so no one statement locks the whole log. */
     prune: async (executor: Executor, before: Date, batchSize = 5000): Promise<number> => {
@@ -130,10 +111,22 @@ export function deliveryLogQueries<Row extends object>(table: DeliveryTable) {
   };
 }
 
-async function countOf(executor: Executor, table: PgTable, where: SQL | undefined): Promise<number> {
-  const [row] = await executor
-    .select({ value: count() })
-    .from(table as any)
-    .where(where);
-  return row?.value ?? 0;
+/** A table's page of rows and its count, the pair `listQueries` binds. */
+function pageQueries<Row extends object>(table: PgTable) {
+  const t = table as any;
+  return {
+    list: (executor: Executor, where: SQL | undefined, orderBy: SQL[], limit: number, offset: number) =>
+      executor
+        .select()
+        .from(t)
+        .where(where)
+        .orderBy(...orderBy)
+        .limit(limit)
+        .offset(offset) as Promise<Row[]>,
+
+    count: async (executor: Executor, where: SQL | undefined): Promise<number> => {
+      const [row] = await executor.select({ value: count() }).from(t).where(where);
+      return row?.value ?? 0;
+    },
+  };
 }
