@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply } from 'fastify';
 import { contextOf } from '../../platform/auth/actor.ts';
-import { expectedVersion, setEtag, withVersionCheck } from '../../platform/http/etag.ts';
 import { sendList } from '../../platform/http/negotiation.ts';
 import { v2PageSchema } from '../../platform/http/pagination.ts';
 import { listQuerySchema, parseListQuery } from '../../platform/http/query.ts';
 import { IdParams } from '../../platform/http/schemas.ts';
+import { mountTargetRoutes } from '../../platform/outbound/outbound.routes.ts';
 import { presentDeliveryV2, presentTargetV2 } from './revalidation.presenters.ts';
 import { deliveryList, targetList } from './revalidation.repository.ts';
 import {
@@ -18,7 +17,6 @@ import {
   TargetWithSecretV2,
 } from './revalidation.schemas.ts';
 import type { RevalidationService, TargetInput } from './revalidation.service.ts';
-import type { RevalidationTarget } from './revalidation.tables.ts';
 
 export interface RevalidationRouteOptions {
   revalidation: RevalidationService;
@@ -35,90 +33,44 @@ const inputOf = (body: TargetUpdateBody): TargetInput => ({
   secret: body.secret,
 });
 
-function sendTarget(reply: FastifyReply, target: RevalidationTarget) {
-  setEtag(reply, target.version);
-  return presentTargetV2(target);
-}
-
 /** `/api/v2/revalidation-targets`: admins point Opsdesk at the revalidation routes of their frontends. */
 export const revalidationRoutesV2: FastifyPluginAsyncTypebox<RevalidationRouteOptions> = async (
   app,
   { revalidation },
 ) => {
-  app.get(
+  mountTargetRoutes(app, {
     base,
-    {
-      config,
-      schema: {
-        tags,
-        summary: 'Revalidation targets.',
-        querystring: listQuerySchema(targetList, 'v2'),
-        response: { 200: v2PageSchema(TargetV2) },
+    tags,
+    config,
+    filename: 'revalidation-targets',
+    list: targetList,
+    schemas: {
+      item: TargetV2,
+      withSecret: TargetWithSecretV2,
+      create: TargetCreateBody,
+      update: TargetUpdateBody,
+    },
+    summaries: {
+      list: 'Revalidation targets.',
+      create:
+        'Point Opsdesk at a revalidation route: from now on it POSTs the cache tags of every change there. The answer holds the secret, shown only here.',
+      get: 'One revalidation target.',
+      update: 'Change a target (URL, description, enabled, secret); requires If-Match.',
+    },
+    present: presentTargetV2,
+    createInput: (body) => ({ ...inputOf(body), url: body.url }),
+    updateInput: inputOf,
+    service: {
+      list: (params) => revalidation.list(params),
+      all: (params) => revalidation.all(params),
+      get: (id) => revalidation.get(id),
+      update: (ctx, id, input, version) => revalidation.update(ctx, id, input, version),
+      create: async (ctx, input) => {
+        const { target, secret } = await revalidation.create(ctx, input);
+        return { row: target, secret };
       },
     },
-    (request, reply) => {
-      const params = parseListQuery(targetList, request.query, 'v2');
-      return sendList(request, reply, {
-        page: () => revalidation.list(params),
-        all: () => revalidation.all(params),
-        present: presentTargetV2,
-        item: TargetV2,
-        filename: 'revalidation-targets',
-      });
-    },
-  );
-
-  app.post(
-    base,
-    {
-      config,
-      schema: {
-        tags,
-        summary:
-          'Point Opsdesk at a revalidation route: from now on it POSTs the cache tags of every change there. The answer holds the secret, shown only here.',
-        body: TargetCreateBody,
-        response: { 201: TargetWithSecretV2 },
-      },
-    },
-    async (request, reply) => {
-      const { target, secret } = await revalidation.create(contextOf(request), {
-        ...inputOf(request.body),
-        url: request.body.url,
-      });
-      reply.header('location', `/api/v2${base}/${target.id}`);
-      return reply.code(201).send({ ...sendTarget(reply, target), secret });
-    },
-  );
-
-  app.get(
-    `${base}/:id`,
-    {
-      config,
-      schema: { tags, summary: 'One revalidation target.', params: IdParams, response: { 200: TargetV2 } },
-    },
-    async (request, reply) => sendTarget(reply, await revalidation.get(request.params.id)),
-  );
-
-  app.patch(
-    `${base}/:id`,
-    {
-      config,
-      schema: {
-        tags,
-        summary: 'Change a target (URL, description, enabled, secret); requires If-Match.',
-        params: IdParams,
-        body: TargetUpdateBody,
-        response: { 200: TargetV2 },
-      },
-    },
-    async (request, reply) => {
-      const version = expectedVersion(request, 'v2');
-      const target = await withVersionCheck('v2', presentTargetV2, () =>
-        revalidation.update(contextOf(request), request.params.id, inputOf(request.body), version),
-      );
-      return sendTarget(reply, target);
-    },
-  );
+  });
 
   app.delete(
     `${base}/:id`,

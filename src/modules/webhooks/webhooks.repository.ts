@@ -1,6 +1,12 @@
-import { and, asc, count, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import { defineList } from '../../platform/http/query.ts';
+import {
+  deliveryLogQueries,
+  deliveryStatusFilter,
+  targetListOf,
+  targetQueries,
+} from '../../platform/outbound/outbound.repository.ts';
 import {
   webhookAttempts,
   webhookDeliveries,
@@ -11,22 +17,15 @@ import {
   type WebhookEndpoint,
 } from './webhooks.tables.ts';
 
-export const endpointList = defineList({
-  id: webhookEndpoints.id,
-  filters: { enabled: { column: webhookEndpoints.enabled, type: 'boolean' } },
-  search: [webhookEndpoints.url, webhookEndpoints.description],
-  sort: { id: { column: webhookEndpoints.id } },
-  defaultSort: 'id',
-});
+const endpoints = targetQueries<WebhookEndpoint, typeof webhookEndpoints.$inferInsert>(webhookEndpoints);
+const deliveries = deliveryLogQueries<WebhookDelivery>(webhookDeliveries);
+
+export const endpointList = targetListOf(webhookEndpoints);
 
 export const deliveryList = defineList({
   id: webhookDeliveries.id,
   filters: {
-    status: {
-      column: webhookDeliveries.status,
-      type: 'string',
-      values: ['pending', 'retrying', 'succeeded', 'dead'],
-    },
+    status: deliveryStatusFilter(webhookDeliveries),
     event_type: { column: webhookDeliveries.eventType, type: 'string' },
     event_id: { column: webhookDeliveries.eventId, type: 'integer' },
   },
@@ -35,90 +34,19 @@ export const deliveryList = defineList({
   defaultSort: '-id',
 });
 
-export const listEndpoints = (
-  executor: Executor,
-  where: SQL | undefined,
-  orderBy: SQL[],
-  limit: number,
-  offset: number,
-) =>
-  executor
-    .select()
-    .from(webhookEndpoints)
-    .where(where)
-    .orderBy(...orderBy)
-    .limit(limit)
-    .offset(offset);
-
-export async function countEndpoints(executor: Executor, where: SQL | undefined): Promise<number> {
-  const [row] = await executor.select({ value: count() }).from(webhookEndpoints).where(where);
-  return row?.value ?? 0;
-}
-
-export const listDeliveries = (
-  executor: Executor,
-  where: SQL | undefined,
-  orderBy: SQL[],
-  limit: number,
-  offset: number,
-) =>
-  executor
-    .select()
-    .from(webhookDeliveries)
-    .where(where)
-    .orderBy(...orderBy)
-    .limit(limit)
-    .offset(offset);
-
-export async function countDeliveries(executor: Executor, where: SQL | undefined): Promise<number> {
-  const [row] = await executor.select({ value: count() }).from(webhookDeliveries).where(where);
-  return row?.value ?? 0;
-}
+export const listEndpoints = endpoints.list;
+export const countEndpoints = endpoints.count;
+export const listDeliveries = deliveries.list;
+export const countDeliveries = deliveries.count;
+export const endpointById = endpoints.byId;
+export const insertEndpoint = endpoints.insert;
+export const updateEndpoint = endpoints.update;
+export const deleteEndpoint = endpoints.remove;
+export const enabledEndpointIds = endpoints.enabledIds;
+/** Deletes delivery logs older than `before`, in batches. */
+export const pruneDeliveries = deliveries.prune;
 
 export const deliveriesOfEndpoint = (endpointId: number): SQL => eq(webhookDeliveries.endpointId, endpointId);
-
-export async function endpointById(
-  executor: Executor,
-  id: number,
-  options: { lock?: 'update' | 'skip-locked' } = {},
-): Promise<WebhookEndpoint | undefined> {
-  const query = executor.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id));
-  const [row] = await (options.lock === 'update'
-    ? query.for('update')
-    : options.lock === 'skip-locked'
-      ? query.for('update', { skipLocked: true })
-      : query);
-  return row;
-}
-
-export async function insertEndpoint(
-  executor: Executor,
-  values: typeof webhookEndpoints.$inferInsert,
-): Promise<WebhookEndpoint> {
-  const [row] = await executor.insert(webhookEndpoints).values(values).returning();
-  if (!row) throw new Error('insert returned nothing');
-  return row;
-}
-
-/** Applies `values` (and bumps the version) when the version matches; undefined on a conflict. */
-export async function updateEndpoint(
-  executor: Executor,
-  id: number,
-  values: Partial<typeof webhookEndpoints.$inferInsert>,
-  expectedVersion?: number,
-): Promise<WebhookEndpoint | undefined> {
-  const [row] = await executor
-    .update(webhookEndpoints)
-    .set({ ...values, version: sql`${webhookEndpoints.version} + 1`, updatedAt: new Date() })
-    .where(
-      and(
-        eq(webhookEndpoints.id, id),
-        expectedVersion === undefined ? undefined : eq(webhookEndpoints.version, expectedVersion),
-      ),
-    )
-    .returning();
-  return row;
-}
 
 /** Bookkeeping that is no edit of the endpoint (cursor, failure clock): the version stays. */
 export async function setEndpointState(
@@ -137,32 +65,6 @@ export async function markFailing(executor: Executor, id: number, at: Date): Pro
     .where(eq(webhookEndpoints.id, id))
     .returning({ failingSince: webhookEndpoints.failingSince });
   return row?.failingSince ?? at;
-}
-
-export async function deleteEndpoint(
-  executor: Executor,
-  id: number,
-  expectedVersion?: number,
-): Promise<boolean> {
-  const rows = await executor
-    .delete(webhookEndpoints)
-    .where(
-      and(
-        eq(webhookEndpoints.id, id),
-        expectedVersion === undefined ? undefined : eq(webhookEndpoints.version, expectedVersion),
-      ),
-    )
-    .returning({ id: webhookEndpoints.id });
-  return rows.length > 0;
-}
-
-export async function enabledEndpointIds(executor: Executor): Promise<number[]> {
-  const rows = await executor
-    .select({ id: webhookEndpoints.id })
-    .from(webhookEndpoints)
-    .where(eq(webhookEndpoints.enabled, true))
-    .orderBy(asc(webhookEndpoints.id));
-  return rows.map((row) => row.id);
 }
 
 /** Queues deliveries; one already queued for the same endpoint and event is left alone. */
@@ -294,16 +196,4 @@ export async function requeue(
       ),
     )
     .returning({ id: webhookDeliveries.id, lane: webhookDeliveries.lane });
-}
-
-/** Deletes delivery logs older than `before`, in batches. */
-export async function pruneDeliveries(executor: Executor, before: Date, batchSize = 5000): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const result = await executor.execute(
-      sql`delete from ${webhookDeliveries} where ${webhookDeliveries.id} in (select ${webhookDeliveries.id} from ${webhookDeliveries} where ${webhookDeliveries.createdAt} < ${before} and ${webhookDeliveries.status} in ('succeeded', 'dead') limit ${batchSize})`,
-    );
-    total += result.rowCount ?? 0;
-    if ((result.rowCount ?? 0) < batchSize) return total;
-  }
 }

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply } from 'fastify';
 import { contextOf } from '../../platform/auth/actor.ts';
-import { expectedVersion, setEtag, withVersionCheck } from '../../platform/http/etag.ts';
+import { expectedVersion, withVersionCheck } from '../../platform/http/etag.ts';
 import { sendList } from '../../platform/http/negotiation.ts';
 import { v2PageSchema } from '../../platform/http/pagination.ts';
 import { listQuerySchema, parseListQuery } from '../../platform/http/query.ts';
 import { IdParams } from '../../platform/http/schemas.ts';
+import { mountTargetRoutes, sendVersioned } from '../../platform/outbound/outbound.routes.ts';
 import { presentAttemptV2, presentDeliveryV2, presentEndpointV2 } from './webhooks.presenters.ts';
 import { deliveryList, endpointList } from './webhooks.repository.ts';
 import {
@@ -22,7 +22,6 @@ import {
   ReplayedV2,
 } from './webhooks.schemas.ts';
 import type { EndpointInput, WebhooksService } from './webhooks.service.ts';
-import type { WebhookEndpoint } from './webhooks.tables.ts';
 
 export interface WebhooksRouteOptions {
   webhooks: WebhooksService;
@@ -39,91 +38,44 @@ const inputOf = (body: EndpointUpdateBody): EndpointInput => ({
   enabled: body.enabled,
 });
 
-function sendEndpoint(reply: FastifyReply, endpoint: WebhookEndpoint) {
-  setEtag(reply, endpoint.version);
-  return presentEndpointV2(endpoint);
-}
-
 /** `/api/v2/webhooks/...`: admins manage endpoints, read the delivery log, replay, ping. */
 export const webhooksRoutesV2: FastifyPluginAsyncTypebox<WebhooksRouteOptions> = async (
   app,
   { webhooks },
 ) => {
-  app.get(
+  mountTargetRoutes(app, {
     base,
-    {
-      config,
-      schema: {
-        tags,
-        summary: 'Webhook endpoints.',
-        querystring: listQuerySchema(endpointList, 'v2'),
-        response: { 200: v2PageSchema(EndpointV2) },
+    tags,
+    config,
+    filename: 'webhook-endpoints',
+    list: endpointList,
+    schemas: {
+      item: EndpointV2,
+      withSecret: EndpointWithSecretV2,
+      create: EndpointCreateBody,
+      update: EndpointUpdateBody,
+    },
+    summaries: {
+      list: 'Webhook endpoints.',
+      create: 'Subscribe a URL to event types; the answer holds its signing secret, shown only here.',
+      get: 'One webhook endpoint.',
+      update:
+        'Change an endpoint (URL, types, description, enabled); requires If-Match. Enabling resumes its queue.',
+    },
+    present: presentEndpointV2,
+    createInput: (body) => ({ ...inputOf(body), url: body.url }),
+    updateInput: inputOf,
+    service: {
+      list: (params) => webhooks.list(params),
+      all: (params) => webhooks.all(params),
+      get: (id) => webhooks.get(id),
+      update: (ctx, id, input, version) => webhooks.update(ctx, id, input, version),
+      create: async (ctx, input) => {
+        const { endpoint, secret } = await webhooks.create(ctx, input);
+        return { row: endpoint, secret };
       },
     },
-    (request, reply) => {
-      const params = parseListQuery(endpointList, request.query, 'v2');
-      return sendList(request, reply, {
-        page: () => webhooks.list(params),
-        all: () => webhooks.all(params),
-        present: presentEndpointV2,
-        item: EndpointV2,
-        filename: 'webhook-endpoints',
-      });
-    },
-  );
-
-  app.post(
-    base,
-    {
-      config,
-      schema: {
-        tags,
-        summary: 'Subscribe a URL to event types; the answer holds its signing secret, shown only here.',
-        body: EndpointCreateBody,
-        response: { 201: EndpointWithSecretV2 },
-      },
-    },
-    async (request, reply) => {
-      const body = request.body;
-      const { endpoint, secret } = await webhooks.create(contextOf(request), {
-        ...inputOf(body),
-        url: body.url,
-      });
-      reply.header('location', `/api/v2${base}/${endpoint.id}`);
-      return reply.code(201).send({ ...sendEndpoint(reply, endpoint), secret });
-    },
-  );
-
-  app.get(
-    `${base}/:id`,
-    {
-      config,
-      schema: { tags, summary: 'One webhook endpoint.', params: IdParams, response: { 200: EndpointV2 } },
-    },
-    async (request, reply) => sendEndpoint(reply, await webhooks.get(request.params.id)),
-  );
-
-  app.patch(
-    `${base}/:id`,
-    {
-      config,
-      schema: {
-        tags,
-        summary:
-          'Change an endpoint (URL, types, description, enabled); requires If-Match. Enabling resumes its queue.',
-        params: IdParams,
-        body: EndpointUpdateBody,
-        response: { 200: EndpointV2 },
-      },
-    },
-    async (request, reply) => {
-      const version = expectedVersion(request, 'v2');
-      const endpoint = await withVersionCheck('v2', presentEndpointV2, () =>
-        webhooks.update(contextOf(request), request.params.id, inputOf(request.body), version),
-      );
-      return sendEndpoint(reply, endpoint);
-    },
-  );
+  });
 
   app.delete(
     `${base}/:id`,
@@ -159,7 +111,7 @@ export const webhooksRoutesV2: FastifyPluginAsyncTypebox<WebhooksRouteOptions> =
     },
     async (request, reply) => {
       const { endpoint, secret } = await webhooks.rotateSecret(contextOf(request), request.params.id);
-      return { ...sendEndpoint(reply, endpoint), secret };
+      return { ...sendVersioned(reply, endpoint, presentEndpointV2), secret };
     },
   );
 
