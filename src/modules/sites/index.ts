@@ -13,7 +13,9 @@ export {
 } from './sites.service.ts';
 export { facilitiesForExport } from './sites.export.ts';
 export { sitesPermissions } from './sites.policy.ts';
-export { sitesRoutesV1, sitesRoutesV2, type SitesRouteOptions } from './sites.routes.ts';
+export { type SitesRouteOptions } from './sites.routes.ts';
+export { sitesRoutesV1 } from './sites.routes.v1.ts';
+export { sitesRoutesV2 } from './sites.routes.v2.ts';
 export {
   presentFacilityV1,
   presentFacilityV2,
