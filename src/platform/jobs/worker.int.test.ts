@@ -3,8 +3,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/helpers/database.ts';
 import { connectDatabase, type DatabaseHandle } from '../db/client.ts';
-import { defineJob, enqueue } from './define-job.ts';
-import { startTcpProxy, targetOf, throughProxy } from '../../../test/resilience/helpers.ts';
+import { defineJob, enqueue, type JobDefinition } from './define-job.ts';
+import { startTcpProxy, targetOf, throughProxy, type TcpProxy } from '../../../test/resilience/helpers.ts';
 import { startWorker, superviseWorker } from './worker.ts';
 
 /**
@@ -78,7 +78,8 @@ describe('job worker stop', () => {
     });
   });
 
-  it('starts again by itself after PostgreSQL went away under a running job', async () => {
+  /** A supervised worker whose pool reaches PostgreSQL through a proxy the test can blackhole. */
+  async function behindProxy(jobs: JobDefinition[], body: (proxy: TcpProxy) => Promise<void>) {
     const proxy = await startTcpProxy(targetOf(database.url, 5432));
     const through = connectDatabase({
       url: throughProxy(database.url, proxy),
@@ -86,27 +87,29 @@ describe('job worker stop', () => {
       statementTimeoutMs: 300,
       connectTimeoutMs: 300,
     });
-    const worker = superviseWorker({
-      pool: through.pool,
-      jobs: [slowJob],
-      concurrency: 1,
-      log,
-      retryMs: 100,
-    });
+    const worker = superviseWorker({ pool: through.pool, jobs, concurrency: 1, log, retryMs: 100 });
     try {
-      await enqueue(handle.db, slowJob, { id: 'cut-off', ms: 1000 });
-      await waitForStart('cut-off');
-      // The job ends while its worker cannot record it: graphile-worker stops on that error.
-      proxy.blackhole();
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      proxy.restore();
-      await enqueue(handle.db, slowJob, { id: 'after-outage', ms: 0 });
-      await waitForStart('after-outage');
+      await body(proxy);
     } finally {
       await worker.stop(2000);
       await through.close(500);
       await proxy.close();
     }
+  }
+
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('starts again by itself after PostgreSQL went away under a running job', async () => {
+    await behindProxy([slowJob], async (proxy) => {
+      await enqueue(handle.db, slowJob, { id: 'cut-off', ms: 1000 });
+      await waitForStart('cut-off');
+      // The job ends while its worker cannot record it: graphile-worker stops on that error.
+      proxy.blackhole();
+      await pause(3000);
+      proxy.restore();
+      await enqueue(handle.db, slowJob, { id: 'after-outage', ms: 0 });
+      await waitForStart('after-outage');
+    });
   });
 
   // The cron loop reads the database on each minute's tick only: the test blackholes
@@ -118,32 +121,13 @@ describe('job worker stop', () => {
       cron: '* * * * *',
       async handler() {},
     });
-    const proxy = await startTcpProxy(targetOf(database.url, 5432));
-    const through = connectDatabase({
-      url: throughProxy(database.url, proxy),
-      poolMax: 4,
-      statementTimeoutMs: 300,
-      connectTimeoutMs: 300,
-    });
-    const worker = superviseWorker({
-      pool: through.pool,
-      jobs: [slowJob, tick],
-      concurrency: 1,
-      log,
-      retryMs: 100,
-    });
-    try {
-      const untilTick = 60_000 - (Date.now() % 60_000);
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, untilTick - 1500)));
+    await behindProxy([slowJob, tick], async (proxy) => {
+      await pause(Math.max(0, 60_000 - (Date.now() % 60_000) - 1500));
       proxy.blackhole();
-      await new Promise((resolve) => setTimeout(resolve, 4000));
+      await pause(4000);
       proxy.restore();
       await enqueue(handle.db, slowJob, { id: 'after-cron-outage', ms: 0 });
       await waitForStart('after-cron-outage');
-    } finally {
-      await worker.stop(2000);
-      await through.close(500);
-      await proxy.close();
-    }
+    });
   });
 });
