@@ -7,6 +7,7 @@ import { defineJob } from '../jobs/define-job.ts';
 import type { Database, Executor } from '../db/client.ts';
 import { idempotencyKeys } from './idempotency.tables.ts';
 import { AppError } from './errors.ts';
+import { asArray, routeTakes } from './route-hooks.ts';
 
 /**
  * `Idempotency-Key` on POST (the IETF httpapi draft, as Stripe does it): the first
@@ -212,16 +213,14 @@ export const idempotencyPlugin = fp(
     // The hooks go on the routes that take POST (and may be retried) only: a GET pays
     // for none of them.
     app.addHook('onRoute', (route) => {
-      if (![route.method].flat().includes('POST') || route.config?.secretResponse) return;
-      route.preHandler = [...hooksOf(route.preHandler), claimKey];
-      route.onSend = [...hooksOf(route.onSend), storeAnswer];
-      route.onResponse = [...hooksOf(route.onResponse), endClaim];
+      if (!routeTakes(route, 'POST') || route.config?.secretResponse) return;
+      route.preHandler = [...asArray(route.preHandler), claimKey];
+      route.onSend = [...asArray(route.onSend), storeAnswer];
+      route.onResponse = [...asArray(route.onResponse), endClaim];
     });
   },
   { name: 'opsdesk-idempotency' },
 );
-
-const hooksOf = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? [] : ([hooks].flat() as T[]));
 
 /** Hourly: forgets stored responses past the 24-hour replay window. */
 export const purgeIdempotencyKeysJob = (db: Database) =>

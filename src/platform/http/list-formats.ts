@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { mediaTypes, negotiatedFormat } from './negotiation.ts';
+import { asArray, routeTakes } from './route-hooks.ts';
 
 /**
  * Every list answers NDJSON. Paged lists do it through `sendList` (CSV, XML and NDJSON
@@ -57,14 +58,13 @@ function withNdjson(route: RouteOptions, key: 'self' | 'results'): void {
     reply.type(mediaTypes.ndjson);
     return ndjsonOf(payload, key);
   };
-  const existing = route.onSend;
-  route.onSend = [...(Array.isArray(existing) ? existing : existing ? [existing] : []), convert];
+  route.onSend = [...asArray(route.onSend), convert];
 }
 
 /** Registers the hook on a scope: its GET routes that answer a whole collection get NDJSON. */
 export function listFormats(scope: FastifyInstance): void {
   scope.addHook('onRoute', (route) => {
-    if (route.method !== 'GET' && !(Array.isArray(route.method) && route.method.includes('GET'))) return;
+    if (!routeTakes(route, 'GET')) return;
     const ok = (route.schema?.response as Record<string, SchemaNode> | undefined)?.[200];
     const key = itemsKeyOf(ok);
     if (key) withNdjson(route, key);

@@ -17,6 +17,7 @@ import {
   type ResponseShape,
 } from './shape.ts';
 import { V2_PREFIX } from './versioning.ts';
+import { asArray } from './route-hooks.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,9 +49,6 @@ const expandParam = (names: string[], addedOnly: string[]) =>
 
 /** Shaped serializers kept per route: a few shapes per client are common, every combination is not. */
 const SHAPES_PER_ROUTE = 64;
-
-const asArray = <T>(value: T | T[] | undefined): T[] =>
-  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /**
  * `?fields=` on every v2 read (GET) whose 200 answer is an object, an array of objects or a

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
+import { csvLine } from '../http/csv.ts';
 import { IdParams } from '../http/schemas.ts';
 import type { RowError } from './parse.ts';
 
@@ -18,16 +19,8 @@ export interface RowErrorsRouteOptions {
   filename: (id: number) => string;
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
 /** `GET .../imports/{id}/errors`: an import's row problems as CSV (row, field, message), a download. */
 export function rowErrorsRoute(app: TypeboxApp, options: RowErrorsRouteOptions) {
-  // A field name can come from the file (an NDJSON key): a cell that starts like a
-  // spreadsheet formula is prefixed with ' so a spreadsheet shows it, never runs it.
-  const csvCell = (value: string | number) => {
-    const text = typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : String(value);
-    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
   app.get(
     options.path,
     {
@@ -42,13 +35,14 @@ export function rowErrorsRoute(app: TypeboxApp, options: RowErrorsRouteOptions) 
     },
     async (request, reply) => {
       const record = await options.load(request, request.params.id);
+      // csvLine defuses formula-like cells: a field name can come from the file (an NDJSON key).
       const lines = (record.errors as RowError[]).map((error) =>
-        [error.row, error.field, error.message].map(csvCell).join(','),
+        csvLine([error.row, error.field, error.message]),
       );
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${options.filename(record.id)}"`)
-        .send(['row,field,message', ...lines].join('\n') + '\n');
+        .send(csvLine(['row', 'field', 'message']) + lines.join(''));
     },
   );
 }
