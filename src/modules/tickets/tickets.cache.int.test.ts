@@ -98,6 +98,35 @@ describe.runIf(hasRedisServer)('read caches', () => {
     expect(await metric(b, 'opsdesk_cache_hit_ratio', 'cache="ticket_detail"')).toBeGreaterThan(0);
   });
 
+  it('serves a repeated search from the cache and never a result a write has changed', async () => {
+    const searchHits = () => metric(b, 'opsdesk_cache_hits_total', 'cache="ticket_searches",layer="local"');
+    const titles = async (word: string) => {
+      const v1 = (await agentB.get(`/api/incident-tickets/?search=${word}&page_size=50`)).json<{
+        count: number;
+        results: { title: string }[];
+      }>();
+      const v2 = (await agentB.get(`/api/v2/tickets?search=${word}&limit=50`)).json<{
+        data: { title: string }[];
+      }>();
+      expect(v2.data.map((row) => row.title)).toEqual(v1.results.map((row) => row.title));
+      expect(v1.count).toBe(v1.results.length);
+      return v1.results.map((row) => row.title).sort();
+    };
+    const ticket = await newTicket('alpha quayside');
+    const before = await searchHits();
+    expect(await titles('quayside')).toEqual(['alpha quayside']);
+    expect(await titles('quayside')).toEqual(['alpha quayside']);
+    expect(await searchHits()).toBeGreaterThanOrEqual(before + 2);
+
+    await a.services.tickets.update(ctx, ticket.id, { title: 'alpha lighthouse' });
+    expect(await titles('quayside')).toEqual([]);
+    expect(await titles('lighthouse')).toEqual(['alpha lighthouse']);
+    await newTicket('beta quayside');
+    expect(await titles('quayside')).toEqual(['beta quayside']);
+    await a.services.tickets.remove(ctx, ticket.id);
+    expect(await titles('lighthouse')).toEqual([]);
+  });
+
   it('sees changes to what a ticket embeds (a renamed facility, a watcher) at once', async () => {
     const facility = await a.services.sites.createFacility(ctx, { name: 'Hall A' });
     const ticket = await a.services.tickets.create(ctx, 'incident', {

@@ -27,11 +27,17 @@ export function tagsOfView(view: TicketView): string[] {
 /** A first page: what most list requests ask for, and what is worth keeping. */
 function firstPage(params: ListParams): boolean {
   const { pagination } = params;
-  if (params.search !== undefined || params.relevance) return false;
   return pagination.kind === 'offset'
     ? pagination.page === 1
     : pagination.after === undefined && !pagination.offset;
 }
+
+/**
+ * Searches are kept apart, in fewer entries: their terms are unbounded, so a stream of
+ * one-off searches must not push the first pages of plain lists out (nor grow memory
+ * past a few hundred pages).
+ */
+const SEARCH_PAGES_PER_PROCESS = 256;
 
 /**
  * The tickets service with its hot reads cached (docs/caching.md): a ticket's detail,
@@ -43,6 +49,10 @@ function firstPage(params: ListParams): boolean {
 export function withTicketCache(service: TicketsService, deps: TaggedCacheDeps): TicketsService {
   const details = createTaggedCache<TicketView>(deps, 'ticket_detail');
   const pages = createTaggedCache<Page<TicketView>>(deps, 'ticket_pages');
+  const searches = createTaggedCache<Page<TicketView>>(
+    { ...deps, maxEntries: Math.min(deps.maxEntries, SEARCH_PAGES_PER_PROCESS) },
+    'ticket_searches',
+  );
   return {
     ...service,
 
@@ -58,7 +68,9 @@ export function withTicketCache(service: TicketsService, deps: TaggedCacheDeps):
     async list(actor: Actor, params: ListParams): Promise<Page<TicketView>> {
       if (!firstPage(params)) return service.list(actor, params);
       const key = JSON.stringify([ticketScopeKey(actor), params]);
-      return pages.get(key, ['tickets'], async () => {
+      const cache = params.search === undefined ? pages : searches;
+      // What a search matches is the tickets' own text: any ticket change retires it ('tickets').
+      return cache.get(key, ['tickets'], async () => {
         const value = await service.list(actor, params);
         return { value, tags: value.rows.flatMap(tagsOfView) };
       });
