@@ -1,9 +1,10 @@
 import type { Actor } from '../../platform/auth/actor.ts';
 import type { Executor } from '../../platform/db/client.ts';
 import { commonErrors, fieldError, type AppError, type FieldErrors } from '../../platform/http/errors.ts';
-import type { IdentityService, Person } from '../identity/index.ts';
+import type { IdentityService } from '../identity/index.ts';
 import type { SitesService } from '../sites/index.ts';
 import { ticketErrors } from './tickets.errors.ts';
+import type { KnownReferences } from './tickets.hydration.ts';
 import type { ChangeSource, StatusWalk } from './tickets.hooks.ts';
 import { canManage, canWork } from './tickets.policy.ts';
 import * as repository from './tickets.repository.ts';
@@ -14,12 +15,8 @@ import type { TicketCategory, TicketKind, TicketStatus } from './tickets.tables.
 
 /** The checks a ticket change passes before it is written: references, permissions, the lifecycle. */
 
-/** What the other modules hold of the ids a change names. */
-interface ExternalReferences {
-  facilities: Set<number>;
-  departments: Set<number>;
-  people: Map<number, Person>;
-}
+/** What the other modules hold of the ids a change names (the ticket's hydration starts from it). */
+type ExternalReferences = KnownReferences;
 
 const collector = () => {
   const fields: FieldErrors = {};
@@ -64,8 +61,15 @@ export function createReferenceChecks({
    * under load (50 concurrent creates on a pool of 12 all time out).
    */
   async function externalReferenceErrors(input: TicketInput): Promise<FieldErrors> {
+    return (await checkExternalReferences(input)).errors;
+  }
+
+  /** The same check, with what was read: the facility, department and people the change names. */
+  async function checkExternalReferences(
+    input: TicketInput,
+  ): Promise<{ errors: FieldErrors; found: KnownReferences }> {
     const [found] = await externalReferencesOf([input]);
-    return externalErrorsOf(input, found);
+    return { errors: externalErrorsOf(input, found), found };
   }
 
   /** The same check for many changes at once: one query per module, whatever their number. */
@@ -89,14 +93,14 @@ export function createReferenceChecks({
     ]);
     return [
       {
-        facilities: new Set(facilities.map((facility) => facility.id)),
-        departments: new Set(departments.map((department) => department.id)),
+        facilities: new Map(facilities.map((facility) => [facility.id, facility])),
+        departments: new Map(departments.map((department) => [department.id, department])),
         people: new Map(people.map((person) => [person.user.id, person])),
       },
     ];
   }
 
-  return { externalReferenceErrors, externalReferenceErrorsMany };
+  return { externalReferenceErrors, checkExternalReferences, externalReferenceErrorsMany };
 }
 
 /**

@@ -78,6 +78,7 @@ describe('the cost of one routed create', () => {
         .map((v) => v.toFixed(2))
         .join(' ')}`,
     );
-    expect(count).toBeLessThan(100);
+    // 40 before the count cache followed the tickets tag and a create embedded what its checks read.
+    expect(count).toBeLessThanOrEqual(37);
   }, 300_000);
 });

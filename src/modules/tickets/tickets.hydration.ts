@@ -3,6 +3,13 @@ import type { Facility, SitesService } from '../sites/index.ts';
 import type { TicketRow } from './tickets.repository.ts';
 import type { TicketView } from './tickets.service.ts';
 
+/** People, facilities and departments already read, by id: what a hydration need not read again. */
+export interface KnownReferences {
+  people: Map<number, Person>;
+  facilities: Map<number, Facility>;
+  departments: Map<number, Department>;
+}
+
 /** People, facilities and departments of tickets, from the modules that own them. */
 export function createHydration(deps: {
   identity: Pick<IdentityService, 'peopleByUserIds' | 'departmentsByIds'>;
@@ -12,19 +19,31 @@ export function createHydration(deps: {
 
   /**
    * Embeds people, facilities and departments for a page of tickets: one query per
-   * relation whatever the page size, never one per row. (Exports do not hydrate: their
+   * relation whatever the page size, never one per row, and none for what `already`
+   * holds (a create's references, read by its checks). (Exports do not hydrate: their
    * rows come joined, tickets.export.ts.)
    */
-  async function hydrate(rows: TicketRow[]): Promise<TicketView[]> {
-    const known = {
-      people: new Map<number, Person>(),
-      facilities: new Map<number, Facility>(),
-      departments: new Map<number, Department>(),
+  async function hydrate(rows: TicketRow[], already?: KnownReferences): Promise<TicketView[]> {
+    const known: KnownReferences = {
+      people: new Map(already?.people),
+      facilities: new Map(already?.facilities),
+      departments: new Map(already?.departments),
     };
-    const missing = (ids: (number | null)[]) => [...new Set(ids.filter((id): id is number => id !== null))];
-    const userIds = missing(rows.flatMap((row) => [row.reporterId, row.assigneeId]));
-    const facilityIds = missing(rows.map((row) => row.facilityId));
-    const departmentIds = missing(rows.map((row) => row.departmentId));
+    const missing = (map: Map<number, unknown>, ids: (number | null)[]) => [
+      ...new Set(ids.filter((id): id is number => id !== null && !map.has(id))),
+    ];
+    const userIds = missing(
+      known.people,
+      rows.flatMap((row) => [row.reporterId, row.assigneeId]),
+    );
+    const facilityIds = missing(
+      known.facilities,
+      rows.map((row) => row.facilityId),
+    );
+    const departmentIds = missing(
+      known.departments,
+      rows.map((row) => row.departmentId),
+    );
     const [people, facilities, departments] = await Promise.all([
       userIds.length ? identity.peopleByUserIds(userIds) : [],
       facilityIds.length ? sites.facilitiesByIds(facilityIds) : [],

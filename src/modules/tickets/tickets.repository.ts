@@ -13,7 +13,6 @@ import {
   type TicketAttachment,
   type TicketCategory,
   type TicketComment,
-  type TicketKind,
 } from './tickets.tables.ts';
 
 export * from './tickets.repository.read.ts';
@@ -32,17 +31,16 @@ export async function lockTicket(
   return row;
 }
 
-/** The next number of a kind, from its sequence (no lock, so creates never queue). */
-export async function nextNumber(executor: Executor, kind: TicketKind): Promise<number> {
-  const sequence = kind === 'incident' ? 'ticket_numbers_incident' : 'ticket_numbers_service';
-  const { rows } = await executor.execute<{ value: number }>(sql`select nextval(${sequence}) as value`);
-  const value = rows[0]?.value;
-  if (value === undefined) throw new Error('the ticket number sequence returned no value');
-  return value;
-}
-
-export async function insertTicket(executor: Executor, values: NewTicket): Promise<number> {
-  const [row] = await executor.insert(tickets).values(values).returning({ id: tickets.id });
+/**
+ * Inserts a ticket with the next number of its kind, taken from the kind's sequence in
+ * the same statement (no lock, so creates never queue; no round trip of its own).
+ */
+export async function insertTicket(executor: Executor, values: Omit<NewTicket, 'number'>): Promise<number> {
+  const sequence = values.kind === 'incident' ? 'ticket_numbers_incident' : 'ticket_numbers_service';
+  const [row] = await executor
+    .insert(tickets)
+    .values({ ...values, number: sql`nextval(${sequence})` })
+    .returning({ id: tickets.id });
   if (!row) throw new Error('insert returned no row');
   return row.id;
 }

@@ -3,7 +3,7 @@ import type { Executor } from '../../platform/db/client.ts';
 import { paginate, type Page } from '../../platform/db/list.ts';
 import { AppError, commonErrors, type FieldErrors } from '../../platform/http/errors.ts';
 import { orderFor, whereOf, type ListParams } from '../../platform/http/query.ts';
-import { bumpGeneration, createCountCache } from '../../platform/cache/count-cache.ts';
+import { createCountCache } from '../../platform/cache/count-cache.ts';
 import {
   checkTransition,
   newTicketValues,
@@ -44,8 +44,15 @@ const byId = <T extends { id: number }>(items: T[]) => new Map(items.map((item) 
 export function createTicketsService(deps: TicketsDeps) {
   const { db, pool, audit, identity, sites } = deps;
   const counts = createCountCache();
+  /**
+   * The generations a count is keyed by: every ticket event's commit moves `tag:tickets`
+   * (so this service's writes need no bump), and other modules that change tickets
+   * without one bump `tickets` after their commit.
+   */
+  const COUNTED_BY = ['tickets', 'tag:tickets'];
   const hooks = runHooks(deps.hooks ?? []);
-  const { externalReferenceErrors, externalReferenceErrorsMany } = createReferenceChecks({ identity, sites });
+  const { externalReferenceErrors, checkExternalReferences, externalReferenceErrorsMany } =
+    createReferenceChecks({ identity, sites });
   const { hydrate } = createHydration({ identity, sites });
 
   async function visible(actor: Actor, id: number, kind?: TicketKind): Promise<TicketRow> {
@@ -162,7 +169,7 @@ export function createTicketsService(deps: TicketsDeps) {
         // Keyed by the search as typed: a relevance count is that search's count whenever it
         // matches anything, the corrected words' count otherwise.
         count: (where) =>
-          counts.count(db, 'tickets', where, () =>
+          counts.count(db, COUNTED_BY, where, () =>
             relevance ? relevanceCount(db, params, scope) : repository.countTickets(db, where),
           ),
       });
@@ -205,11 +212,10 @@ export function createTicketsService(deps: TicketsDeps) {
       input: TicketInput & { title: string },
     ): Promise<TicketView> {
       const values = newTicketValues(ctx.actor, input);
-      const externalErrors = await externalReferenceErrors(values);
+      const { errors: externalErrors, found } = await checkExternalReferences(values);
       const row = await db.transaction(async (tx) => {
         throwFieldErrors(await localReferenceErrors(tx, kind, values), externalErrors);
-        const number = await repository.nextNumber(tx, kind);
-        const id = await repository.insertTicket(tx, { ...values, kind, number });
+        const id = await repository.insertTicket(tx, { ...values, kind });
         const created = await repository.ticketById(tx, id);
         if (!created) throw new Error('created ticket vanished');
         await audit.record(tx, ctx, {
@@ -221,8 +227,8 @@ export function createTicketsService(deps: TicketsDeps) {
         await recordTicketCreated(tx, ctx, created);
         return hooks.created(tx, ctx, created);
       });
-      await bumpGeneration(db, 'tickets');
-      const [view] = await hydrate([row]);
+      // Embedded as the checks read them a moment ago: the reporter, facility and department.
+      const [view] = await hydrate([row], found);
       if (!view) throw ticketErrors.TICKET_NOT_FOUND();
       return view;
     },
@@ -245,7 +251,6 @@ export function createTicketsService(deps: TicketsDeps) {
           return apply(tx, ctx, before, input, externalErrors, options.expectedVersion);
         }),
       );
-      await bumpGeneration(db, 'tickets');
       const [view] = await hydrate([row]);
       if (!view) throw ticketErrors.TICKET_NOT_FOUND();
       return view;
@@ -279,7 +284,6 @@ export function createTicketsService(deps: TicketsDeps) {
           await recordTicketDeleted(tx, ctx, before);
         }),
       );
-      await bumpGeneration(db, 'tickets');
     },
 
     /**
@@ -318,7 +322,6 @@ export function createTicketsService(deps: TicketsDeps) {
         }
         return outcome;
       });
-      if (results.some((result) => result.ok)) await bumpGeneration(db, 'tickets');
       const views = byId(await hydrate(results.flatMap((result) => (result.row ? [result.row] : []))));
       return results.map(({ row, ...result }) => (row ? { ...result, ticket: views.get(row.id) } : result));
     },

@@ -16,19 +16,21 @@ export function sqlKey(where: SQL | undefined): string {
 
 /**
  * Exact counts for DRF pages without counting on every request: a count is computed
- * once per (collection generation, filter) and reused until a write bumps the
- * generation (see generation-cache.ts).
+ * once per (generations of its collections, filter) and reused until a write moves one
+ * of them: a bump after commit (generation-cache.ts), or, for `tag:<tag>`, the commit
+ * of an event carrying the tag (the outbox trigger sets it, tagged-cache.ts), which
+ * costs the writer no statement of its own.
  */
 export function createCountCache(options: { max?: number; ttlMs?: number } = {}) {
   const cache = createGenerationCache<number>({ max: options.max ?? 5000, ttlMs: options.ttlMs ?? 60_000 });
   return {
     count(
       executor: Executor,
-      name: string,
+      collections: readonly string[],
       where: SQL | undefined,
       compute: () => Promise<number>,
     ): Promise<number> {
-      return cache.get(executor, [name], sqlKey(where), compute);
+      return cache.get(executor, collections, sqlKey(where), compute);
     },
   };
 }
