@@ -72,7 +72,8 @@ export function withTicketCache(service: TicketsService, deps: TaggedCacheDeps):
       // What a search matches is the tickets' own text: any ticket change retires it ('tickets').
       return cache.get(key, ['tickets'], async () => {
         const value = await service.list(actor, params);
-        return { value, tags: value.rows.flatMap(tagsOfView) };
+        // Every ticket event carries `tickets`, so a page needs only the tags of what its tickets embed.
+        return { value, tags: value.rows.flatMap(tagsOfView).filter((tag) => !tag.startsWith('ticket:')) };
       });
     },
   };

@@ -7,6 +7,7 @@ import { sendList } from '../../platform/http/negotiation.ts';
 import { v1PageSchema } from '../../platform/http/pagination.ts';
 import { listQuerySchema, parseListQuery, refineFilters } from '../../platform/http/query.ts';
 import { definedOnly, IdParams, relationId } from '../../platform/http/schemas.ts';
+import { presentOnce } from '../../platform/http/present-once.ts';
 import { ticketExportProjections } from './tickets.export.ts';
 import { incidentTypeList, ticketList } from './tickets.repository.ts';
 import {
@@ -68,8 +69,9 @@ function v1Input(kind: TicketKind, body: TicketV1Body): TicketInput {
 /** The BMS endpoints: `incident-tickets` and `service-tickets` are views of one ticket model, by kind. */
 function v1TicketRoutes(kind: TicketKind, path: string): FastifyPluginAsyncTypebox<TicketsRouteOptions> {
   const Schema = kind === 'incident' ? IncidentTicketV1 : ServiceTicketV1;
-  const present = (view: TicketView) =>
-    kind === 'incident' ? presentIncidentTicketV1(view) : presentServiceTicketV1(view);
+  const present = presentOnce((view: TicketView) =>
+    kind === 'incident' ? presentIncidentTicketV1(view) : presentServiceTicketV1(view),
+  );
   const shape = kind === 'incident' ? 'incident-v1' : 'service-v1';
   return async (app, { tickets }) => {
     app.get(
