@@ -12,7 +12,7 @@ import { identityErrors } from './identity.errors.ts';
 import { editRights, grantableRoles, peopleScope } from './identity.policy.ts';
 import * as repository from './identity.repository.ts';
 import type { Person } from './identity.repository.ts';
-import type { Department, NewUser } from './identity.tables.ts';
+import type { NewUser } from './identity.tables.ts';
 import { endAllCredentials } from './identity.credentials.ts';
 import { newPasswordProblems, type PasswordOwner } from './identity.passwords.ts';
 import { recordUser } from './identity.events.ts';
@@ -94,7 +94,7 @@ function refuseSelfServiceChanges(input: PersonInput, before: Person): void {
     );
 }
 
-/** People (a user and their profile) and departments; people are deactivated, never deleted. */
+/** People (a user and their profile); they are deactivated, never deleted. Departments: identity.departments.ts. */
 export function createPeople({ db, audit, invalidation }: IdentityDeps) {
   async function checkDepartment(executor: Executor, departmentId: number | null | undefined) {
     if (departmentId === undefined || departmentId === null) return;
@@ -134,10 +134,6 @@ export function createPeople({ db, audit, invalidation }: IdentityDeps) {
   const personListing = listing(
     repository.personList,
     listQueries(db, repository.listPeople, repository.countPeople),
-  );
-  const departmentListing = listing(
-    repository.departmentList,
-    listQueries(db, repository.listDepartments, repository.countDepartments),
   );
   return {
     listPeople(actor: Actor, params: ListParams): Promise<Page<Person>> {
@@ -305,48 +301,6 @@ export function createPeople({ db, audit, invalidation }: IdentityDeps) {
 
     userIdsInDepartment(departmentId: number): Promise<number[]> {
       return repository.userIdsInDepartment(db, departmentId);
-    },
-
-    /** Departments by id, for modules that embed one: one query for any number. */
-    departmentsByIds(ids: number[]): Promise<Department[]> {
-      return repository.departmentsByIds(db, [...new Set(ids)]);
-    },
-
-    // Departments
-
-    listDepartments(params: ListParams): Promise<Page<Department>> {
-      return departmentListing.page(params);
-    },
-
-    allDepartments(params: ListParams): AsyncIterable<Department> {
-      return departmentListing.all(params);
-    },
-
-    async createDepartment(
-      ctx: RequestContext,
-      input: { name: string; description?: string },
-    ): Promise<Department> {
-      return db.transaction(async (tx) => {
-        if (await repository.departmentByName(tx, input.name)) {
-          throw fieldError('name', 'A department with this name already exists.');
-        }
-        const department = await repository.insertDepartment(tx, {
-          name: input.name,
-          description: input.description ?? '',
-        });
-        await audit.record(tx, ctx, {
-          action: 'department.created',
-          resourceType: 'department',
-          resourceId: department.id,
-          after: department,
-        });
-        return department;
-      });
-    },
-
-    /** Finds a department by name or creates it (seed and CLI). */
-    async ensureDepartment(ctx: RequestContext, name: string): Promise<Department> {
-      return (await repository.departmentByName(db, name)) ?? this.createDepartment(ctx, { name });
     },
 
     countUsers: () => repository.countUsers(db),

@@ -17,6 +17,7 @@ import { createPasswords } from './identity.passwords.ts';
 import { createOidc } from './identity.oidc.ts';
 import { createPasskeys } from './identity.passkeys.ts';
 import { createPasskeyManagement } from './identity.passkeys.manage.ts';
+import { createDepartments } from './identity.departments.ts';
 import { createPeople } from './identity.people.ts';
 import { createRefreshTokens } from './identity.refresh.ts';
 import { createServiceAccounts } from './identity.service-accounts.ts';
@@ -72,6 +73,7 @@ export function createIdentityService(deps: IdentityDeps) {
           : apiKeys.leaked(credential, client),
     },
     ...createPeople(deps),
+    ...createDepartments(deps),
     ...sessions,
     /** Ends the caller's session, or the login by token their access token belongs to. */
     async logout(ctx: RequestContext): Promise<void> {
