@@ -11,8 +11,11 @@ import type { RedisLink } from './redis.ts';
  * `tickets`), and at commit the outbox's numbering trigger sets each tag's generation to
  * the event's id (migration 0026). Event ids follow commit order, so:
  *
- * - before computing a value, read the watermark W: the newest committed event id. Every
- *   change numbered up to W is visible to the queries that follow;
+ * - before computing a value, take a watermark W: a committed event id. Every change
+ *   numbered up to W is visible to the queries that follow. The newest id this cache's
+ *   last check read will do (ids once committed stay so): a W below the newest only
+ *   costs a recompute should one of the value's tags have moved in between, and saves
+ *   a round trip on every miss;
  * - keep the value with W and the tags it was computed from;
  * - serve it while no tag's generation is above W: one primary-key lookup per read,
  *   in the same statement as the next watermark.
@@ -111,13 +114,18 @@ export function createTaggedCache<V>(deps: TaggedCacheDeps, name: string) {
   const local = new LRUCache<string, Entry<V>>({ max: Math.max(deps.maxEntries, 1), ttl: deps.ttlMs });
   const redisKey = (key: string) => `opsdesk:cache:${name}:${key}`;
 
+  /** The newest committed event id a check has read: a watermark for the next miss. */
+  let seenWatermark = 0;
+
   async function check(tags: readonly string[]): Promise<{ latest: number; watermark: number }> {
     const { rows } = await pool.query<{ latest: string; watermark: string }>({
       ...CHECK,
       values: [tags.map((tag) => `tag:${tag}`)],
     });
     const [row] = rows;
-    return { latest: Number(row?.latest ?? 0), watermark: Number(row?.watermark ?? 0) };
+    const current = { latest: Number(row?.latest ?? 0), watermark: Number(row?.watermark ?? 0) };
+    seenWatermark = Math.max(seenWatermark, current.watermark);
+    return current;
   }
 
   async function fromRedis(key: string): Promise<Entry<V> | undefined> {
@@ -175,7 +183,7 @@ export function createTaggedCache<V>(deps: TaggedCacheDeps, name: string) {
           watermark = current.watermark;
         }
       }
-      watermark ??= (await check(tags)).watermark;
+      watermark ??= seenWatermark > 0 ? seenWatermark : (await check(tags)).watermark;
       const computed = await compute();
       const entry: Entry<V> = {
         value: computed.value,
