@@ -2,8 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type pg from 'pg';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../../platform/db/client.ts';
-import { createEventListener } from '../../platform/events/index.ts';
-import { defineJob, enqueue, type JobDefinition } from '../../platform/jobs/define-job.ts';
+import { defineJob, type JobDefinition } from '../../platform/jobs/define-job.ts';
+import { startOutboxTrigger } from '../../platform/jobs/outbox-trigger.ts';
 import { deliverJob, dispatchJob, type RevalidationSender } from './revalidation.delivery.ts';
 import { pruneDeliveries } from './revalidation.repository.ts';
 
@@ -51,18 +51,15 @@ export function createRevalidationJobs(deps: {
   ] as JobDefinition[];
 }
 
-/** Beside a job worker: queues `revalidation.dispatch` when events commit (coalesced by its job key). */
+/** Beside a job worker: queues `revalidation.dispatch` when events commit (platform/jobs/outbox-trigger.ts). */
 export function startRevalidationTrigger(options: {
   pool: pg.Pool;
   db: Database;
   log?: Pick<FastifyBaseLogger, 'warn'>;
 }) {
-  const listener = createEventListener({ pool: options.pool, log: options.log });
-  listener.subscribe(() => {
-    enqueue(options.db, dispatchJob, {}, { jobKey: 'revalidation.dispatch' }).catch((error: unknown) =>
-      options.log?.warn({ err: error }, 'could not queue revalidation.dispatch'),
-    );
+  return startOutboxTrigger({
+    ...options,
+    job: dispatchJob,
+    jobFor: () => ({ payload: {}, jobKey: 'revalidation.dispatch' }),
   });
-  void listener.start();
-  return { close: () => listener.close() };
 }

@@ -2,8 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type pg from 'pg';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../../platform/db/client.ts';
-import { createEventListener } from '../../platform/events/index.ts';
-import { defineJob, enqueue, type JobDefinition } from '../../platform/jobs/define-job.ts';
+import { defineJob, type JobDefinition } from '../../platform/jobs/define-job.ts';
+import { startOutboxTrigger } from '../../platform/jobs/outbox-trigger.ts';
 import { deliverLaneJob, dispatchJob, type Delivery } from './webhooks.delivery.ts';
 import { pruneDeliveries } from './webhooks.repository.ts';
 
@@ -52,22 +52,21 @@ export function createWebhooksJobs(deps: {
 }
 
 /**
- * Beside a job worker: listens to the outbox and queues `webhooks.dispatch` when events
- * commit (coalesced by its job key), and once with a sweep when it (re)connects, so a
- * worker that starts after a crash takes up lanes left mid-delivery at once.
+ * Beside a job worker: queues `webhooks.dispatch` when events commit, and once with a
+ * sweep when the listener (re)connects, so a worker that starts after a crash takes up
+ * lanes left mid-delivery at once.
  */
 export function startDispatchTrigger(options: {
   pool: pg.Pool;
   db: Database;
   log?: Pick<FastifyBaseLogger, 'warn'>;
 }) {
-  const listener = createEventListener({ pool: options.pool, log: options.log });
-  listener.subscribe((wake) => {
-    const sweep = 'resync' in wake;
-    enqueue(options.db, dispatchJob, sweep ? { sweep } : {}, {
-      jobKey: sweep ? 'webhooks.dispatch:sweep' : 'webhooks.dispatch',
-    }).catch((error: unknown) => options.log?.warn({ err: error }, 'could not queue webhooks.dispatch'));
+  return startOutboxTrigger({
+    ...options,
+    job: dispatchJob,
+    jobFor: (wake) =>
+      'resync' in wake
+        ? { payload: { sweep: true }, jobKey: 'webhooks.dispatch:sweep' }
+        : { payload: {}, jobKey: 'webhooks.dispatch' },
   });
-  void listener.start();
-  return { close: () => listener.close() };
 }
