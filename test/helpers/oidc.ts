@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { expect } from 'vitest';
 import { systemContext } from '../../src/platform/auth/actor.ts';
-import type { User } from '../../src/modules/identity/index.ts';
+import type { PublicUser } from '../../src/modules/identity/index.ts';
 import { createTestApp, PASSWORD, type Browser, type TestApp } from './app.ts';
 import { HttpBrowser, locationOf } from './http-browser.ts';
 import { TEST_SECRET_KEY } from './mfa.ts';
@@ -41,7 +41,7 @@ export interface OidcTestbed {
   signIn(browser: HttpBrowser, account: string, next?: string): Promise<Response>;
   me(browser: HttpBrowser): Promise<Response>;
   /** An Opsdesk person with this e-mail (and the test password). */
-  opsdeskUser(email: string): Promise<User>;
+  opsdeskUser(email: string): Promise<PublicUser>;
   auditOf(
     resourceType: string,
     resourceId: number,

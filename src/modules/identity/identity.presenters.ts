@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { SessionView } from './identity.credentials.ts';
-import type { Person } from './identity.repository.ts';
+import type { Person, PublicUser } from './identity.repository.ts';
 import type { SessionV2 } from './identity.schemas.account.ts';
 import type { RefreshFamilyV2 } from './identity.schemas.jwt.ts';
 import type {
@@ -11,12 +11,12 @@ import type {
   Department as DepartmentSchema,
 } from './identity.schemas.ts';
 import type { RefreshTokenFamily } from './identity.tables.jwt.ts';
-import type { ApiToken, Department, User } from './identity.tables.ts';
+import type { ApiToken, Department } from './identity.tables.ts';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
-const fullName = (user: User) => [user.firstName, user.lastName].filter(Boolean).join(' ') || user.username;
+const fullName = (user: PublicUser) => [user.firstName, user.lastName].filter(Boolean).join(' ') || user.username;
 
-export const presentUserV1 = (user: User): Static<typeof UserV1> => ({
+export const presentUserV1 = (user: PublicUser): Static<typeof UserV1> => ({
   id: user.id,
   username: user.username,
   email: user.email,

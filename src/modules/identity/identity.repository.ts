@@ -16,8 +16,14 @@ import {
 } from './identity.tables.ts';
 
 /** A user with the profile and department every presenter shows. */
+/**
+ * A user as other modules embed it: everything but the password hash, which never
+ * leaves identity (embedded people are kept in read caches, in process and in Redis).
+ */
+export type PublicUser = Omit<User, 'passwordHash'>;
+
 export interface Person {
-  user: User;
+  user: PublicUser;
   profile: Profile;
   department: Department | null;
 }
@@ -48,7 +54,8 @@ export const personList = defineList({
   defaultSort: 'id',
 });
 
-const personColumns = { user: users, profile: profiles, department: departments };
+const { passwordHash: _passwordHash, ...publicUserColumns } = getTableColumns(users);
+const personColumns = { user: publicUserColumns, profile: profiles, department: departments };
 
 function personQuery(executor: Executor) {
   return executor

@@ -24,7 +24,7 @@ export {
 export { departmentsForExport, peopleForExport } from './identity.export.ts';
 export { presentProfileV1, presentUserV1, presentUserV2 } from './identity.presenters.ts';
 export { ProfileV1, UserV1, UserV2 } from './identity.schemas.ts';
-export type { Person } from './identity.repository.ts';
+export type { Person, PublicUser } from './identity.repository.ts';
 export type { Department, User } from './identity.tables.ts';
 export { identityEvents } from './identity.events.ts';
 export { identityEventVisibility } from './identity.visibility.ts';

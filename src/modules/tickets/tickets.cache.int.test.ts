@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,7 +168,12 @@ describe.runIf(hasRedisServer)('read caches', () => {
   });
 
   it('shares cached values through Redis, and serves correctly when Redis is gone', async () => {
-    const ticket = await newTicket('shared');
+    const agentId = (await agentB.get('/api/v2/me')).json<{ id: number }>().id;
+    const ticket = await a.services.tickets.create(ctx, 'incident', {
+      title: 'shared',
+      departmentId,
+      reporterId: agentId,
+    });
     const redisHits = () => metric(b, 'opsdesk_cache_hits_total', 'cache="ticket_detail",layer="redis"');
     const before = await redisHits();
     // Computed on a, found by b in Redis (b has never read it).
@@ -177,7 +183,20 @@ describe.runIf(hasRedisServer)('read caches', () => {
     await eventually('the entry to reach Redis', async () =>
       (await client.exists(`opsdesk:cache:ticket_detail:${ticket.id}`)) === 1 ? true : undefined,
     );
+    // Embedded people carry no password hash: not in this process, not in Redis.
+    const kept = await client.getBuffer(`opsdesk:cache:ticket_detail:${ticket.id}`);
     client.disconnect();
+    const { rows } = await a.database.pool.query<{ hash: string }>(
+      'SELECT password_hash AS hash FROM users WHERE id = $1',
+      [agentId],
+    );
+    expect(rows[0]?.hash).toBeTruthy();
+    const entry = v8.deserialize(kept as Buffer) as {
+      value: { reporter: { user: Record<string, unknown> } };
+    };
+    expect(entry.value.reporter.user.id).toBe(agentId);
+    expect(entry.value.reporter.user).not.toHaveProperty('passwordHash');
+    expect((kept as Buffer).includes(rows[0]?.hash ?? '')).toBe(false);
     expect((await agentB.get(`/api/v2/tickets/${ticket.id}`)).json<{ title: string }>().title).toBe('shared');
     expect(await redisHits()).toBe(before + 1);
 
