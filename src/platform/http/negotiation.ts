@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
 import type { Page } from '../db/list.ts';
 import { exportStream, itemBody, projectedBody, type ExportFormat } from './export-stream.ts';
+import { offsetPageBody } from './page-body.ts';
 import { presentPage } from './pagination.ts';
 import type { CompiledProjection } from './projection.ts';
 import { shapeItem } from './shape.ts';
@@ -75,7 +76,15 @@ export async function sendList<T>(
 ): Promise<void> {
   const format = negotiatedFormat(request);
   if (format === 'json') {
-    await reply.send(presentPage(request, reply, await options.page(), options.present));
+    const page = await options.page();
+    // A v1 page as it is (no `?fields=`): its results written once per page (page-body.ts).
+    if (page.kind === 'offset' && !request.responseShape) {
+      await reply
+        .type(mediaTypes.json)
+        .send(offsetPageBody(request, reply, page, options.present, options.item));
+      return;
+    }
+    await reply.send(presentPage(request, reply, page, options.present));
     return;
   }
   reply.header('content-disposition', `attachment; filename="${options.filename}.${fileExtensions[format]}"`);

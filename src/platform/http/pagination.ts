@@ -46,6 +46,20 @@ function urlWith(request: FastifyRequest, changes: Record<string, string | undef
   return url.toString();
 }
 
+/** A DRF page's `count`, `next` and `previous`. */
+export function offsetLinks(
+  request: FastifyRequest,
+  page: Extract<Page<unknown>, { kind: 'offset' }>,
+): { count: number; next: string | null; previous: string | null } {
+  const last = Math.max(1, Math.ceil(page.count / page.pageSize));
+  return {
+    count: page.count,
+    next: page.page < last ? urlWith(request, { page: String(page.page + 1) }) : null,
+    previous:
+      page.page > 1 ? urlWith(request, { page: page.page === 2 ? undefined : String(page.page - 1) }) : null,
+  };
+}
+
 export function presentPage<T, R>(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -54,18 +68,7 @@ export function presentPage<T, R>(
 ):
   | { count: number; next: string | null; previous: string | null; results: R[] }
   | { data: R[]; next_cursor: string | null; has_more: boolean } {
-  if (page.kind === 'offset') {
-    const last = Math.max(1, Math.ceil(page.count / page.pageSize));
-    return {
-      count: page.count,
-      next: page.page < last ? urlWith(request, { page: String(page.page + 1) }) : null,
-      previous:
-        page.page > 1
-          ? urlWith(request, { page: page.page === 2 ? undefined : String(page.page - 1) })
-          : null,
-      results: page.rows.map(present),
-    };
-  }
+  if (page.kind === 'offset') return { ...offsetLinks(request, page), results: page.rows.map(present) };
   if (page.nextCursor) reply.header('link', `<${urlWith(request, { cursor: page.nextCursor })}>; rel="next"`);
   return { data: page.rows.map(present), next_cursor: page.nextCursor, has_more: page.nextCursor !== null };
 }
