@@ -14,7 +14,8 @@ import type { RefreshTokenFamily } from './identity.tables.jwt.ts';
 import type { ApiToken, Department } from './identity.tables.ts';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
-const fullName = (user: PublicUser) => [user.firstName, user.lastName].filter(Boolean).join(' ') || user.username;
+const fullName = (user: PublicUser) =>
+  [user.firstName, user.lastName].filter(Boolean).join(' ') || user.username;
 
 export const presentUserV1 = (user: PublicUser): Static<typeof UserV1> => ({
   id: user.id,

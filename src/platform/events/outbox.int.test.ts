@@ -1,27 +1,17 @@
-import { Type } from '@sinclair/typebox';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/helpers/database.ts';
+import { thingMoved } from '../../../test/helpers/events.ts';
 import { systemContext } from '../auth/actor.ts';
 import { connectDatabase, type DatabaseHandle } from '../db/client.ts';
 import {
   createEventListener,
-  defineEvent,
   latestEventId,
   pruneEvents,
   readAfter,
   recordEvent,
   type EventWake,
 } from './index.ts';
-
-const thingMoved = defineEvent({
-  type: 'thing.moved',
-  subject: 'thing',
-  description: 'test',
-  payload: Type.Object({ to: Type.String() }),
-  audience: 'all',
-  visibility: 'test',
-});
 
 const ctx = systemContext('outbox-test');
 

@@ -1,21 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../test/helpers/database.ts';
+import { thingMoved } from '../../../test/helpers/events.ts';
 import { eventually } from '../../../test/helpers/webhook-receiver.ts';
 import { systemContext } from '../auth/actor.ts';
 import { connectDatabase, type DatabaseHandle } from '../db/client.ts';
-import { defineEvent, recordEvent } from '../events/index.ts';
+import { recordEvent } from '../events/index.ts';
 import { startOutboxTrigger } from './outbox-trigger.ts';
 import { migrateJobQueue } from './worker.ts';
-
-const thingMoved = defineEvent({
-  type: 'thing.moved',
-  subject: 'thing',
-  description: 'test',
-  payload: Type.Object({ to: Type.String() }),
-  audience: 'all',
-  visibility: 'test',
-});
 
 const consumeJob = { name: 'test.consume', payload: Type.Object({}) };
 const WINDOW_MS = 300;
