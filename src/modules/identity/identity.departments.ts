@@ -24,11 +24,12 @@ export function createDepartments({ db, audit }: Pick<IdentityDeps, 'db' | 'audi
      * no delete), so a copy never goes stale; the ids a page embeds are a handful.
      */
     async departmentsByIds(ids: number[]): Promise<Department[]> {
-      const unread = [...new Set(ids)].filter((id) => !departmentsRead.has(id));
+      const wanted = [...new Set(ids)];
+      const unread = wanted.filter((id) => !departmentsRead.has(id));
       if (unread.length > 0)
         for (const department of await repository.departmentsByIds(db, unread))
           departmentsRead.set(department.id, department);
-      return [...new Set(ids)].flatMap((id) => departmentsRead.get(id) ?? []);
+      return wanted.flatMap((id) => departmentsRead.get(id) ?? []);
     },
 
     listDepartments(params: ListParams): Promise<Page<Department>> {

@@ -41,15 +41,16 @@ const EXPORT_BATCH_ROWS = 2000;
 
 const byId = <T extends { id: number }>(items: T[]) => new Map(items.map((item) => [item.id, item]));
 
+/**
+ * The generations a ticket count is keyed by: every ticket event's commit moves
+ * `tag:tickets` (so this service's writes need no bump), and other modules that change
+ * tickets without one bump `tickets` after their commit.
+ */
+const COUNTED_BY = ['tickets', 'tag:tickets'];
+
 export function createTicketsService(deps: TicketsDeps) {
   const { db, pool, audit, identity, sites } = deps;
   const counts = createCountCache();
-  /**
-   * The generations a count is keyed by: every ticket event's commit moves `tag:tickets`
-   * (so this service's writes need no bump), and other modules that change tickets
-   * without one bump `tickets` after their commit.
-   */
-  const COUNTED_BY = ['tickets', 'tag:tickets'];
   const hooks = runHooks(deps.hooks ?? []);
   const { externalReferenceErrors, checkExternalReferences, externalReferenceErrorsMany } =
     createReferenceChecks({ identity, sites });
